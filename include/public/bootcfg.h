@@ -1,0 +1,55 @@
+/*
+ * Boot descriptor: the binary form of a scenario file (see docs/scenario.md).
+ * Produced on the host by tools/scncc, handed to the hypervisor as a multiboot2
+ * module named "bootcfg", and validated again by the hypervisor (hv/bootcfg.c)
+ * before anything in it is used. Little-endian, no pointers, fixed-size records.
+ */
+#ifndef PUBLIC_BOOTCFG_H
+#define PUBLIC_BOOTCFG_H
+
+#include <stdint.h>
+
+#define BOOTCFG_MAGIC        0x47464342u   /* "BCFG" */
+#define BOOTCFG_VERSION      1u
+#define BOOTCFG_MAX_DOMAINS  16u
+#define BOOTCFG_NAME_LEN     32u           /* includes the terminating NUL */
+#define BOOTCFG_ARGS_LEN     192u          /* includes the terminating NUL */
+
+/* Memory bounds for one domain, in bytes. Must be a multiple of 2 MiB. */
+#define BOOTCFG_MEM_MIN      (2ull << 20)
+#define BOOTCFG_MEM_MAX      (1ull << 30)
+#define BOOTCFG_MEM_ALIGN    (2ull << 20)
+
+enum bootcfg_role {
+	BOOTCFG_ROLE_CLIENT = 1,   /* ordinary guest */
+	BOOTCFG_ROLE_DRIVER = 2,   /* driver domain: owns devices, restartable */
+	BOOTCFG_ROLE_TEST   = 3,   /* test helper domain */
+};
+
+struct bootcfg_header {
+	uint32_t magic;            /* BOOTCFG_MAGIC */
+	uint16_t version;          /* BOOTCFG_VERSION */
+	uint16_t header_size;      /* sizeof(struct bootcfg_header) */
+	uint32_t total_size;       /* header + ndomains * domain_size, exactly */
+	uint16_t ndomains;         /* 1..BOOTCFG_MAX_DOMAINS */
+	uint16_t domain_size;      /* sizeof(struct bootcfg_domain) */
+	char     name[BOOTCFG_NAME_LEN];   /* scenario name, NUL-terminated */
+	uint32_t checksum;         /* sum of all bytes after the header, mod 2^32 */
+	uint32_t reserved;         /* must be 0 */
+};
+
+struct bootcfg_domain {
+	char     name[BOOTCFG_NAME_LEN];   /* [A-Za-z0-9_-]+, unique in the scenario */
+	char     image[BOOTCFG_NAME_LEN];  /* multiboot module name of the ELF image */
+	uint64_t mem_bytes;                /* see BOOTCFG_MEM_* */
+	uint32_t role;                     /* enum bootcfg_role */
+	uint32_t flags;                    /* must be 0 (reserved for later use) */
+	char     args[BOOTCFG_ARGS_LEN];   /* printable ASCII, NUL-terminated */
+};
+
+_Static_assert(sizeof(struct bootcfg_header) == 56, "bootcfg_header layout");
+_Static_assert(sizeof(struct bootcfg_domain) == 272, "bootcfg_domain layout");
+_Static_assert(__builtin_offsetof(struct bootcfg_header, checksum) == 48, "checksum offset");
+_Static_assert(__builtin_offsetof(struct bootcfg_domain, mem_bytes) == 64, "mem offset");
+
+#endif

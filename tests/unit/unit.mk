@@ -1,0 +1,22 @@
+# Host unit tests: one program per entry, built with ASan+UBSan.
+# To add one: append its name to UNIT_TESTS and list its sources in unit_<name>_SRCS.
+
+HOST_CC      ?= cc
+HOST_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer \
+                -fsanitize=address,undefined -fno-sanitize-recover=all \
+                -Iinclude -Ilib -Ihv/include -Itools
+
+UNIT_TESTS := fmt
+
+unit_fmt_SRCS := tests/unit/test_fmt.c lib/fmt.c
+
+.SECONDEXPANSION:
+UNIT_BINS := $(addprefix build/unit/test_,$(UNIT_TESTS))
+
+build/unit/test_%: $$(unit_%_SRCS) tests/unit/unit.h $(wildcard include/public/*.h lib/*.h hv/include/hv/*.h tools/*.h)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) -o $@ $(unit_$*_SRCS)
+
+.PHONY: unit
+unit: $(UNIT_BINS)
+	@for t in $(UNIT_BINS); do echo "== $$t"; $$t || exit 1; done
