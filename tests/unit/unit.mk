@@ -6,9 +6,10 @@ HOST_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer 
                 -fsanitize=address,undefined -fno-sanitize-recover=all \
                 -Iinclude -Ilib -Ihv/include -Itools
 
-UNIT_TESTS := fmt
+UNIT_TESTS := fmt heap
 
 unit_fmt_SRCS := tests/unit/test_fmt.c lib/fmt.c
+unit_heap_SRCS := tests/unit/test_heap.c lib/heap.c
 
 .SECONDEXPANSION:
 UNIT_BINS := $(addprefix build/unit/test_,$(UNIT_TESTS))

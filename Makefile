@@ -1,0 +1,88 @@
+# ddhv: a driver-domain hypervisor. `make run` boots the demo, `make test` runs
+# every test. See README.md.
+include config.mk
+
+export QEMU QEMU_CPU QEMU_MEM QEMU_MACHINE
+
+BUILD        := build
+FREESTANDING := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -mno-red-zone \
+                -mgeneral-regs-only -mcmodel=small -fno-stack-protector -nostdlib \
+                -fno-omit-frame-pointer -fno-builtin -Wall -Wextra -Werror \
+                -Wno-unused-parameter -Iinclude -Ilib
+HV_CFLAGS    := $(FREESTANDING) -Ihv/include
+GUEST_CFLAGS := $(FREESTANDING) -Iguest/rt/include
+
+LIB_SRCS     := lib/fmt.c lib/string.c
+HV_SRCS      := $(filter-out hv/notest.c,$(wildcard hv/*.c)) \
+                $(wildcard hv/arch/x86/*.c hv/arch/x86/svm/*.c) \
+                $(LIB_SRCS) lib/bootcfg_check.c
+HV_ASMS      := $(wildcard hv/arch/x86/*.S hv/arch/x86/svm/*.S)
+HVTEST_SRCS  := $(wildcard tests/hv/*.c)
+GUEST_RT_SRCS := $(wildcard guest/rt/*.c) $(LIB_SRCS) lib/heap.c
+GUEST_RT_ASMS := $(wildcard guest/rt/*.S)
+GUEST_APPS   := $(basename $(notdir $(wildcard guest/apps/*.c)))
+
+obj = $(patsubst %,$(BUILD)/obj/%.o,$(basename $(1)))
+
+HV_OBJS      := $(call obj,$(HV_SRCS) $(HV_ASMS))
+HV_ELF       := $(BUILD)/hv.elf
+HVTEST_ELF   := $(BUILD)/hv-test.elf
+GUEST_ELFS   := $(patsubst %,$(BUILD)/guest/%.elf,$(GUEST_APPS))
+
+.PHONY: all deps run test debug clean unit-tests images tools
+all: $(HV_ELF) $(HVTEST_ELF) images tools
+
+include tests/unit/unit.mk
+include tools/tools.mk
+
+HDRS := $(wildcard include/public/*.h lib/*.h hv/include/hv/*.h hv/arch/x86/*.h \
+                   hv/arch/x86/svm/*.h guest/rt/include/rt/*.h)
+
+$(BUILD)/obj/hv/%.o $(BUILD)/obj/lib/%.o $(BUILD)/obj/tests/hv/%.o: CFLAGS_X = $(HV_CFLAGS)
+$(BUILD)/obj/guest/%.o: CFLAGS_X = $(GUEST_CFLAGS)
+
+$(BUILD)/obj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_X) -c $< -o $@
+
+$(BUILD)/obj/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) -c $< -o $@
+
+$(HV_ELF): $(HV_OBJS) $(call obj,hv/notest.c) hv/hv.ld
+	$(LD) -n -nostdlib -z max-page-size=4096 -T hv/hv.ld -o $@ $(filter %.o,$^)
+
+$(HVTEST_ELF): $(HV_OBJS) $(call obj,$(HVTEST_SRCS)) hv/hv.ld
+	$(LD) -n -nostdlib -z max-page-size=4096 -T hv/hv.ld -o $@ $(filter %.o,$^)
+
+# Guest runtime objects are compiled with the guest flags: lib/ sources get a
+# separate object under obj/guest-lib so the hypervisor's copies are not reused.
+GUEST_LIB_OBJS := $(patsubst %,$(BUILD)/obj/guest-lib/%.o,$(basename $(notdir $(filter lib/%,$(GUEST_RT_SRCS)))))
+GUEST_RT_OBJS  := $(call obj,$(filter guest/%,$(GUEST_RT_SRCS)) $(GUEST_RT_ASMS)) $(GUEST_LIB_OBJS)
+
+$(BUILD)/obj/guest-lib/%.o: lib/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+
+$(BUILD)/guest/%.elf: $(BUILD)/obj/guest/apps/%.o $(GUEST_RT_OBJS) guest/guest.ld
+	@mkdir -p $(dir $@)
+	$(LD) -n -nostdlib -z max-page-size=4096 -T guest/guest.ld -o $@ $(filter %.o,$^)
+
+images: $(GUEST_ELFS)
+tools: $(BUILD)/tools/scncc $(BUILD)/tools/bootcfg_mangle
+
+# ---- set-up, demo, tests ----
+deps:
+	@tools/deps.sh
+
+run: deps all
+	@tools/run-scenario.sh scenarios/$(SCENARIO).scn
+
+debug: deps all
+	@tools/run-scenario.sh --debug scenarios/$(SCENARIO).scn
+
+test: deps all $(UNIT_BINS)
+	@python3 tests/run.py $(if $(T),--only $(T))
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,65 @@
+/* "key=value" arguments from the scenario file. */
+#include "rt/rt.h"
+
+static const char *find(const char *key, size_t *vlen)
+{
+	size_t klen = strlen(key);
+	const char *p = rt_info.args;
+
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		const char *w = p;
+		while (*p && *p != ' ')
+			p++;
+		if ((size_t)(p - w) > klen && !strncmp(w, key, klen) && w[klen] == '=') {
+			*vlen = (size_t)(p - w) - klen - 1;
+			return w + klen + 1;
+		}
+	}
+	return 0;
+}
+
+const char *rt_arg_str(const char *key, char *buf, size_t len)
+{
+	size_t vlen;
+	const char *v = find(key, &vlen);
+
+	if (!v || len == 0)
+		return 0;
+	if (vlen > len - 1)
+		vlen = len - 1;
+	memcpy(buf, v, vlen);
+	buf[vlen] = 0;
+	return buf;
+}
+
+static int digit(char c, unsigned base)
+{
+	int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+		c >= 'A' && c <= 'F' ? c - 'A' + 10 : 99;
+	return d < (int)base ? d : -1;
+}
+
+uint64_t rt_arg_u64(const char *key, uint64_t def)
+{
+	size_t vlen;
+	const char *v = find(key, &vlen);
+	unsigned base = 10;
+	uint64_t n = 0;
+
+	if (!v || vlen == 0)
+		return def;
+	if (vlen > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) {
+		base = 16;
+		v += 2;
+		vlen -= 2;
+	}
+	for (size_t i = 0; i < vlen; i++) {
+		int d = digit(v[i], base);
+		if (d < 0 || n > (UINT64_MAX - (uint64_t)d) / base)
+			return def;
+		n = n * base + (uint64_t)d;
+	}
+	return n;
+}

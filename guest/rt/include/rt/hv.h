@@ -1,0 +1,47 @@
+/* Hypercall wrappers for guests (ABI in public/hypercall.h). */
+#ifndef RT_HV_H
+#define RT_HV_H
+
+#include <stdint.h>
+#include "public/hv_errno.h"
+#include "public/hypercall.h"
+
+static inline int64_t hv_call5(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
+			       uint64_t a3, uint64_t a4)
+{
+	register uint64_t r10 __asm__("r10") = a3;
+	register uint64_t r8 __asm__("r8") = a4;
+	int64_t ret;
+
+	__asm__ volatile("vmmcall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10), "r"(r8)
+			 : "memory");
+	return ret;
+}
+
+static inline int64_t hv_console_write(const void *buf, uint64_t len)
+{
+	return hv_call5(HC_CONSOLE_WRITE, (uint64_t)(uintptr_t)buf, len, 0, 0, 0);
+}
+
+static inline int64_t hv_yield(void) { return hv_call5(HC_YIELD, 0, 0, 0, 0, 0); }
+static inline int64_t hv_block(uint64_t deadline_ns) { return hv_call5(HC_BLOCK, deadline_ns, 0, 0, 0, 0); }
+static inline uint64_t hv_time(void) { return (uint64_t)hv_call5(HC_TIME, 0, 0, 0, 0, 0); }
+
+static inline int64_t hv_self_info(struct hv_self_info *out)
+{
+	return hv_call5(HC_SELF_INFO, (uint64_t)(uintptr_t)out, sizeof(*out), 0, 0, 0);
+}
+
+static inline void __attribute__((noreturn)) hv_shutdown(uint32_t reason, int32_t code)
+{
+	hv_call5(HC_SHUTDOWN, reason, (uint64_t)(uint32_t)code, 0, 0, 0);
+	for (;;)
+		__asm__ volatile("hlt");
+}
+
+/* Sleep for at least ns nanoseconds. */
+static inline void hv_sleep(uint64_t ns) { hv_block(hv_time() + ns); }
+
+#endif

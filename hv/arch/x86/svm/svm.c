@@ -1,0 +1,310 @@
+/*
+ * AMD SVM implementation of the vCPU part of hv/arch.h: one VMCB per vCPU,
+ * nested paging, every sensitive instruction intercepted, exits decoded into
+ * struct vm_exit for the generic code.
+ */
+#include <stdint.h>
+#include "fmt.h"
+#include "hv/arch.h"
+#include "hv/domain.h"
+#include "hv/mm.h"
+#include "hv/printk.h"
+#include "../cpu.h"
+#include "vmcb.h"
+
+#define CPUID_SVM_ECX     (1u << 2)     /* 0x80000001 ECX */
+#define CPUID_SVM_NPT     (1u << 0)     /* 0x8000000a EDX */
+#define VM_CR_SVMDIS      (1u << 4)
+#define IOPM_PAGES        3
+#define MSRPM_PAGES       2
+
+struct svm_gprs {
+	uint64_t rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15;
+};
+_Static_assert(__builtin_offsetof(struct svm_gprs, rsi) == 0x18, "svm_run.S offsets");
+_Static_assert(__builtin_offsetof(struct svm_gprs, r15) == 0x68, "svm_run.S offsets");
+
+/* Lives in one frame allocated per vCPU. */
+struct svm_vcpu {
+	struct svm_gprs gprs;
+	uint64_t vmcb_pa;
+	uint32_t asid;
+};
+_Static_assert(sizeof(struct svm_vcpu) <= 4096, "svm_vcpu fits a frame");
+
+void svm_enter(uint64_t vmcb_pa, struct svm_gprs *g);
+
+static uint64_t iopm_pa, msrpm_pa;
+static uint32_t max_asid, next_asid = 1;
+
+int arch_virt_check(char *why, size_t len)
+{
+	uint32_t r[4];
+
+	cpuid(0x80000000u, 0, r);
+	if (r[0] < 0x8000000au) {
+		fmt_snprintf(why, len, "CPU has no SVM leaf (max extended leaf 0x%x)", r[0]);
+		return -1;
+	}
+	cpuid(0x80000001u, 0, r);
+	if (!(r[2] & CPUID_SVM_ECX)) {
+		fmt_snprintf(why, len, "CPU lacks AMD SVM (use -cpu qemu64,+svm,+npt)");
+		return -1;
+	}
+	cpuid(0x8000000au, 0, r);
+	if (!(r[3] & CPUID_SVM_NPT)) {
+		fmt_snprintf(why, len, "CPU has SVM but no nested paging (use -cpu qemu64,+svm,+npt)");
+		return -1;
+	}
+	if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS) {
+		fmt_snprintf(why, len, "SVM is disabled by firmware (VM_CR.SVMDIS)");
+		return -1;
+	}
+	return 0;
+}
+
+static uint64_t alloc_filled(unsigned pages, uint8_t fill)
+{
+	uint64_t first = 0;
+
+	/* The permission maps must be physically contiguous: frames come lowest
+	 * first at boot, so consecutive allocations are adjacent; check it. */
+	for (unsigned i = 0; i < pages; i++) {
+		uint64_t pa = mm_alloc_frame();
+		if (!pa || (i && pa != first + i * 4096ull))
+			panic("SVM permission map not contiguous");
+		if (!i)
+			first = pa;
+		uint8_t *p = phys_to_virt(pa);
+		for (unsigned b = 0; b < 4096; b++)
+			p[b] = fill;
+	}
+	return first;
+}
+
+int arch_virt_init(void)
+{
+	uint32_t r[4];
+
+	cpuid(0x8000000au, 0, r);
+	max_asid = r[1];
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+	uint64_t hsave = mm_alloc_frame();
+	if (!hsave)
+		return -1;
+	wrmsr(MSR_VM_HSAVE_PA, hsave);
+	/* Deny every I/O port and MSR: a guest's only way out is a hypercall. */
+	iopm_pa = alloc_filled(IOPM_PAGES, 0xff);
+	msrpm_pa = alloc_filled(MSRPM_PAGES, 0xff);
+	printk("hv: SVM enabled: revision %u, %u ASIDs, nested paging\n", r[0] & 0xff, max_asid);
+	return 0;
+}
+
+const struct pt_format *arch_gpt_format(void)
+{
+	return &pt_fmt_x86;
+}
+
+uint64_t arch_gpt_ram_flags(int writable)
+{
+	/* NPT needs the U bit at every level (QEMU-NOTES: guest walks fault otherwise). */
+	return 0x1 | 0x4 | (writable ? 0x2 : 0);
+}
+
+static struct svm_vcpu *svm(struct vcpu *v)
+{
+	return v->arch;
+}
+
+static struct vmcb *vmcb_of(struct vcpu *v)
+{
+	return phys_to_virt(svm(v)->vmcb_pa);
+}
+
+static void vmcb_set_long_mode(struct vmcb *vm, const struct vcpu_start *st)
+{
+	struct vmcb_save *s = &vm->save;
+	struct vmcb_seg code = { 0x08, 0x0a9b, 0xffffffff, 0 };
+	struct vmcb_seg data = { 0x10, 0x0c93, 0xffffffff, 0 };
+
+	s->cs = code;
+	s->es = s->ss = s->ds = s->fs = s->gs = data;
+	s->gdtr = (struct vmcb_seg){ 0, 0, (uint32_t)st->gdt_limit, st->gdt };
+	s->ldtr = (struct vmcb_seg){ 0, 0x0082, 0, 0 };
+	s->idtr = (struct vmcb_seg){ 0, 0, 0, 0 };
+	s->tr = (struct vmcb_seg){ 0, 0x008b, 0x67, 0 };
+	s->cpl = 0;
+	s->efer = (1u << 8) | (1u << 10) | EFER_SVME;   /* LME | LMA | SVME */
+	s->cr0 = 0x80000031ull;                         /* PG | NE | ET | PE */
+	s->cr3 = st->page_table;
+	s->cr4 = 0x20;                                  /* PAE */
+	s->dr6 = 0xffff0ff0;
+	s->dr7 = 0x400;
+	s->rflags = 0x2;
+	s->rip = st->entry;
+	s->rsp = 0;
+	s->rax = 0;
+	s->g_pat = 0x0007040600070406ull;
+}
+
+static void vmcb_set_controls(struct vmcb *vm, uint64_t gpt_root, uint32_t asid)
+{
+	struct vmcb_control *c = &vm->ctl;
+
+	c->intercept_misc1 = SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI | SVM_INTERCEPT_SMI |
+		SVM_INTERCEPT_INIT | SVM_INTERCEPT_INVD | SVM_INTERCEPT_HLT |
+		SVM_INTERCEPT_INVLPGA | SVM_INTERCEPT_IOIO | SVM_INTERCEPT_MSR |
+		SVM_INTERCEPT_TASKSW | SVM_INTERCEPT_SHUTDOWN;
+	c->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL |
+		SVM_INTERCEPT_VMLOAD | SVM_INTERCEPT_VMSAVE | SVM_INTERCEPT_STGI |
+		SVM_INTERCEPT_CLGI | SVM_INTERCEPT_SKINIT | SVM_INTERCEPT_WBINVD |
+		SVM_INTERCEPT_MONITOR | SVM_INTERCEPT_MWAIT | SVM_INTERCEPT_XSETBV;
+	c->iopm_base_pa = iopm_pa;
+	c->msrpm_base_pa = msrpm_pa;
+	c->asid = asid;
+	c->tlb_control = SVM_TLB_FLUSH_ALL;
+	c->v_intr = SVM_V_INTR_MASKING;
+	c->np_enable = 1;
+	c->n_cr3 = gpt_root;
+}
+
+static uint32_t asid_alloc(void)
+{
+	/* No flush-by-ASID under TCG: recycling is safe because every first run
+	 * of a vCPU flushes the whole TLB. */
+	uint32_t a = next_asid++;
+	if (next_asid >= max_asid)
+		next_asid = 1;
+	return a;
+}
+
+int arch_vcpu_init(struct vcpu *v, uint64_t gpt_root, const struct vcpu_start *st)
+{
+	uint64_t state = mm_alloc_frame(), vmcb_pa = mm_alloc_frame();
+
+	if (!state || !vmcb_pa) {
+		if (state)
+			mm_free_frame(state);
+		if (vmcb_pa)
+			mm_free_frame(vmcb_pa);
+		return -1;
+	}
+	v->arch = phys_to_virt(state);
+	svm(v)->vmcb_pa = vmcb_pa;
+	svm(v)->asid = asid_alloc();
+	svm(v)->gprs.rdi = st->arg;
+	vmcb_set_controls(vmcb_of(v), gpt_root, svm(v)->asid);
+	vmcb_set_long_mode(vmcb_of(v), st);
+	return 0;
+}
+
+void arch_vcpu_free(struct vcpu *v)
+{
+	if (!v->arch)
+		return;
+	mm_free_frame(svm(v)->vmcb_pa);
+	mm_free_frame((uint64_t)(uintptr_t)v->arch);
+	v->arch = 0;
+}
+
+void arch_vcpu_flush_gpt(struct vcpu *v)
+{
+	vmcb_of(v)->ctl.tlb_control = SVM_TLB_FLUSH_ALL;
+}
+
+void arch_vcpu_set_result(struct vcpu *v, uint64_t value)
+{
+	vmcb_of(v)->save.rax = value;
+}
+
+void arch_vcpu_skip(struct vcpu *v, const struct vm_exit *e)
+{
+	/* No NRIPS under TCG: VMMCALL is 3 bytes, HLT 1. */
+	uint64_t len = e->kind == EXIT_HYPERCALL ? 3 : e->kind == EXIT_HLT ? 1 : 0;
+	vmcb_of(v)->save.rip += len;
+}
+
+static void decode_exit(struct vcpu *v, struct vm_exit *e)
+{
+	struct vmcb *vm = vmcb_of(v);
+	uint64_t code = vm->ctl.exitcode, i1 = vm->ctl.exitinfo1, i2 = vm->ctl.exitinfo2;
+	struct svm_gprs *g = &svm(v)->gprs;
+
+	e->raw = code;
+	e->rip = vm->save.rip;
+	e->other.info1 = i1;
+	e->other.info2 = i2;
+	switch (code) {
+	case SVM_EXIT_VMMCALL:
+		e->kind = EXIT_HYPERCALL;
+		e->hc.nr = vm->save.rax;
+		e->hc.arg[0] = g->rdi;
+		e->hc.arg[1] = g->rsi;
+		e->hc.arg[2] = g->rdx;
+		e->hc.arg[3] = g->r10;
+		e->hc.arg[4] = g->r8;
+		break;
+	case SVM_EXIT_HLT:
+		e->kind = EXIT_HLT;
+		break;
+	case SVM_EXIT_INTR:
+	case SVM_EXIT_NMI:
+		e->kind = EXIT_INTR;
+		break;
+	case SVM_EXIT_IOIO:
+		e->kind = EXIT_IO;
+		e->io.port = (uint16_t)(i1 >> 16);
+		e->io.in = i1 & 1;
+		e->io.size = (i1 >> 4) & 7;
+		break;
+	case SVM_EXIT_MSR:
+		e->kind = EXIT_MSR;
+		e->msr.msr = (uint32_t)g->rcx;
+		e->msr.write = i1 & 1;
+		break;
+	case SVM_EXIT_NPF:
+		e->kind = EXIT_NPF;
+		e->npf.gpa = i2;
+		e->npf.present = i1 & 1;
+		e->npf.write = (i1 >> 1) & 1;
+		e->npf.fetch = (i1 >> 4) & 1;
+		break;
+	case SVM_EXIT_SHUTDOWN:
+		e->kind = EXIT_SHUTDOWN;
+		break;
+	default:
+		e->kind = (uint32_t)code == SVM_EXIT_INVALID ? EXIT_INVALID : EXIT_OTHER;
+		break;
+	}
+}
+
+void arch_vcpu_run(struct vcpu *v, struct vm_exit *e)
+{
+	struct vmcb *vm = vmcb_of(v);
+
+	svm_enter(svm(v)->vmcb_pa, &svm(v)->gprs);
+	vm->ctl.tlb_control = 0;
+	decode_exit(v, e);
+}
+
+const char *arch_exit_name(uint64_t raw)
+{
+	switch (raw) {
+	case SVM_EXIT_INTR: return "INTR";
+	case SVM_EXIT_NMI: return "NMI";
+	case SVM_EXIT_HLT: return "HLT";
+	case SVM_EXIT_IOIO: return "IOIO";
+	case SVM_EXIT_MSR: return "MSR";
+	case SVM_EXIT_SHUTDOWN: return "SHUTDOWN (triple fault)";
+	case SVM_EXIT_VMRUN: return "VMRUN";
+	case SVM_EXIT_VMMCALL: return "VMMCALL";
+	case SVM_EXIT_NPF: return "NPF";
+	}
+	if ((uint32_t)raw == SVM_EXIT_INVALID)
+		return "INVALID (bad guest state)";
+	if (raw < 0x20)
+		return raw < 0x10 ? "CR read" : "CR write";
+	if (raw >= 0x40 && raw < 0x60)
+		return "exception";
+	return "other";
+}

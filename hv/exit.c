@@ -1,0 +1,62 @@
+/*
+ * What the hypervisor does with each kind of guest exit. Anything a guest can
+ * cause is answered here: a hypercall result, a block, or the domain killed with
+ * a diagnostic line. Nothing a guest does reaches panic().
+ */
+#include "hv/arch.h"
+#include "hv/domain.h"
+#include "hv/hypercall.h"
+#include "hv/printk.h"
+#include "hv/sched.h"
+
+void vcpu_handle_exit(struct vcpu *v, const struct vm_exit *e);
+
+static void kill(struct vcpu *v, const struct vm_exit *e, const char *what)
+{
+	domain_crash(v->dom, "%s (exit 0x%lx %s) at rip 0x%lx", what, e->raw,
+		     arch_exit_name(e->raw), e->rip);
+}
+
+void vcpu_handle_exit(struct vcpu *v, const struct vm_exit *e)
+{
+	struct domain *d = v->dom;
+
+	switch (e->kind) {
+	case EXIT_INTR:
+		return;
+	case EXIT_HYPERCALL:
+		arch_vcpu_skip(v, e);
+		v->hypercalls++;
+		hypercall_dispatch(v, e->hc.nr, e->hc.arg);
+		return;
+	case EXIT_HLT:
+		/* No virtual interrupts yet: HLT with nothing to wake it is a block
+		 * until the next tick, so a halting guest does not spin the CPU. */
+		arch_vcpu_skip(v, e);
+		sched_block(v, arch_time_ns() + 1);
+		return;
+	case EXIT_NPF:
+		domain_crash(d, "%s outside its memory at gpa 0x%lx (rip 0x%lx, memory 0x0-0x%lx)",
+			     e->npf.fetch ? "instruction fetch" : e->npf.write ? "write" : "read",
+			     e->npf.gpa, e->rip, d->mem_bytes);
+		return;
+	case EXIT_IO:
+		domain_crash(d, "port I/O denied: %s port 0x%x (rip 0x%lx)",
+			     e->io.in ? "in from" : "out to", e->io.port, e->rip);
+		return;
+	case EXIT_MSR:
+		domain_crash(d, "MSR access denied: %s MSR 0x%x (rip 0x%lx)",
+			     e->msr.write ? "write to" : "read of", e->msr.msr, e->rip);
+		return;
+	case EXIT_SHUTDOWN:
+		kill(v, e, "triple fault");
+		return;
+	case EXIT_INVALID:
+		kill(v, e, "invalid guest state");
+		return;
+	case EXIT_OTHER:
+		kill(v, e, "unexpected exit");
+		return;
+	}
+	kill(v, e, "unknown exit kind");
+}

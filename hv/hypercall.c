@@ -1,0 +1,96 @@
+/*
+ * Hypercall dispatch. Arguments are raw guest registers: every number is
+ * range-checked, every buffer is checked whole against the caller's memory and
+ * copied once into hypervisor memory before use. Errors are documented per call
+ * in docs/hypercalls.md.
+ */
+#include <stdint.h>
+#include "kstring.h"
+#include "hv/arch.h"
+#include "hv/hypercall.h"
+#include "hv/sched.h"
+#include "public/hv_errno.h"
+#include "public/hypercall.h"
+
+typedef int64_t (*hc_fn)(struct vcpu *v, const uint64_t a[5]);
+
+static int64_t hc_console_write(struct vcpu *v, const uint64_t a[5])
+{
+	char buf[HV_CONSOLE_MAX];
+	uint64_t gpa = a[0], len = a[1];
+
+	if (len > HV_CONSOLE_MAX)
+		return -HV_E2BIG;
+	if (guest_copy_from(v->dom, buf, gpa, len))
+		return -HV_EFAULT;
+	vconsole_write(v->dom, buf, (unsigned)len);
+	return (int64_t)len;
+}
+
+static int64_t hc_yield(struct vcpu *v, const uint64_t a[5])
+{
+	(void)a;
+	sched_yield(v);
+	return 0;
+}
+
+static int64_t hc_block(struct vcpu *v, const uint64_t a[5])
+{
+	uint64_t deadline = a[0];
+
+	/* 0 = no deadline: only an event (none exist yet) would end the block. */
+	if (deadline == 0 || deadline > arch_time_ns())
+		sched_block(v, deadline);
+	return 0;
+}
+
+static int64_t hc_time(struct vcpu *v, const uint64_t a[5])
+{
+	(void)v;
+	(void)a;
+	return (int64_t)arch_time_ns();
+}
+
+static int64_t hc_self_info(struct vcpu *v, const uint64_t a[5])
+{
+	struct domain *d = v->dom;
+	struct hv_self_info info;
+
+	if (a[1] != sizeof(info))
+		return -HV_EINVAL;
+	memset(&info, 0, sizeof(info));
+	info.domid = d->id;
+	info.role = d->cfg.role;
+	info.mem_bytes = d->mem_bytes;
+	info.generation = d->generation;
+	memcpy(info.name, d->cfg.name, sizeof(info.name));
+	if (guest_copy_to(d, a[0], &info, sizeof(info)))
+		return -HV_EFAULT;
+	return 0;
+}
+
+static int64_t hc_shutdown(struct vcpu *v, const uint64_t a[5])
+{
+	if (a[0] != HV_SHUTDOWN_POWEROFF && a[0] != HV_SHUTDOWN_CRASH)
+		return -HV_EINVAL;
+	domain_shutdown(v->dom, (uint32_t)a[0], (int64_t)(int32_t)a[1]);
+	return 0;
+}
+
+static const hc_fn hc_table[HC_COUNT] = {
+	[HC_CONSOLE_WRITE] = hc_console_write,
+	[HC_YIELD] = hc_yield,
+	[HC_BLOCK] = hc_block,
+	[HC_TIME] = hc_time,
+	[HC_SELF_INFO] = hc_self_info,
+	[HC_SHUTDOWN] = hc_shutdown,
+};
+
+void hypercall_dispatch(struct vcpu *v, uint64_t nr, const uint64_t arg[5])
+{
+	int64_t ret = -HV_ENOSYS;
+
+	if (nr < HC_COUNT && hc_table[nr])
+		ret = hc_table[nr](v, arg);
+	arch_vcpu_set_result(v, (uint64_t)ret);
+}

@@ -1,0 +1,83 @@
+/*
+ * The seam between generic hypervisor code and the CPU architecture. Generic
+ * code (domains, scheduler, hypercalls) sees only this; x86 + SVM implement it
+ * in hv/arch/x86/, and a VMX implementation can be linked instead later.
+ */
+#ifndef HV_ARCH_H
+#define HV_ARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "hv/pt.h"
+
+struct vcpu;
+struct domain;
+
+/* ---- platform ---- */
+void arch_console_write(const char *s, size_t n);
+uint64_t arch_time_ns(void);
+/* Periodic tick: calls sched_timer_tick() from interrupt context. */
+void arch_timer_start(uint64_t period_ns);
+/* Wait for an interrupt with interrupts enabled, then return with them off. */
+void arch_idle(void);
+/* Leave the emulator with a status (isa-debug-exit); halts if that fails. */
+void __attribute__((noreturn)) arch_poweroff(unsigned status);
+/* Physical memory is identity-mapped into the hypervisor. */
+static inline void *phys_to_virt(uint64_t pa) { return (void *)(uintptr_t)pa; }
+
+/* ---- virtualization support ---- */
+/* 0 when hardware virtualization with nested paging is usable; else -1 and a reason. */
+int arch_virt_check(char *why, size_t len);
+int arch_virt_init(void);
+/* Page-table format and leaf bits for guest-physical (nested) tables. */
+const struct pt_format *arch_gpt_format(void);
+uint64_t arch_gpt_ram_flags(int writable);
+
+/* Guest entry state: long mode, identity-mapped by tables the builder wrote. */
+struct vcpu_start {
+	uint64_t entry;
+	uint64_t arg;           /* first argument register (RDI on x86) */
+	uint64_t page_table;    /* guest CR3 */
+	uint64_t gdt, gdt_limit;
+};
+
+/* Write the guest's boot page tables and descriptor tables into its memory. */
+int arch_guest_boot_tables(struct domain *d, struct vcpu_start *st);
+
+enum exit_kind {
+	EXIT_HYPERCALL,
+	EXIT_HLT,
+	EXIT_IO,            /* port I/O: denied */
+	EXIT_MSR,           /* MSR access: denied */
+	EXIT_NPF,           /* guest-physical access outside what is mapped */
+	EXIT_SHUTDOWN,      /* triple fault */
+	EXIT_INTR,          /* a physical interrupt arrived; just continue */
+	EXIT_INVALID,       /* the hardware refused the guest state */
+	EXIT_OTHER,         /* anything else: fatal for the domain */
+};
+
+struct vm_exit {
+	enum exit_kind kind;
+	uint64_t raw;       /* architecture exit code, for diagnostics */
+	uint64_t rip;
+	union {
+		struct { uint64_t nr, arg[5]; } hc;
+		struct { uint16_t port; uint8_t in, size; } io;
+		struct { uint32_t msr; uint8_t write; } msr;
+		struct { uint64_t gpa; uint8_t write, fetch, present; } npf;
+		struct { uint64_t info1, info2; } other;
+	};
+};
+
+int arch_vcpu_init(struct vcpu *v, uint64_t gpt_root, const struct vcpu_start *st);
+void arch_vcpu_free(struct vcpu *v);
+/* Enter the guest and return at the next exit, decoded. */
+void arch_vcpu_run(struct vcpu *v, struct vm_exit *e);
+/* Step over the instruction that caused the last exit (hypercall, HLT). */
+void arch_vcpu_skip(struct vcpu *v, const struct vm_exit *e);
+void arch_vcpu_set_result(struct vcpu *v, uint64_t value);
+/* Guest-physical mappings changed: flush before the next entry. */
+void arch_vcpu_flush_gpt(struct vcpu *v);
+const char *arch_exit_name(uint64_t raw);
+
+#endif

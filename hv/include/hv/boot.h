@@ -1,0 +1,17 @@
+/* What the boot loader handed over, parsed once at boot. */
+#ifndef HV_BOOT_H
+#define HV_BOOT_H
+
+#include "hv/mb2.h"
+#include "public/bootcfg.h"
+
+extern struct boot_info boot_info;
+
+const struct mb2_module *boot_module(const char *name);
+/* Value of "key=value" on the command line, or NULL. */
+const char *boot_arg(const char *key, char *buf, unsigned len);
+/* The validated boot descriptor (module "bootcfg"), or NULL when absent. */
+const struct bootcfg_header *boot_cfg(void);
+const struct bootcfg_domain *boot_cfg_domain(unsigned i);
+
+#endif

@@ -1,0 +1,81 @@
+/*
+ * Domains: a guest built from an ELF image with its own guest-physical memory,
+ * one vCPU (for now) and a lifecycle. A domain slot can be rebuilt from the same
+ * configuration and image after the previous incarnation is destroyed; the
+ * restart path of driver domains relies on this.
+ */
+#ifndef HV_DOMAIN_H
+#define HV_DOMAIN_H
+
+#include <stdint.h>
+#include "public/bootcfg.h"
+#include "hv/mb2.h"
+#include "hv/pt.h"
+
+#define HV_MAX_DOMAINS 16
+
+enum domain_state {
+	DOM_FREE = 0,       /* slot unused */
+	DOM_BUILDING,
+	DOM_RUNNING,        /* runnable or on the CPU */
+	DOM_BLOCKED,
+	DOM_CRASHED,        /* killed by the hypervisor or crashed itself: see reason */
+	DOM_DEAD,           /* shut down normally: see exit_code */
+};
+
+enum vcpu_state { VCPU_STOPPED, VCPU_RUNNABLE, VCPU_BLOCKED };
+
+struct vcpu {
+	struct domain *dom;
+	void *arch;                 /* owned by arch_vcpu_* */
+	enum vcpu_state state;
+	uint64_t deadline_ns;       /* wake-up time while blocked; 0 = none */
+	struct vcpu *next;          /* run queue link */
+	uint64_t exits, hypercalls; /* counters for diagnostics and benchmarks */
+};
+
+struct domain {
+	uint32_t id;
+	enum domain_state state;
+	struct bootcfg_domain cfg;  /* private copy of the validated configuration */
+	const struct mb2_module *image;
+	uint64_t generation;        /* incarnation count of this slot */
+	struct pt gpt;              /* guest-physical -> host-physical (RAM only) */
+	uint64_t mem_bytes;
+	uint64_t image_end;
+	uint64_t entry;
+	struct vcpu vcpu;
+	char reason[128];           /* why it crashed or stopped */
+	int64_t exit_code;
+	char con_line[160];         /* console bytes waiting for a newline */
+	unsigned con_len;
+	uint64_t con_lines;
+};
+
+/* Build a domain from a configuration record and the module holding its image. */
+int domain_create(const struct bootcfg_domain *cfg, const struct mb2_module *image,
+		  struct domain **out);
+/* Stop a domain for good with a diagnostic line; its memory stays until destroy. */
+void domain_crash(struct domain *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void domain_shutdown(struct domain *d, uint32_t reason, int64_t code);
+/* Return every frame (zeroed before reuse) and free the slot. Any state but FREE. */
+void domain_destroy(struct domain *d);
+struct domain *domain_by_id(uint32_t id);
+const char *domain_state_name(enum domain_state s);
+/* True while the domain can still run (running or blocked). */
+int domain_alive(const struct domain *d);
+/* Frames a domain holds (RAM + page tables + vCPU state), for accounting tests. */
+uint64_t domain_count_alive(void);
+
+/* Copy between hypervisor memory and a domain's RAM. The whole range must be
+ * inside [GUEST first page end, mem_bytes): -HV_EFAULT otherwise. */
+int guest_copy_from(struct domain *d, void *dst, uint64_t gpa, uint64_t len);
+int guest_copy_to(struct domain *d, uint64_t gpa, const void *src, uint64_t len);
+/* Same without the first-page rule: for the domain builder only. */
+int guest_write_raw(struct domain *d, uint64_t gpa, const void *src, uint64_t len);
+
+/* Guest console output, line-buffered and prefixed with the domain's name. */
+void vconsole_write(struct domain *d, const char *buf, unsigned len);
+void vconsole_flush(struct domain *d);
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * Round-robin scheduler with preemption on the periodic timer tick. Blocked
+ * vCPUs are off the run queue; when nothing is runnable the CPU halts until the
+ * next interrupt.
+ */
+#ifndef HV_SCHED_H
+#define HV_SCHED_H
+
+#include <stdint.h>
+#include "hv/domain.h"
+
+#define SCHED_TICK_NS 10000000ull  /* 10 ms quantum */
+
+void sched_init(void);
+void sched_wake(struct vcpu *v);
+void sched_block(struct vcpu *v, uint64_t deadline_ns);
+void sched_stop(struct vcpu *v);
+void sched_yield(struct vcpu *v);
+/* Called from the timer interrupt. */
+void sched_timer_tick(void);
+
+enum sched_stop_why { SCHED_UNTIL_MET, SCHED_ALL_DONE, SCHED_TIMEOUT, SCHED_STUCK };
+/*
+ * Run guests until until(arg) is true, no domain is alive (ALL_DONE), the time
+ * limit passes (TIMEOUT, 0 = none) or every live vCPU is blocked with nothing
+ * that could wake it (STUCK). 'until' may be NULL.
+ */
+enum sched_stop_why sched_run(int (*until)(void *arg), void *arg, uint64_t timeout_ns);
+uint64_t sched_ticks(void);
+/* Record of which domain wrote each completed console line, for tests. */
+#define SCHED_CONLOG_LEN 1024
+extern uint32_t sched_conlog[SCHED_CONLOG_LEN];
+extern unsigned sched_conlog_len;
+
+#endif

@@ -1,0 +1,86 @@
+/*
+ * Machine memory: the frame allocator over the multiboot2 memory map. Frames
+ * are zeroed when handed out, so nothing one domain left behind reaches the next
+ * owner, whoever freed it.
+ */
+#include <stdint.h>
+#include "kstring.h"
+#include "hv/arch.h"
+#include "hv/frame.h"
+#include "hv/mm.h"
+#include "hv/printk.h"
+
+/* 4 GiB of RAM at most for now: 1 Mi frames, a 128 KiB bitmap. */
+#define MM_MAX_FRAMES (1ull << 20)
+
+extern char __hv_start[], __hv_end[];
+
+static uint64_t bitmap[MM_MAX_FRAMES / 64];
+static struct frame_alloc fa;
+
+void mm_init(const struct boot_info *bi)
+{
+	uint64_t total = 0;
+
+	frame_alloc_init(&fa, bitmap, MM_MAX_FRAMES);
+	for (unsigned i = 0; i < bi->nmmap; i++) {
+		const struct mb2_mem_range *r = &bi->mmap[i];
+		if (r->type != MB2_MEM_AVAILABLE)
+			continue;
+		frame_add_free(&fa, r->base, r->len);
+		total += r->len;
+	}
+	/* Below 1 MiB: BIOS data, EBDA and option ROMs. */
+	frame_reserve(&fa, 0, 0x100000);
+	frame_reserve(&fa, (uintptr_t)__hv_start, (uintptr_t)__hv_end - (uintptr_t)__hv_start);
+	frame_reserve(&fa, bi->info_start, bi->info_end - bi->info_start);
+	for (unsigned i = 0; i < bi->nmods; i++)
+		frame_reserve(&fa, bi->mods[i].start, bi->mods[i].end - bi->mods[i].start);
+	if (total > MM_MAX_FRAMES * FRAME_SIZE)
+		printk("hv: memory above 4 GiB is not used\n");
+	printk("hv: memory: %lu KiB available, %lu frames free after reserving hypervisor "
+	       "[0x%lx-0x%lx), boot info and %u modules\n",
+	       total / 1024, frame_free_count(&fa), (uint64_t)(uintptr_t)__hv_start,
+	       (uint64_t)(uintptr_t)__hv_end, bi->nmods);
+}
+
+uint64_t mm_alloc_frame(void)
+{
+	uint64_t pa;
+
+	if (frame_alloc(&fa, &pa))
+		return 0;
+	memset(phys_to_virt(pa), 0, FRAME_SIZE);
+	return pa;
+}
+
+void mm_free_frame(uint64_t pa)
+{
+	if (frame_free(&fa, pa))
+		panic("freeing frame 0x%lx that is not allocated", pa);
+}
+
+uint64_t mm_free_frames(void)
+{
+	return frame_free_count(&fa);
+}
+
+static uint64_t pt_alloc(void *ctx)
+{
+	(void)ctx;
+	return mm_alloc_frame();
+}
+
+static void pt_free(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	mm_free_frame(pa);
+}
+
+static void *pt_p2v(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	return phys_to_virt(pa);
+}
+
+const struct pt_ops mm_pt_ops = { pt_alloc, pt_free, pt_p2v, 0 };

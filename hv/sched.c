@@ -1,0 +1,180 @@
+/*
+ * Round-robin scheduler. The run queue holds runnable vCPUs; the one on the
+ * CPU is taken off it. The timer tick (10 ms) wakes vCPUs whose block deadline
+ * passed and preempts the running one, so a guest that never exits is still
+ * interrupted (INTR exit) and the others get their turn.
+ */
+#include <stdint.h>
+#include "hv/arch.h"
+#include "hv/printk.h"
+#include "hv/sched.h"
+
+void vcpu_handle_exit(struct vcpu *v, const struct vm_exit *e);
+
+static struct vcpu *rq_head, *rq_tail;
+static struct vcpu *blocked[HV_MAX_DOMAINS];
+static volatile uint64_t ticks;
+static volatile int tick_pending;
+static uint64_t slice_start_tick;
+static int yield_now;
+
+void sched_init(void)
+{
+	rq_head = rq_tail = 0;
+}
+
+uint64_t sched_ticks(void)
+{
+	return ticks;
+}
+
+void sched_timer_tick(void)
+{
+	ticks++;
+	tick_pending = 1;
+}
+
+static void rq_push(struct vcpu *v)
+{
+	v->next = 0;
+	if (rq_tail)
+		rq_tail->next = v;
+	else
+		rq_head = v;
+	rq_tail = v;
+}
+
+static struct vcpu *rq_pop(void)
+{
+	struct vcpu *v = rq_head;
+
+	if (v) {
+		rq_head = v->next;
+		if (!rq_head)
+			rq_tail = 0;
+		v->next = 0;
+	}
+	return v;
+}
+
+static void rq_remove(struct vcpu *v)
+{
+	struct vcpu **pp = &rq_head, *prev = 0;
+
+	for (; *pp; prev = *pp, pp = &(*pp)->next) {
+		if (*pp == v) {
+			*pp = v->next;
+			if (rq_tail == v)
+				rq_tail = prev;
+			v->next = 0;
+			return;
+		}
+	}
+}
+
+static void blocked_set(struct vcpu *v, int on)
+{
+	unsigned i = v->dom->id - 1;
+
+	BUG_ON(i >= HV_MAX_DOMAINS);
+	blocked[i] = on ? v : 0;
+}
+
+void sched_wake(struct vcpu *v)
+{
+	if (v->state == VCPU_RUNNABLE)
+		return;
+	if (v->state == VCPU_BLOCKED)
+		blocked_set(v, 0);
+	v->state = VCPU_RUNNABLE;
+	v->dom->state = DOM_RUNNING;
+	rq_push(v);
+}
+
+/* The caller is the running vCPU (not on the run queue). */
+void sched_block(struct vcpu *v, uint64_t deadline_ns)
+{
+	v->state = VCPU_BLOCKED;
+	v->deadline_ns = deadline_ns;
+	v->dom->state = DOM_BLOCKED;
+	blocked_set(v, 1);
+}
+
+void sched_stop(struct vcpu *v)
+{
+	if (v->state == VCPU_RUNNABLE)
+		rq_remove(v);
+	if (v->state == VCPU_BLOCKED)
+		blocked_set(v, 0);
+	v->state = VCPU_STOPPED;
+}
+
+void sched_yield(struct vcpu *v)
+{
+	/* run_slice ends the turn and puts v at the back of the queue. */
+	(void)v;
+	yield_now = 1;
+}
+
+static void wake_expired(uint64_t now)
+{
+	for (unsigned i = 0; i < HV_MAX_DOMAINS; i++) {
+		struct vcpu *v = blocked[i];
+		if (v && v->deadline_ns && v->deadline_ns <= now)
+			sched_wake(v);
+	}
+}
+
+static int any_wakeable(void)
+{
+	for (unsigned i = 0; i < HV_MAX_DOMAINS; i++)
+		if (blocked[i] && blocked[i]->deadline_ns)
+			return 1;
+	return 0;
+}
+
+/* Run v until its slice ends, it blocks or it stops. */
+static void run_slice(struct vcpu *v)
+{
+	struct vm_exit e;
+
+	slice_start_tick = ticks;
+	yield_now = 0;
+	while (v->state == VCPU_RUNNABLE) {
+		arch_vcpu_run(v, &e);
+		v->exits++;
+		vcpu_handle_exit(v, &e);
+		if (tick_pending) {
+			tick_pending = 0;
+			wake_expired(arch_time_ns());
+		}
+		if (ticks != slice_start_tick || yield_now)
+			break;
+	}
+	if (v->state == VCPU_RUNNABLE)
+		rq_push(v);
+}
+
+enum sched_stop_why sched_run(int (*until)(void *arg), void *arg, uint64_t timeout_ns)
+{
+	uint64_t end = timeout_ns ? arch_time_ns() + timeout_ns : 0;
+
+	for (;;) {
+		if (until && until(arg))
+			return SCHED_UNTIL_MET;
+		if (end && arch_time_ns() >= end)
+			return SCHED_TIMEOUT;
+		struct vcpu *v = rq_pop();
+		if (v) {
+			run_slice(v);
+			continue;
+		}
+		if (!domain_count_alive())
+			return SCHED_ALL_DONE;
+		if (!any_wakeable())
+			return SCHED_STUCK;
+		arch_idle();
+		tick_pending = 0;
+		wake_expired(arch_time_ns());
+	}
+}

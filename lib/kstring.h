@@ -1,0 +1,15 @@
+/* Prototypes for the string routines each freestanding image provides. */
+#ifndef LIB_KSTRING_H
+#define LIB_KSTRING_H
+
+#include <stddef.h>
+
+void *memset(void *d, int c, size_t n);
+void *memcpy(void *d, const void *s, size_t n);
+void *memmove(void *d, const void *s, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+
+#endif

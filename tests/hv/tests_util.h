@@ -1,0 +1,15 @@
+#ifndef TESTS_HV_UTIL_H
+#define TESTS_HV_UTIL_H
+
+#include <stdint.h>
+#include "hv/domain.h"
+#include "hv/sched.h"
+
+#define TU_SECONDS(s) ((uint64_t)(s) * 1000000000ull)
+
+int tu_contains(const char *hay, const char *needle);
+enum sched_stop_why tu_run_until_dead(struct domain *d, uint64_t timeout_ns);
+void tu_expect_exit(struct domain *d, int64_t code);
+void tu_expect_crash(struct domain *d, const char *why);
+
+#endif

@@ -1,0 +1,43 @@
+/* Helpers shared by the in-hypervisor tests. */
+#include "kstring.h"
+#include "hv/hvtest.h"
+#include "hv/sched.h"
+#include "tests_util.h"
+
+int tu_contains(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay; hay++)
+		if (!strncmp(hay, needle, n))
+			return 1;
+	return 0;
+}
+
+static int not_alive(void *arg)
+{
+	return !domain_alive(arg);
+}
+
+enum sched_stop_why tu_run_until_dead(struct domain *d, uint64_t timeout_ns)
+{
+	return sched_run(not_alive, d, timeout_ns);
+}
+
+void tu_expect_exit(struct domain *d, int64_t code)
+{
+	if (d->state != DOM_DEAD || d->exit_code != code)
+		printk("hvtest: domain %s: state %s, reason '%s', expected exit code %ld\n",
+		       d->cfg.name, domain_state_name(d->state), d->reason, (long)code);
+	EXPECT(d->state == DOM_DEAD);
+	EXPECT_EQ(d->exit_code, code);
+}
+
+void tu_expect_crash(struct domain *d, const char *why)
+{
+	if (d->state != DOM_CRASHED || !tu_contains(d->reason, why))
+		printk("hvtest: domain %s: state %s, reason '%s', expected crash with '%s'\n",
+		       d->cfg.name, domain_state_name(d->state), d->reason, why);
+	EXPECT(d->state == DOM_CRASHED);
+	EXPECT(tu_contains(d->reason, why));
+}

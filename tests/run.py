@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+"""Test runner: host unit tests, then QEMU scenario tests (tests/qemu/tests.conf).
+
+Each QEMU test boots a fresh machine from its own ISO, with the serial console
+in a log file, and must print exactly one "HV-RESULT: STATUS ..." line and leave
+through isa-debug-exit with the matching code. A missing result line (hang,
+reset, crash) counts as a failure. Two QEMU instances run at a time.
+
+    tests/run.py                 run everything
+    tests/run.py --list          list test names
+    tests/run.py --only NAME     run tests whose name matches NAME (comma list)
+"""
+import argparse
+import concurrent.futures
+import os
+import re
+import shlex
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.path.join(ROOT, "build")
+CONF = os.path.join(ROOT, "tests", "qemu", "tests.conf")
+STATUS_CODES = {"PASS": 0x10, "FAIL": 0x11, "REFUSED": 0x12, "PANIC": 0x13}
+
+
+class Test:
+    def __init__(self, name, kind, **kw):
+        self.name, self.kind = name, kind
+        self.__dict__.update(kw)
+
+
+def unit_tests():
+    tests = []
+    udir = os.path.join(BUILD, "unit")
+    for f in sorted(os.listdir(udir)) if os.path.isdir(udir) else []:
+        if f.startswith("test_"):
+            tests.append(Test("unit/" + f[5:], "unit", path=os.path.join(udir, f)))
+    return tests
+
+
+def qemu_tests():
+    """tests.conf: NAME SCENARIO[:MANGLE] EXPECT [key=value ...] per line.
+
+    keys: mode=test|run (test: boot hv-test.elf with test=NAME; run: hv.elf),
+    grep=REGEX (must appear in the log; repeatable, '_' stands for a space),
+    timeout=SECONDS (default 60), cpu=QEMU_CPU, mem=SIZE.
+    """
+    tests = []
+    with open(CONF) as f:
+        for lineno, line in enumerate(f, 1):
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            words = shlex.split(line)
+            if len(words) < 3 or words[2] not in STATUS_CODES:
+                sys.exit("%s:%d: want NAME SCENARIO EXPECT [key=value...]" % (CONF, lineno))
+            opts = {"mode": "test", "timeout": "60", "cpu": None, "mem": None, "grep": []}
+            for w in words[3:]:
+                k, _, v = w.partition("=")
+                if k not in opts:
+                    sys.exit("%s:%d: unknown option %s" % (CONF, lineno, k))
+                if k == "grep":
+                    opts["grep"].append(v.replace("_", " "))
+                else:
+                    opts[k] = v
+            scn, _, mangle = words[1].partition(":")
+            tests.append(Test("qemu/" + words[0], "qemu", test=words[0], scenario=scn,
+                              mangle=mangle, expect=words[2], **opts))
+    return tests
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          universal_newlines=True, **kw)
+
+
+def run_unit(t):
+    r = sh([t.path])
+    ok = r.returncode == 0
+    return ok, "" if ok else r.stdout[-3000:]
+
+
+def prepare_iso(t, wdir):
+    scn = os.path.join(ROOT, "tests", "qemu", t.scenario + ".scn")
+    if not os.path.exists(scn):
+        scn = os.path.join(ROOT, "scenarios", t.scenario + ".scn")
+    cfg = os.path.join(wdir, "bootcfg.bin")
+    r = sh([os.path.join(BUILD, "tools", "scncc"), scn, "-o", cfg])
+    if r.returncode:
+        return None, "scenario compile failed:\n" + r.stdout
+    if t.mangle:
+        bad = cfg + "." + t.mangle
+        r = sh([os.path.join(BUILD, "tools", "bootcfg_mangle"), t.mangle, cfg, bad])
+        if r.returncode:
+            return None, "bootcfg_mangle failed:\n" + r.stdout
+        cfg = bad
+    r = sh([os.path.join(BUILD, "tools", "scncc"), "--images", scn])
+    images = [os.path.join(BUILD, "guest", i + ".elf") for i in r.stdout.split()]
+    hv = os.path.join(BUILD, "hv-test.elf" if t.mode == "test" else "hv.elf")
+    cmdline = "test=" + t.test if t.mode == "test" else ""
+    iso = os.path.join(wdir, "boot.iso")
+    r = sh([os.path.join(ROOT, "tools", "mkiso.sh"), iso, hv, cmdline, cfg] + images)
+    if r.returncode:
+        return None, "mkiso failed:\n" + r.stdout
+    return iso, ""
+
+
+def run_qemu(t):
+    wdir = os.path.join(BUILD, "tests", t.test)
+    os.makedirs(wdir, exist_ok=True)
+    iso, err = prepare_iso(t, wdir)
+    if not iso:
+        return False, err
+    log = os.path.join(wdir, "serial.log")
+    cmd = ["qemu-system-x86_64", "-machine", "q35", "-cpu", t.cpu or "qemu64,+svm,+npt",
+           "-m", t.mem or "256M", "-nodefaults", "-display", "none", "-no-reboot",
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+           "-serial", "file:" + log, "-cdrom", iso]
+    timeout = float(t.timeout)
+    try:
+        r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           universal_newlines=True, timeout=timeout)
+        rc, qout = r.returncode, r.stdout
+    except subprocess.TimeoutExpired:
+        rc, qout = None, "timed out after %ds" % timeout
+    with open(log, errors="replace") as f:
+        out = f.read().replace("\r", "")
+    return check_output(t, out, rc, qout)
+
+
+def check_output(t, out, rc, qout):
+    results = [l for l in out.splitlines() if l.startswith("HV-RESULT:")]
+    tail = "\n".join(out.splitlines()[-25:])
+    if rc is None:
+        return False, "%s (no result; crash or hang)\n%s" % (qout, tail)
+    if len(results) != 1:
+        return False, "want exactly one HV-RESULT line, got %d (qemu rc %s)\n%s" % (
+            len(results), rc, tail)
+    status = results[0].split()[1]
+    if status != t.expect:
+        return False, "status %s, expected %s\n%s" % (status, t.expect, tail)
+    if rc != (STATUS_CODES[status] << 1) | 1:
+        return False, "qemu exit code %s does not match %s\n%s" % (rc, status, tail)
+    for pat in t.grep:
+        if not re.search(pat, out):
+            return False, "output lacks /%s/\n%s" % (pat, tail)
+    return True, ""
+
+
+def run_one(t):
+    t0 = time.time()
+    ok, why = (run_unit if t.kind == "unit" else run_qemu)(t)
+    return t, ok, why, time.time() - t0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("--only", default="")
+    ap.add_argument("-j", type=int, default=2, help="QEMU instances at a time")
+    a = ap.parse_args()
+    tests = unit_tests() + qemu_tests()
+    if a.only:
+        want = a.only.split(",")
+        tests = [t for t in tests if any(w == t.name or w == t.name.split("/", 1)[1]
+                                         or w in t.name for w in want)]
+    if a.list:
+        for t in tests:
+            print(t.name)
+        return 0
+    if not tests:
+        print("no test matches %r" % a.only)
+        print("0 passed, 1 failed")
+        return 1
+    passed = failed = 0
+    with concurrent.futures.ThreadPoolExecutor(max_workers=a.j) as ex:
+        for t, ok, why, dt in ex.map(run_one, tests):
+            print("%s %-40s %6.1fs" % ("PASS" if ok else "FAIL", t.name, dt), flush=True)
+            if not ok:
+                print("    " + why.replace("\n", "\n    "), flush=True)
+            passed += ok
+            failed += not ok
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
