@@ -50,10 +50,10 @@ $(BUILD)/obj/%.o: %.S
 	$(CC) -c $< -o $@
 
 $(HV_ELF): $(HV_OBJS) $(call obj,hv/notest.c) hv/hv.ld
-	$(LD) -n -nostdlib -z max-page-size=4096 -T hv/hv.ld -o $@ $(filter %.o,$^)
+	$(LD) -n -nostdlib -z max-page-size=4096 --no-warn-rwx-segments -T hv/hv.ld -o $@ $(filter %.o,$^)
 
 $(HVTEST_ELF): $(HV_OBJS) $(call obj,$(HVTEST_SRCS)) hv/hv.ld
-	$(LD) -n -nostdlib -z max-page-size=4096 -T hv/hv.ld -o $@ $(filter %.o,$^)
+	$(LD) -n -nostdlib -z max-page-size=4096 --no-warn-rwx-segments -T hv/hv.ld -o $@ $(filter %.o,$^)
 
 # Guest runtime objects are compiled with the guest flags: lib/ sources get a
 # separate object under obj/guest-lib so the hypervisor's copies are not reused.
@@ -66,7 +66,7 @@ $(BUILD)/obj/guest-lib/%.o: lib/%.c $(HDRS)
 
 $(BUILD)/guest/%.elf: $(BUILD)/obj/guest/apps/%.o $(GUEST_RT_OBJS) guest/guest.ld
 	@mkdir -p $(dir $@)
-	$(LD) -n -nostdlib -z max-page-size=4096 -T guest/guest.ld -o $@ $(filter %.o,$^)
+	$(LD) -n -nostdlib -z max-page-size=4096 --no-warn-rwx-segments -T guest/guest.ld -o $@ $(filter %.o,$^)
 
 images: $(GUEST_ELFS)
 tools: $(BUILD)/tools/scncc $(BUILD)/tools/bootcfg_mangle
@@ -86,3 +86,4 @@ test: deps all $(UNIT_BINS)
 
 clean:
 	rm -rf $(BUILD)
+.SECONDARY:

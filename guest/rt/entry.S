@@ -15,3 +15,5 @@ _start:
 .balign 16
 rt_stack:	.skip 32768
 rt_stack_top:
+
+.section .note.GNU-stack, "", @progbits

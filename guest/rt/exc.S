@@ -20,3 +20,5 @@ exc_common:
 	call rt_exception
 1:	hlt
 	jmp 1b
+
+.section .note.GNU-stack, "", @progbits

@@ -1,6 +1,7 @@
 /* Helpers shared by the in-hypervisor tests. */
 #include "kstring.h"
 #include "hv/hvtest.h"
+#include "hv/printk.h"
 #include "hv/sched.h"
 #include "tests_util.h"
 

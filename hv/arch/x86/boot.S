@@ -30,14 +30,14 @@ _start:
 	mov %ebx, %esi
 	mov $boot_stack_top, %esp
 
-	/* zero .bss: the page tables below live there */
-	push %edi
+	/* zero .bss (page tables and this stack live there: keep magic in ebp) */
+	mov %edi, %ebp
 	mov $__bss_start, %edi
 	mov $__bss_end, %ecx
 	sub %edi, %ecx
 	xor %eax, %eax
 	rep stosb
-	pop %edi
+	mov %ebp, %edi
 
 	/* PML4[0] -> PDPT; PDPT[0..3] -> PD0..3; PDs map 4 GiB with 2 MiB pages */
 	mov $boot_pdpt, %eax
@@ -65,9 +65,9 @@ _start:
 	mov %eax, %cr4
 	mov $boot_pml4, %eax
 	mov %eax, %cr3
-	mov $0xc0000080, %ecx           /* EFER.LME */
+	mov $0xc0000080, %ecx           /* EFER */
 	rdmsr
-	or $0x100, %eax
+	or $0x900, %eax                 /* LME | NXE */
 	wrmsr
 	mov %cr0, %eax
 	or $0x80010001, %eax            /* PG | WP | PE */
@@ -85,6 +85,8 @@ long_entry:
 	mov %ax, %fs
 	mov %ax, %gs
 	mov $boot_stack_top, %rsp
+	mov %edi, %edi                  /* zero-extend magic and info */
+	mov %esi, %esi
 	xor %rbp, %rbp
 	/* edi = magic, esi = info (already zero-extended by the 32-bit movs) */
 	call x86_boot
@@ -112,3 +114,5 @@ boot_pd:	.skip 4096 * 4
 .global boot_stack_top
 boot_stack:	.skip 65536
 boot_stack_top:
+
+.section .note.GNU-stack, "", @progbits

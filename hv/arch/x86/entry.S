@@ -55,3 +55,5 @@ isr_common:
 	pop %rax
 	add $16, %rsp
 	iretq
+
+.section .note.GNU-stack, "", @progbits

@@ -82,11 +82,14 @@ void arch_paging_init(const struct boot_info *bi)
 
 	if (pt_init(&hv_pt, &pt_fmt_x86, &mm_pt_ops))
 		panic("no memory for hypervisor page tables");
+	/* RAM and ACPI tables; reserved ranges (device windows) are mapped on demand. */
 	for (unsigned i = 0; i < bi->nmmap; i++) {
 		uint64_t end = bi->mmap[i].base + bi->mmap[i].len;
-		if (end > top)
+		if (bi->mmap[i].type != MB2_MEM_BAD && bi->mmap[i].type != 2 && end > top)
 			top = end;
 	}
+	if (top > 0xfe000000)
+		top = 0xfe000000;       /* above 4 GiB is not used yet (hv/mm.c) */
 	top = (top + PT_PAGE_2M - 1) & ~(PT_PAGE_2M - 1);
 	if (top < 0x200000)
 		top = 0x200000;

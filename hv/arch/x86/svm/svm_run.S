@@ -68,3 +68,5 @@ svm_enter:
 	pop %rbp
 	pop %rbx
 	ret
+
+.section .note.GNU-stack, "", @progbits

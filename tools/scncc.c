@@ -1,0 +1,145 @@
+/*
+ * scncc: the scenario compiler.
+ *   scncc IN.scn -o OUT.bin    compile a scenario into a boot descriptor
+ *   scncc --images IN.scn      list the images a scenario needs
+ *   scncc --dump IN.bin        validate and print a boot descriptor
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bootcfg_check.h"
+#include "scenario.h"
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: scncc IN.scn -o OUT.bin\n"
+			"       scncc --images IN.scn\n"
+			"       scncc --dump IN.bin\n");
+	return 2;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = 0;
+	size_t cap = 0, n = 0;
+
+	if (!f) {
+		perror(path);
+		return 0;
+	}
+	for (;;) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 4096;
+			if (cap > (16u << 20) || !(buf = realloc(buf, cap))) {
+				fprintf(stderr, "%s: too large\n", path);
+				fclose(f);
+				free(buf);
+				return 0;
+			}
+		}
+		size_t r = fread(buf + n, 1, cap - n, f);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	if (ferror(f)) {
+		perror(path);
+		fclose(f);
+		free(buf);
+		return 0;
+	}
+	fclose(f);
+	*len = n;
+	return buf;
+}
+
+static int load(const char *path, struct scenario *s)
+{
+	char err[512];
+	size_t len;
+	char *text = slurp(path, &len);
+
+	if (!text)
+		return -1;
+	int rc = scenario_parse(text, len, path, s, err, sizeof(err));
+	free(text);
+	if (rc)
+		fprintf(stderr, "%s\n", err);
+	return rc;
+}
+
+static int compile(const char *in, const char *out)
+{
+	struct scenario s;
+	char why[256];
+
+	if (load(in, &s))
+		return 1;
+	size_t size = scenario_size(&s);
+	void *buf = malloc(size);
+	if (!buf)
+		return 1;
+	scenario_serialise(&s, buf);
+	if (bootcfg_check(buf, size, why, sizeof(why))) {
+		fprintf(stderr, "%s: internal error, descriptor rejected: %s\n", in, why);
+		return 1;
+	}
+	FILE *f = fopen(out, "wb");
+	if (!f || fwrite(buf, 1, size, f) != size || fclose(f)) {
+		perror(out);
+		return 1;
+	}
+	free(buf);
+	return 0;
+}
+
+static int images(const char *in)
+{
+	struct scenario s;
+
+	if (load(in, &s))
+		return 1;
+	for (unsigned i = 0; i < s.ndomains; i++) {
+		int dup = 0;
+		for (unsigned j = 0; j < i; j++)
+			dup |= !strcmp(s.dom[i].image, s.dom[j].image);
+		if (!dup)
+			printf("%s\n", s.dom[i].image);
+	}
+	return 0;
+}
+
+static int dump(const char *in)
+{
+	static const char *const roles[] = { "?", "client", "driver", "test" };
+	char why[256];
+	size_t len;
+	char *buf = slurp(in, &len);
+
+	if (!buf)
+		return 1;
+	if (bootcfg_check(buf, len, why, sizeof(why))) {
+		fprintf(stderr, "%s: invalid boot descriptor: %s\n", in, why);
+		return 1;
+	}
+	const struct bootcfg_header *h = (const void *)buf;
+	const struct bootcfg_domain *d = (const void *)(h + 1);
+	printf("scenario %s: %u domains\n", h->name, h->ndomains);
+	for (unsigned i = 0; i < h->ndomains; i++)
+		printf("  %-16s image %-12s %5llu MiB  %-6s %s\n", d[i].name, d[i].image,
+		       (unsigned long long)(d[i].mem_bytes >> 20), roles[d[i].role], d[i].args);
+	free(buf);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 4 && !strcmp(argv[2], "-o"))
+		return compile(argv[1], argv[3]);
+	if (argc == 3 && !strcmp(argv[1], "--images"))
+		return images(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "--dump"))
+		return dump(argv[2]);
+	return usage();
+}
