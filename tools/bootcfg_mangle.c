@@ -34,7 +34,7 @@ int main(int argc, char **argv)
 	}
 	len = fread(buf, 1, sizeof(buf), f);
 	fclose(f);
-	if (len < sizeof(struct bootcfg_header) + sizeof(struct bootcfg_domain) + 100) {
+	if (len < sizeof(struct bootcfg_header) + sizeof(struct bootcfg_domain)) {
 		fprintf(stderr, "%s: too short to mangle\n", argv[2]);
 		return 1;
 	}

@@ -6,10 +6,16 @@ HOST_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer 
                 -fsanitize=address,undefined -fno-sanitize-recover=all \
                 -Iinclude -Ilib -Ihv/include -Itools
 
-UNIT_TESTS := fmt heap
+UNIT_TESTS := fmt heap frame pt mb2 elf bootcfg scenario
 
 unit_fmt_SRCS := tests/unit/test_fmt.c lib/fmt.c
 unit_heap_SRCS := tests/unit/test_heap.c lib/heap.c
+unit_frame_SRCS := tests/unit/test_frame.c hv/frame.c
+unit_pt_SRCS := tests/unit/test_pt.c hv/pt.c
+unit_mb2_SRCS := tests/unit/test_mb2.c hv/mb2.c
+unit_elf_SRCS := tests/unit/test_elf.c hv/elf.c
+unit_bootcfg_SRCS := tests/unit/test_bootcfg.c lib/bootcfg_check.c lib/fmt.c
+unit_scenario_SRCS := tests/unit/test_scenario.c tools/scenario.c lib/bootcfg_check.c lib/fmt.c
 
 .SECONDEXPANSION:
 UNIT_BINS := $(addprefix build/unit/test_,$(UNIT_TESTS))

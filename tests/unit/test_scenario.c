@@ -1,0 +1,101 @@
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bootcfg_check.h"
+#include "scenario.h"
+#include "unit.h"
+
+static struct scenario s;
+static char err[512];
+
+static int parse(const char *text)
+{
+	err[0] = 0;
+	return scenario_parse(text, strlen(text), "t.scn", &s, err, sizeof(err));
+}
+
+static void bad(const char *text, const char *want)
+{
+	CHECK_EQ(parse(text), -1);
+	if (!strstr(err, want))
+		printf("  err='%s', wanted '%s'\n", err, want);
+	CHECK(strstr(err, want) != 0);
+}
+
+static const char *good_text =
+	"# demo\n"
+	"scenario demo   # trailing comment\n"
+	"\n"
+	"domain alpha\n"
+	"    image   counter\n"
+	"    memory  4M\n"
+	"    args    count=5  tag=A\n"
+	"domain beta\n"
+	"\timage hello\n"
+	"\tmemory 2048K\n"
+	"\trole driver\n"
+	"domain gamma\n"
+	"image hello\n"
+	"memory 1G\n"
+	"role test\n";
+
+int main(void)
+{
+	char why[160];
+
+	CHECK_EQ(parse(good_text), 0);
+	CHECK(!strcmp(s.name, "demo"));
+	CHECK_EQ(s.ndomains, 3);
+	CHECK(!strcmp(s.dom[0].name, "alpha") && !strcmp(s.dom[0].image, "counter"));
+	CHECK_EQ(s.dom[0].mem_bytes, 4 << 20);
+	CHECK_EQ(s.dom[0].role, BOOTCFG_ROLE_CLIENT);
+	CHECK(!strcmp(s.dom[0].args, "count=5  tag=A"));
+	CHECK_EQ(s.dom[1].mem_bytes, 2 << 20);
+	CHECK_EQ(s.dom[1].role, BOOTCFG_ROLE_DRIVER);
+	CHECK_EQ(s.dom[2].mem_bytes, 1ull << 30);
+	CHECK_EQ(s.dom[2].role, BOOTCFG_ROLE_TEST);
+	CHECK_EQ(s.dom_line[1], 8);
+
+	/* round trip through the binary form */
+	size_t n = scenario_size(&s);
+	uint8_t *bin = malloc(n);
+	CHECK_EQ(scenario_serialise(&s, bin), n);
+	CHECK_EQ(bootcfg_check(bin, n, why, sizeof(why)), 0);
+	const struct bootcfg_domain *d = (const void *)(bin + sizeof(struct bootcfg_header));
+	CHECK(!memcmp(d, s.dom, 3 * sizeof(*d)));
+	free(bin);
+
+	bad("domain a\n", "t.scn:1: the file must start with 'scenario NAME'");
+	bad("", "no 'scenario NAME' line");
+	bad("scenario x\n", "no domains");
+	bad("scenario x\nscenario y\n", "t.scn:2: a second 'scenario' line");
+	bad("scenario bad/name\n", "t.scn:1: bad scenario name");
+	bad("scenario x\nimage foo\n", "t.scn:2: 'image' outside a domain block");
+	bad("scenario x\ndomain a\n  memroy 2M\n", "t.scn:3: unknown key 'memroy'");
+	bad("scenario x\ndomain a\n image i\n memory 3M\n", "t.scn:4: memory '3M' is not a multiple of 2M");
+	bad("scenario x\ndomain a\n image i\n memory 2G\n", "t.scn:4: memory '2G' is outside 2M..1G");
+	bad("scenario x\ndomain a\n image i\n memory 99999999999999999999M\n", "t.scn:4: memory");
+	bad("scenario x\ndomain a\n image i\n memory 4X\n", "not a size");
+	bad("scenario x\ndomain a\n image i\n memory 4M 8M\n", "t.scn:4: trailing text");
+	bad("scenario x\ndomain a\n image i\n memory 2M\n role boss\n", "t.scn:5: unknown role 'boss'");
+	bad("scenario x\ndomain a\n image i\n image j\n", "t.scn:4: duplicate 'image' in domain 'a' (first at line 3)");
+	bad("scenario x\ndomain a\n image i\n memory 2M\ndomain a\n",
+	    "t.scn:5: duplicate domain 'a' (first defined at line 2)");
+	bad("scenario x\ndomain a\n memory 2M\n", "t.scn:2: domain 'a' has no image");
+	bad("scenario x\ndomain a\n image i\n", "t.scn:2: domain 'a' has no memory");
+	bad("scenario x\ndomain aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", "t.scn:2: bad domain name");
+	bad("scenario x\ndomain a\n image i\x01\n", "t.scn:3: bad image name");
+	bad("scenario x\ndomain a\n args a\tb\x02\n", "t.scn:3: args contain a non-printable");
+	{
+		char text[600] = "scenario x\ndomain a\n args ";
+		memset(text + strlen(text), 'a', 200);
+		bad(text, "t.scn:3: args longer than 191");
+	}
+	{
+		char text[4096] = "scenario x\n";
+		for (int i = 0; i < 17; i++)
+			sprintf(text + strlen(text), "domain d%d\n image i\n memory 2M\n", i);
+		bad(text, "t.scn:50: too many domains");
+	}
+	return unit_done("scenario");
+}
