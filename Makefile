@@ -34,6 +34,7 @@ all: $(HV_ELF) $(HVTEST_ELF) images tools
 
 include tests/unit/unit.mk
 include tools/tools.mk
+include tests/fuzz/fuzz.mk
 
 HDRS := $(wildcard include/public/*.h lib/*.h hv/include/hv/*.h hv/arch/x86/*.h \
                    hv/arch/x86/svm/*.h guest/rt/include/rt/*.h)
@@ -81,7 +82,7 @@ run: deps all
 debug: deps all
 	@tools/run-scenario.sh --debug scenarios/$(SCENARIO).scn
 
-test: deps all $(UNIT_BINS)
+test: deps all check-headers $(UNIT_BINS) $(FUZZ_BINS)
 	@python3 tests/run.py $(if $(T),--only $(T))
 
 clean:

@@ -21,6 +21,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, "build")
 CONF = os.path.join(ROOT, "tests", "qemu", "tests.conf")
+FUZZ_SECONDS = int(os.environ.get("FUZZ_SECONDS_IN_TEST", "15"))
 STATUS_CODES = {"PASS": 0x10, "FAIL": 0x11, "REFUSED": 0x12, "PANIC": 0x13}
 
 
@@ -37,6 +38,24 @@ def unit_tests():
         if f.startswith("test_"):
             tests.append(Test("unit/" + f[5:], "unit", path=os.path.join(udir, f)))
     return tests
+
+
+def fuzz_tests():
+    """Each libFuzzer target in build/fuzz runs for a bounded time."""
+    tests = []
+    fdir = os.path.join(BUILD, "fuzz")
+    for f in sorted(os.listdir(fdir)) if os.path.isdir(fdir) else []:
+        if f.startswith("fuzz_") and os.access(os.path.join(fdir, f), os.X_OK):
+            tests.append(Test("fuzz/" + f[5:], "fuzz", path=os.path.join(fdir, f)))
+    return tests
+
+
+def run_fuzz(t):
+    corpus = os.path.join(BUILD, "fuzz", "corpus-" + os.path.basename(t.path))
+    os.makedirs(corpus, exist_ok=True)
+    r = sh([t.path, "-max_total_time=%d" % FUZZ_SECONDS, corpus])
+    ok = r.returncode == 0
+    return ok, "" if ok else r.stdout[-3000:]
 
 
 def qemu_tests():
@@ -151,7 +170,8 @@ def check_output(t, out, rc, qout):
 def run_one(t):
     t0 = time.time()
     try:
-        ok, why = (run_unit if t.kind == "unit" else run_qemu)(t)
+        runner = {"unit": run_unit, "fuzz": run_fuzz, "qemu": run_qemu}[t.kind]
+        ok, why = runner(t)
     except Exception as e:  # a runner problem fails the test, not the run
         ok, why = False, "runner error: %r" % e
     return t, ok, why, time.time() - t0
@@ -163,7 +183,7 @@ def main():
     ap.add_argument("--only", default="")
     ap.add_argument("-j", type=int, default=2, help="QEMU instances at a time")
     a = ap.parse_args()
-    tests = unit_tests() + qemu_tests()
+    tests = unit_tests() + fuzz_tests() + qemu_tests()
     if a.only:
         want = a.only.split(",")
         tests = [t for t in tests if any(w == t.name or w == t.name.split("/", 1)[1]

@@ -6,7 +6,7 @@ HOST_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer 
                 -fsanitize=address,undefined -fno-sanitize-recover=all \
                 -Iinclude -Ilib -Ihv/include -Itools
 
-UNIT_TESTS := fmt heap frame pt mb2 elf bootcfg scenario
+UNIT_TESTS := fmt heap frame pt mb2 elf bootcfg scenario ring
 
 unit_fmt_SRCS := tests/unit/test_fmt.c lib/fmt.c
 unit_heap_SRCS := tests/unit/test_heap.c lib/heap.c
@@ -15,6 +15,7 @@ unit_pt_SRCS := tests/unit/test_pt.c hv/pt.c
 unit_mb2_SRCS := tests/unit/test_mb2.c hv/mb2.c
 unit_elf_SRCS := tests/unit/test_elf.c hv/elf.c
 unit_bootcfg_SRCS := tests/unit/test_bootcfg.c lib/bootcfg_check.c lib/fmt.c
+unit_ring_SRCS := tests/unit/test_ring.c
 unit_scenario_SRCS := tests/unit/test_scenario.c tools/scenario.c lib/bootcfg_check.c lib/fmt.c
 
 .SECONDEXPANSION:
@@ -27,3 +28,18 @@ build/unit/test_%: $$(unit_%_SRCS) tests/unit/unit.h $(wildcard include/public/*
 .PHONY: unit
 unit: $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do echo "== $$t"; $$t || exit 1; done
+
+# The ring's two-thread stress test runs under ThreadSanitizer instead.
+UNIT_BINS += build/unit/test_ring_stress
+build/unit/test_ring_stress: tests/unit/stress_ring.c include/public/ring.h tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	$(HOST_CC) -std=gnu11 -g -O2 -Wall -Wextra -Werror -fsanitize=thread -pthread \
+		-Iinclude -o $@ tests/unit/stress_ring.c
+
+# Every public header compiles on its own (an ABI header may not lean on another include order).
+.PHONY: check-headers
+check-headers:
+	@for h in $(wildcard include/public/*.h include/public/io/*.h); do \
+		echo "#include \"$${h#include/}\"" | $(HOST_CC) -std=c11 -Wall -Wextra -Werror \
+			-Iinclude -x c -fsyntax-only - || { echo "header $$h does not compile alone"; exit 1; }; \
+	done
