@@ -70,7 +70,8 @@ static void unmap_ram(struct domain *d)
 {
 	for (uint64_t gpa = 0; gpa < d->mem_bytes; gpa += FRAME_SIZE) {
 		uint64_t pa;
-		if (pt_lookup(&d->gpt, gpa, &pa, 0, 0) == 0)
+		/* a page another domain still maps is freed by its last unmap */
+		if (pt_lookup(&d->gpt, gpa, &pa, 0, 0) == 0 && !grant_is_orphan(pa))
 			mm_free_frame(pa);
 	}
 	d->mem_bytes = 0;
@@ -136,6 +137,10 @@ static int build(struct domain *d)
 		return rc;
 	if ((rc = map_ram(d, d->cfg.mem_bytes)))
 		return rc;
+	uint64_t shared_pa;
+	if (pt_lookup(&d->gpt, GUEST_SHARED_INFO_GPA, &shared_pa, 0, 0))
+		return -HV_EFAULT;
+	d->shared = phys_to_virt(shared_pa);
 	if ((rc = load_image(d, &img)) || (rc = write_start_info(d)))
 		return rc;
 	if (arch_guest_boot_tables(d, &st))
@@ -182,6 +187,8 @@ static void stop(struct domain *d, enum domain_state st)
 	vconsole_flush(d);
 	d->state = st;
 	sched_stop(&d->vcpu);
+	evtchn_domain_dead(d);
+	reg_domain_dead(d);
 }
 
 void domain_crash(struct domain *d, const char *fmt, ...)
@@ -218,8 +225,11 @@ void domain_destroy(struct domain *d)
 {
 	BUG_ON(d->state == DOM_FREE);
 	if (domain_alive(d) || d->state == DOM_BUILDING)
-		sched_stop(&d->vcpu);
+		stop(d, DOM_DEAD);
+	if (d->gpt.root)
+		grant_domain_destroy(d);
 	arch_vcpu_free(&d->vcpu);
+	d->shared = 0;
 	if (d->gpt.root) {
 		unmap_ram(d);
 		pt_destroy(&d->gpt);

@@ -11,6 +11,9 @@
 #include "hv/sched.h"
 #include "public/hv_errno.h"
 #include "public/hypercall.h"
+#include "public/channel.h"
+#include "public/bootcfg.h"
+#include "hv/channel.h"
 
 typedef int64_t (*hc_fn)(struct vcpu *v, const uint64_t a[5]);
 
@@ -38,7 +41,9 @@ static int64_t hc_block(struct vcpu *v, const uint64_t a[5])
 {
 	uint64_t deadline = a[0];
 
-	/* 0 = no deadline: only an event (none exist yet) would end the block. */
+	/* A pending event ends the block at once; 0 = no deadline. */
+	if (evtchn_any_pending(v->dom))
+		return 0;
 	if (deadline == 0 || deadline > arch_time_ns())
 		sched_block(v, deadline);
 	return 0;
@@ -77,6 +82,31 @@ static int64_t hc_shutdown(struct vcpu *v, const uint64_t a[5])
 	return 0;
 }
 
+static int64_t hc_domain_lookup(struct vcpu *v, const uint64_t a[5])
+{
+	char name[BOOTCFG_NAME_LEN];
+
+	if (a[1] == 0 || a[1] >= BOOTCFG_NAME_LEN)
+		return -HV_EINVAL;
+	if (guest_copy_from(v->dom, name, a[0], a[1]))
+		return -HV_EFAULT;
+	name[a[1]] = 0;
+	for (uint32_t id = 1; id <= HV_MAX_DOMAINS; id++) {
+		struct domain *d = domain_by_id(id);
+		if (d && !strcmp(d->cfg.name, name))
+			return id;
+	}
+	return -HV_ENOENT;
+}
+
+#define CH1(fn) static int64_t hc_##fn(struct vcpu *v, const uint64_t a[5]) { return fn(v->dom, a[0]); }
+#define CH2(fn) static int64_t hc_##fn(struct vcpu *v, const uint64_t a[5]) { return fn(v->dom, a[0], a[1]); }
+#define CH3(fn) static int64_t hc_##fn(struct vcpu *v, const uint64_t a[5]) { return fn(v->dom, a[0], a[1], a[2]); }
+#define CH4(fn) static int64_t hc_##fn(struct vcpu *v, const uint64_t a[5]) { return fn(v->dom, a[0], a[1], a[2], a[3]); }
+CH1(evtchn_alloc) CH2(evtchn_bind) CH1(evtchn_send) CH1(evtchn_close) CH1(evtchn_status)
+CH3(grant_create) CH1(grant_revoke) CH4(grant_map) CH1(grant_unmap)
+CH3(reg_write) CH3(reg_read)
+
 static const hc_fn hc_table[HC_COUNT] = {
 	[HC_CONSOLE_WRITE] = hc_console_write,
 	[HC_YIELD] = hc_yield,
@@ -84,7 +114,20 @@ static const hc_fn hc_table[HC_COUNT] = {
 	[HC_TIME] = hc_time,
 	[HC_SELF_INFO] = hc_self_info,
 	[HC_SHUTDOWN] = hc_shutdown,
+	[HC_DOMAIN_LOOKUP] = hc_domain_lookup,
+	[HC_EVTCHN_ALLOC] = hc_evtchn_alloc,
+	[HC_EVTCHN_BIND] = hc_evtchn_bind,
+	[HC_EVTCHN_SEND] = hc_evtchn_send,
+	[HC_EVTCHN_CLOSE] = hc_evtchn_close,
+	[HC_EVTCHN_STATUS] = hc_evtchn_status,
+	[HC_GRANT_CREATE] = hc_grant_create,
+	[HC_GRANT_REVOKE] = hc_grant_revoke,
+	[HC_GRANT_MAP] = hc_grant_map,
+	[HC_GRANT_UNMAP] = hc_grant_unmap,
+	[HC_REG_WRITE] = hc_reg_write,
+	[HC_REG_READ] = hc_reg_read,
 };
+_Static_assert(HC_CHANNEL_END == HC_COUNT, "hypercall table covers every number");
 
 void hypercall_dispatch(struct vcpu *v, uint64_t nr, const uint64_t arg[5])
 {

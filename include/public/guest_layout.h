@@ -15,6 +15,7 @@
 #define GUEST_PT0_GPA         0x4000ull   /* 4 KiB table for the first 2 MiB */
 #define GUEST_GDT_GPA         0x5000ull
 #define GUEST_START_INFO_GPA  0x6000ull
+#define GUEST_SHARED_INFO_GPA 0x7000ull   /* struct hv_shared_info (public/channel.h) */
 #define GUEST_IMAGE_MIN_GPA   0x100000ull /* ELF segments load at or above 1 MiB */
 #define GUEST_VA_LIMIT        0x40000000ull /* the guest page tables map 1 GiB */
 

@@ -11,6 +11,7 @@
 #include "public/bootcfg.h"
 #include "hv/mb2.h"
 #include "hv/pt.h"
+#include "hv/channel.h"
 
 #define HV_MAX_DOMAINS 16
 
@@ -50,6 +51,11 @@ struct domain {
 	char con_line[160];         /* console bytes waiting for a newline */
 	unsigned con_len;
 	uint64_t con_lines;
+	uint64_t *shared;           /* host view of the shared info page */
+	struct evtchn_port ports[EVTCHN_PORTS];
+	struct grant_entry grants[GRANT_MAX];
+	struct grant_mapping maps[GRANT_MAPS_MAX];
+	uint64_t events_sent, events_received;
 };
 
 /* Build a domain from a configuration record and the module holding its image. */

@@ -209,6 +209,8 @@ void arch_vcpu_free(struct vcpu *v)
 
 void arch_vcpu_flush_gpt(struct vcpu *v)
 {
+	if (!v->arch)
+		return;
 	vmcb_of(v)->ctl.tlb_control = SVM_TLB_FLUSH_ALL;
 }
 

@@ -1,0 +1,56 @@
+/* Guest wrappers for event channels, grants and the registry (public/channel.h). */
+#ifndef RT_CHANNEL_H
+#define RT_CHANNEL_H
+
+#include "public/channel.h"
+#include "public/guest_layout.h"
+#include "rt/hv.h"
+
+static inline int64_t hv_domain_lookup(const char *name, uint64_t len)
+{
+	return hv_call5(HC_DOMAIN_LOOKUP, (uint64_t)(uintptr_t)name, len, 0, 0, 0);
+}
+static inline int64_t hv_evtchn_alloc(uint32_t remote) { return hv_call5(HC_EVTCHN_ALLOC, remote, 0, 0, 0, 0); }
+static inline int64_t hv_evtchn_bind(uint32_t remote, uint32_t port)
+{
+	return hv_call5(HC_EVTCHN_BIND, remote, port, 0, 0, 0);
+}
+static inline int64_t hv_evtchn_send(uint32_t port) { return hv_call5(HC_EVTCHN_SEND, port, 0, 0, 0, 0); }
+static inline int64_t hv_evtchn_close(uint32_t port) { return hv_call5(HC_EVTCHN_CLOSE, port, 0, 0, 0, 0); }
+static inline int64_t hv_evtchn_status(uint32_t port) { return hv_call5(HC_EVTCHN_STATUS, port, 0, 0, 0, 0); }
+static inline int64_t hv_grant_create(const void *page, uint32_t grantee, uint32_t flags)
+{
+	return hv_call5(HC_GRANT_CREATE, (uint64_t)(uintptr_t)page, grantee, flags, 0, 0);
+}
+static inline int64_t hv_grant_revoke(uint32_t gref) { return hv_call5(HC_GRANT_REVOKE, gref, 0, 0, 0, 0); }
+static inline int64_t hv_grant_map(uint32_t granter, uint32_t gref, uint64_t dest, uint32_t flags)
+{
+	return hv_call5(HC_GRANT_MAP, granter, gref, dest, flags, 0);
+}
+static inline int64_t hv_grant_unmap(uint64_t dest) { return hv_call5(HC_GRANT_UNMAP, dest, 0, 0, 0, 0); }
+static inline int64_t hv_reg_write(uint32_t peer, uint32_t devid, const struct reg_entry *e)
+{
+	return hv_call5(HC_REG_WRITE, peer, devid, (uint64_t)(uintptr_t)e, 0, 0);
+}
+static inline int64_t hv_reg_read(uint32_t peer, uint32_t devid, struct reg_entry *e)
+{
+	return hv_call5(HC_REG_READ, peer, devid, (uint64_t)(uintptr_t)e, 0, 0);
+}
+
+/* Take (and clear) the pending event bits. */
+static inline uint64_t rt_events_take(void)
+{
+	struct hv_shared_info *si = (struct hv_shared_info *)(uintptr_t)GUEST_SHARED_INFO_GPA;
+	return __atomic_exchange_n(&si->evtchn_pending, 0, __ATOMIC_SEQ_CST);
+}
+
+/* Block until an event is pending or 'ns' nanoseconds pass. */
+static inline void rt_wait_event(uint64_t ns)
+{
+	hv_block(hv_time() + ns);
+}
+
+/* Domain id of the domain named in the argument key (e.g. peer=pong). */
+int64_t rt_peer_id(const char *key);
+
+#endif

@@ -1,0 +1,73 @@
+/*
+ * Inter-domain channels: event channels, grants and the connection registry.
+ * Hypercall numbers continue public/hypercall.h; every error is documented in
+ * docs/hypercalls.md.
+ */
+#ifndef PUBLIC_CHANNEL_H
+#define PUBLIC_CHANNEL_H
+
+#include <stdint.h>
+
+/* ---- hypercall numbers ---- */
+#define HC_DOMAIN_LOOKUP    6   /* (name, len) -> domid */
+#define HC_EVTCHN_ALLOC     7   /* (remote_domid) -> port, unbound, for that domain only */
+#define HC_EVTCHN_BIND      8   /* (remote_domid, remote_port) -> local port */
+#define HC_EVTCHN_SEND      9   /* (port) -> 0 */
+#define HC_EVTCHN_CLOSE     10  /* (port) -> 0 */
+#define HC_EVTCHN_STATUS    11  /* (port) -> enum evtchn_status */
+#define HC_GRANT_CREATE     12  /* (gpa, grantee_domid, flags) -> gref */
+#define HC_GRANT_REVOKE     13  /* (gref) -> 0 */
+#define HC_GRANT_MAP        14  /* (granter_domid, gref, dest_gpa, flags) -> 0 */
+#define HC_GRANT_UNMAP      15  /* (dest_gpa) -> 0 */
+#define HC_REG_WRITE        16  /* (peer_domid, devid, const struct reg_entry *) -> 0 */
+#define HC_REG_READ         17  /* (peer_domid, devid, struct reg_entry *) -> 0: the peer's entry */
+#define HC_CHANNEL_END      18
+
+/* ---- events ---- */
+#define EVTCHN_PORTS        64  /* ports 1..63; 0 is never valid */
+
+/*
+ * The per-domain shared page at GUEST_SHARED_INFO_GPA. The hypervisor sets
+ * pending bits atomically; the guest clears them (atomic exchange) and owns the
+ * mask. HC_BLOCK returns at once while a pending bit is set and not masked.
+ */
+struct hv_shared_info {
+	uint64_t evtchn_pending;
+	uint64_t evtchn_mask;
+	uint8_t  pad[4096 - 16];
+};
+_Static_assert(sizeof(struct hv_shared_info) == 4096, "one page");
+
+enum evtchn_status {
+	EVTCHN_FREE        = 0,
+	EVTCHN_UNBOUND     = 1,   /* allocated, waiting for the named remote to bind */
+	EVTCHN_CONNECTED   = 2,
+	EVTCHN_PEER_CLOSED = 3,   /* the remote closed its end */
+	EVTCHN_PEER_DIED   = 4,   /* the remote domain crashed or exited */
+};
+
+/* ---- grants ---- */
+#define GRANT_READONLY      1u  /* flag for create and map */
+#define GRANT_MAX           256 /* grant references per domain: 0..255 */
+
+/* ---- connection registry ---- */
+enum reg_state {
+	REG_NONE          = 0,    /* never written */
+	REG_INITIALISING  = 1,
+	REG_CONNECTED     = 2,
+	REG_CLOSING       = 3,
+	REG_CLOSED        = 4,    /* also set by the hypervisor when a party dies */
+	REG_RECONNECTING  = 5,
+};
+
+struct reg_entry {
+	uint32_t state;           /* enum reg_state */
+	uint32_t gref;            /* grant reference the writer offers (ring page) */
+	uint32_t port;            /* event port the writer allocated or bound */
+	uint32_t generation;      /* filled by the hypervisor: writer's incarnation */
+};
+_Static_assert(sizeof(struct reg_entry) == 16, "reg_entry layout");
+
+#define REG_MAX_DEVID       8
+
+#endif

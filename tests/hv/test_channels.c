@@ -1,0 +1,55 @@
+/* Event channels, grants and rings between two domains. */
+#include "hv/hvtest.h"
+#include "hv/mm.h"
+#include "hv/printk.h"
+#include "hv/sched.h"
+#include "tests_util.h"
+
+HVTEST(pingpong)
+{
+	struct domain *d[2];
+	unsigned n;
+	uint64_t before = mm_free_frames();
+
+	hvtest_create_all(d, 2, &n);
+	EXPECT_EQ(sched_run(0, 0, TU_SECONDS(240)), SCHED_ALL_DONE);
+	tu_expect_exit(d[0], 0);
+	tu_expect_exit(d[1], 0);
+	printk("hvtest: ping sent %lu events, pong sent %lu; %lu exits, %lu hypercalls\n",
+	       d[0]->events_sent, d[1]->events_sent, d[0]->vcpu.exits + d[1]->vcpu.exits,
+	       d[0]->vcpu.hypercalls + d[1]->vcpu.hypercalls);
+	/* hold-off: far fewer events than the 100,000 messages */
+	EXPECT(d[0]->events_sent + d[1]->events_sent < 100000);
+	domain_destroy(d[0]);
+	domain_destroy(d[1]);
+	EXPECT_EQ(mm_free_frames(), before);
+	EXPECT_EQ(grant_orphan_frames(), 0);
+}
+
+static int ping_dead(void *arg)
+{
+	return !domain_alive(arg);
+}
+
+HVTEST(peer_death)
+{
+	struct domain *d[2];
+	unsigned n;
+	uint64_t before = mm_free_frames();
+
+	hvtest_create_all(d, 2, &n);
+	struct domain *ping = d[0], *pong = d[1];
+	EXPECT_EQ(sched_run(ping_dead, ping, TU_SECONDS(60)), SCHED_UNTIL_MET);
+	tu_expect_crash(ping, "guest reported a crash (code 42)");
+	/* Destroy the dead granter while the survivor may still map its ring page. */
+	domain_destroy(ping);
+	uint64_t orphans = grant_orphan_frames();
+	printk("hvtest: after destroying ping: %lu orphan frame(s), pong %s\n", orphans,
+	       domain_state_name(pong->state));
+	EXPECT_EQ(orphans, 1);           /* the ring page, kept for the survivor */
+	EXPECT_EQ(tu_run_until_dead(pong, TU_SECONDS(60)), SCHED_UNTIL_MET);
+	tu_expect_exit(pong, 0);        /* it saw Closed, unmapped and closed its port */
+	EXPECT_EQ(grant_orphan_frames(), 0);
+	domain_destroy(pong);
+	EXPECT_EQ(mm_free_frames(), before);
+}
