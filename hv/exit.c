@@ -36,6 +36,11 @@ void vcpu_handle_exit(struct vcpu *v, const struct vm_exit *e)
 		sched_block(v, arch_time_ns() + 1);
 		return;
 	case EXIT_NPF:
+		if (e->npf.present && e->npf.write) {
+			domain_crash(d, "write to a read-only mapping at gpa 0x%lx (rip 0x%lx)",
+				     e->npf.gpa, e->rip);
+			return;
+		}
 		domain_crash(d, "%s outside its memory at gpa 0x%lx (rip 0x%lx, memory 0x0-0x%lx)",
 			     e->npf.fetch ? "instruction fetch" : e->npf.write ? "write" : "read",
 			     e->npf.gpa, e->rip, d->mem_bytes);

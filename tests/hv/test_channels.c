@@ -53,3 +53,20 @@ HVTEST(peer_death)
 	domain_destroy(pong);
 	EXPECT_EQ(mm_free_frames(), before);
 }
+
+HVTEST(grant_abuse)
+{
+	struct domain *d[3];
+	unsigned n;
+	uint64_t before = mm_free_frames();
+
+	hvtest_create_all(d, 3, &n);
+	EXPECT_EQ(sched_run(0, 0, TU_SECONDS(60)), SCHED_ALL_DONE);
+	tu_expect_exit(d[0], 0);        /* its grant stayed busy while mapped */
+	tu_expect_crash(d[1], "write to a read-only mapping at gpa 0x20000000");
+	tu_expect_exit(d[2], 0);
+	for (unsigned i = 0; i < n; i++)
+		domain_destroy(d[i]);
+	EXPECT_EQ(grant_orphan_frames(), 0);
+	EXPECT_EQ(mm_free_frames(), before);
+}
