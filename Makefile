@@ -29,7 +29,7 @@ HV_ELF       := $(BUILD)/hv.elf
 HVTEST_ELF   := $(BUILD)/hv-test.elf
 GUEST_ELFS   := $(patsubst %,$(BUILD)/guest/%.elf,$(GUEST_APPS))
 
-.PHONY: all deps run test debug clean unit-tests images tools
+.PHONY: all deps run test debug clean images tools bench-ring
 all: $(HV_ELF) $(HVTEST_ELF) images tools
 
 include tests/unit/unit.mk
@@ -84,6 +84,19 @@ debug: deps all
 
 test: deps all check-headers $(UNIT_BINS) $(FUZZ_BINS)
 	@python3 tests/run.py $(if $(T),--only $(T))
+
+bench-ring: deps all build/bench/bench_ring
+	@echo "== host: our ring vs Xen's io/ring.h"
+	@build/bench/bench_ring
+	@echo "== QEMU: two domains over a ring with events"
+	@python3 tests/run.py --conf tests/qemu/bench.conf --qemu-only --only ring_bench --show bench:
+
+build/bench/bench_ring: bench/bench_ring.c include/public/ring.h
+	@dpkg-query -W -f='$${Status}' libxen-dev 2>/dev/null | grep -q "install ok installed" || \
+		{ [ "$$(id -u)" -eq 0 ] && apt-get install -y libxen-dev; } || \
+		{ echo "bench-ring needs libxen-dev (apt-get install libxen-dev)"; exit 1; }
+	@mkdir -p $(dir $@)
+	$(HOST_CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -pthread -Iinclude -o $@ bench/bench_ring.c
 
 clean:
 	rm -rf $(BUILD)

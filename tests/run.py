@@ -58,7 +58,7 @@ def run_fuzz(t):
     return ok, "" if ok else r.stdout[-3000:]
 
 
-def qemu_tests():
+def qemu_tests(conf):
     """tests.conf: NAME SCENARIO[:MANGLE] EXPECT [key=value ...] per line.
 
     keys: mode=test|run (test: boot hv-test.elf with test=NAME; run: hv.elf),
@@ -66,19 +66,19 @@ def qemu_tests():
     timeout=SECONDS (default 60), cpu=QEMU_CPU, mem=SIZE.
     """
     tests = []
-    with open(CONF) as f:
+    with open(conf) as f:
         for lineno, line in enumerate(f, 1):
             line = line.split("#", 1)[0].strip()
             if not line:
                 continue
             words = shlex.split(line)
             if len(words) < 3 or words[2] not in STATUS_CODES:
-                sys.exit("%s:%d: want NAME SCENARIO EXPECT [key=value...]" % (CONF, lineno))
+                sys.exit("%s:%d: want NAME SCENARIO EXPECT [key=value...]" % (conf, lineno))
             opts = {"mode": "test", "timeout": "60", "cpu": None, "mem": None, "grep": []}
             for w in words[3:]:
                 k, _, v = w.partition("=")
                 if k not in opts:
-                    sys.exit("%s:%d: unknown option %s" % (CONF, lineno, k))
+                    sys.exit("%s:%d: unknown option %s" % (conf, lineno, k))
                 if k == "grep":
                     opts["grep"].append(v.replace("_", " "))
                 else:
@@ -182,8 +182,13 @@ def main():
     ap.add_argument("--list", action="store_true")
     ap.add_argument("--only", default="")
     ap.add_argument("-j", type=int, default=2, help="QEMU instances at a time")
+    ap.add_argument("--conf", default=CONF, help="QEMU test list (default tests.conf)")
+    ap.add_argument("--qemu-only", action="store_true", help="skip unit and fuzz tests")
+    ap.add_argument("--show", default="", help="print log lines starting with this prefix")
     a = ap.parse_args()
-    tests = unit_tests() + fuzz_tests() + qemu_tests()
+    tests = qemu_tests(a.conf)
+    if not a.qemu_only:
+        tests = unit_tests() + fuzz_tests() + tests
     if a.only:
         want = a.only.split(",")
         tests = [t for t in tests if any(w == t.name or w == t.name.split("/", 1)[1]
@@ -202,6 +207,11 @@ def main():
             print("%s %-40s %6.1fs" % ("PASS" if ok else "FAIL", t.name, dt), flush=True)
             if not ok:
                 print("    " + why.replace("\n", "\n    "), flush=True)
+            if a.show and t.kind == "qemu":
+                with open(os.path.join(BUILD, "tests", t.test, "serial.log"), errors="replace") as f:
+                    for line in f:
+                        if line.startswith(a.show):
+                            print(line.rstrip(), flush=True)
             passed += ok
             failed += not ok
     print("%d passed, %d failed" % (passed, failed))

@@ -1,7 +1,8 @@
 /*
  * Ring frontend: grants a ring page and an event port to peer=NAME through the
  * registry, then sends count=N requests and checks every response's order and
- * content. die_after=K makes it crash itself after K responses (peer-death test).
+ * content. die_after=K makes it crash itself after K responses (peer-death test);
+ * holdoff=0 notifies on every push instead of only when the peer asked.
  */
 #include "public/ring.h"
 #include "rt/channel.h"
@@ -33,6 +34,7 @@ int main(void)
 	uint32_t peer = (uint32_t)rt_peer_id("peer");
 	uint64_t count = rt_arg_u64("count", 1000), die_after = rt_arg_u64("die_after", 0);
 	uint64_t sent = 0, got = 0, notifies = 0, waits = 0;
+	int holdoff = (int)rt_arg_u64("holdoff", 1);    /* 0: notify on every push (benchmark) */
 	struct ring_front f;
 
 	if (ring_front_init(&f, ring_page, sizeof(struct msg)))
@@ -51,7 +53,7 @@ int main(void)
 			*m = (struct msg){ sent, sent * 7, ~sent, 0 };
 			sent++;
 		}
-		if (ring_front_push(&f)) {
+		if (ring_front_push(&f) || (!holdoff && sent != f.rsp_cons)) {
 			hv_evtchn_send((uint32_t)port);
 			notifies++;
 		}

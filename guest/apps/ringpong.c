@@ -17,6 +17,7 @@ int main(void)
 	struct reg_entry theirs, me = { REG_INITIALISING, 0, 0, 0 };
 	struct ring_back b;
 	uint64_t served = 0, notifies = 0;
+	int holdoff = (int)rt_arg_u64("holdoff", 1);
 
 	hv_reg_write(peer, 0, &me);
 	do {
@@ -52,7 +53,7 @@ int main(void)
 			*(struct msg *)ring_back_next_rsp(&b) = m;
 			served++;
 		}
-		if (ring_back_push(&b)) {
+		if (ring_back_push(&b) || !holdoff) {
 			hv_evtchn_send((uint32_t)port);
 			notifies++;
 		}

@@ -92,13 +92,19 @@ static inline void *ring_slot(struct ring_sring *s, uint32_t slot_size, uint32_t
 
 static inline void ring_copy_bytes(void *dst, const volatile void *src, size_t n)
 {
-	/* byte copy through volatile: the peer may change the slot while we copy,
-	 * we still read each byte exactly once */
-	const volatile uint8_t *s = src;
+	/* Copy through volatile: the peer may change the slot while we copy, but
+	 * every byte is read exactly once. Slots are 8-byte aligned, so the bulk
+	 * goes in 8-byte loads. */
+	const volatile uint64_t *s8 = (const volatile uint64_t *)src;
 	uint8_t *d = dst;
+	size_t i = 0;
 
-	for (size_t i = 0; i < n; i++)
-		d[i] = s[i];
+	for (; i + 8 <= n; i += 8) {
+		uint64_t v = s8[i / 8];
+		__builtin_memcpy(d + i, &v, 8);
+	}
+	for (; i < n; i++)
+		d[i] = ((const volatile uint8_t *)src)[i];
 }
 
 /* ---- set-up ---- */
