@@ -12,7 +12,7 @@ FREESTANDING := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -mno-red-zone
 HV_CFLAGS    := $(FREESTANDING) -Ihv/include
 GUEST_CFLAGS := $(FREESTANDING) -Iguest/rt/include
 
-LIB_SRCS     := lib/fmt.c lib/string.c
+LIB_SRCS     := lib/fmt.c lib/string.c lib/kvargs.c
 HV_SRCS      := $(filter-out hv/notest.c,$(wildcard hv/*.c)) \
                 $(wildcard hv/arch/x86/*.c hv/arch/x86/svm/*.c) \
                 $(LIB_SRCS) lib/bootcfg_check.c

@@ -2,6 +2,7 @@
 #include <stdint.h>
 #include "bootcfg_check.h"
 #include "kstring.h"
+#include "kvargs.h"
 #include "hv/arch.h"
 #include "hv/boot.h"
 #include "hv/printk.h"
@@ -19,24 +20,16 @@ const struct mb2_module *boot_module(const char *name)
 
 const char *boot_arg(const char *key, char *buf, unsigned len)
 {
-	const char *p = boot_info.cmdline;
-	size_t klen = strlen(key);
+	size_t vlen;
+	const char *v = kv_find(boot_info.cmdline, key, &vlen);
 
-	while (*p) {
-		while (*p == ' ')
-			p++;
-		const char *w = p;
-		while (*p && *p != ' ')
-			p++;
-		if ((size_t)(p - w) > klen && !strncmp(w, key, klen) && w[klen] == '=') {
-			unsigned n = 0;
-			for (const char *v = w + klen + 1; v < p && n + 1 < len; v++)
-				buf[n++] = *v;
-			buf[n] = 0;
-			return buf;
-		}
-	}
-	return 0;
+	if (!v || len == 0)
+		return 0;
+	if (vlen > len - 1)
+		vlen = len - 1;
+	memcpy(buf, v, vlen);
+	buf[vlen] = 0;
+	return buf;
 }
 
 /*

@@ -1,23 +1,10 @@
 /* "key=value" arguments from the scenario file. */
+#include "kvargs.h"
 #include "rt/rt.h"
 
 static const char *find(const char *key, size_t *vlen)
 {
-	size_t klen = strlen(key);
-	const char *p = rt_info.args;
-
-	while (*p) {
-		while (*p == ' ')
-			p++;
-		const char *w = p;
-		while (*p && *p != ' ')
-			p++;
-		if ((size_t)(p - w) > klen && !strncmp(w, key, klen) && w[klen] == '=') {
-			*vlen = (size_t)(p - w) - klen - 1;
-			return w + klen + 1;
-		}
-	}
-	return 0;
+	return kv_find(rt_info.args, key, vlen);
 }
 
 const char *rt_arg_str(const char *key, char *buf, size_t len)

@@ -6,9 +6,10 @@ HOST_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer 
                 -fsanitize=address,undefined -fno-sanitize-recover=all \
                 -Iinclude -Ilib -Ihv/include -Itools
 
-UNIT_TESTS := fmt heap frame pt mb2 elf bootcfg scenario ring
+UNIT_TESTS := fmt kvargs heap frame pt mb2 elf bootcfg scenario ring
 
 unit_fmt_SRCS := tests/unit/test_fmt.c lib/fmt.c
+unit_kvargs_SRCS := tests/unit/test_kvargs.c lib/kvargs.c
 unit_heap_SRCS := tests/unit/test_heap.c lib/heap.c
 unit_frame_SRCS := tests/unit/test_frame.c hv/frame.c
 unit_pt_SRCS := tests/unit/test_pt.c hv/pt.c

@@ -1,0 +1,30 @@
+#include "kvargs.h"
+
+static int prefix(const char *w, const char *key, size_t klen)
+{
+	for (size_t i = 0; i < klen; i++)
+		if (w[i] != key[i])
+			return 0;
+	return 1;
+}
+
+const char *kv_find(const char *list, const char *key, size_t *vlen)
+{
+	size_t klen = 0;
+	const char *p = list;
+
+	while (key[klen])
+		klen++;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		const char *w = p;
+		while (*p && *p != ' ')
+			p++;
+		if ((size_t)(p - w) > klen && prefix(w, key, klen) && w[klen] == '=') {
+			*vlen = (size_t)(p - w) - klen - 1;
+			return w + klen + 1;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,27 @@
+#include <string.h>
+#include "kvargs.h"
+#include "unit.h"
+
+static int is(const char *list, const char *key, const char *want)
+{
+	size_t n;
+	const char *v = kv_find(list, key, &n);
+
+	if (!want)
+		return v == 0;
+	return v && n == strlen(want) && !strncmp(v, want, n);
+}
+
+int main(void)
+{
+	CHECK(is("count=5 tag=A", "count", "5"));
+	CHECK(is("count=5 tag=A", "tag", "A"));
+	CHECK(is("  a=1   b=22  ", "b", "22"));
+	CHECK(is("a=", "a", ""));           /* present, empty */
+	CHECK(is("ab=1", "a", 0));          /* prefix of another key */
+	CHECK(is("a", "a", 0));
+	CHECK(is("xa=1 a=2", "a", "2"));
+	CHECK(is("", "a", 0));
+	CHECK(is("a=1=2", "a", "1=2"));
+	return unit_done("kvargs");
+}
