@@ -4,6 +4,7 @@
  * ever bound to the domain named at allocation; when a domain dies or closes a
  * port, the peer's port records why and gets one last event.
  */
+#include "hv/arch.h"
 #include "hv/channel.h"
 #include "hv/domain.h"
 #include "hv/sched.h"
@@ -16,13 +17,24 @@ static struct evtchn_port *port_of(struct domain *d, uint64_t port)
 	return &d->ports[port];
 }
 
+static struct hv_shared_info *shared(struct domain *d)
+{
+	return (struct hv_shared_info *)d->shared;
+}
+
 static void raise(struct domain *d, uint32_t port)
 {
 	if (!domain_alive(d) || !d->shared)
 		return;
-	__atomic_fetch_or(&d->shared[0], 1ull << port, __ATOMIC_SEQ_CST);
+	__atomic_fetch_or(&shared(d)->evtchn_pending, 1ull << port, __ATOMIC_SEQ_CST);
 	d->events_received++;
-	if (d->vcpu.state == VCPU_BLOCKED && evtchn_any_pending(d))
+	if (!evtchn_any_pending(d))
+		return;         /* masked */
+	/* The guest owns its shared page: read the vector once and range-check it. */
+	uint32_t vec = __atomic_load_n(&shared(d)->upcall_vector, __ATOMIC_RELAXED);
+	if (vec >= 32 && vec <= 255)
+		arch_vcpu_virq(&d->vcpu, (uint8_t)vec);
+	if (d->vcpu.state == VCPU_BLOCKED)
 		sched_wake(&d->vcpu);
 }
 
@@ -30,8 +42,8 @@ int evtchn_any_pending(struct domain *d)
 {
 	if (!d->shared)
 		return 0;
-	uint64_t pending = __atomic_load_n(&d->shared[0], __ATOMIC_SEQ_CST);
-	uint64_t mask = __atomic_load_n(&d->shared[1], __ATOMIC_SEQ_CST);
+	uint64_t pending = __atomic_load_n(&shared(d)->evtchn_pending, __ATOMIC_SEQ_CST);
+	uint64_t mask = __atomic_load_n(&shared(d)->evtchn_mask, __ATOMIC_SEQ_CST);
 	return (pending & ~mask) != 0;
 }
 

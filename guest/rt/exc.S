@@ -14,6 +14,35 @@ rt_exc_stubs:
 	jmp exc_common
 	.set vec, vec + 1
 .endr
+/* Event upcall: save the caller-saved registers, run rt_upcall, return. */
+.global rt_upcall_stub
+rt_upcall_stub:
+	push %rax
+	push %rcx
+	push %rdx
+	push %rsi
+	push %rdi
+	push %r8
+	push %r9
+	push %r10
+	push %r11
+	push %rbp
+	mov %rsp, %rbp
+	and $-16, %rsp
+	call rt_upcall
+	mov %rbp, %rsp
+	pop %rbp
+	pop %r11
+	pop %r10
+	pop %r9
+	pop %r8
+	pop %rdi
+	pop %rsi
+	pop %rdx
+	pop %rcx
+	pop %rax
+	iretq
+
 exc_common:
 	mov %rsp, %rdi
 	and $-16, %rsp

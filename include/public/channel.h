@@ -30,11 +30,16 @@
  * The per-domain shared page at GUEST_SHARED_INFO_GPA. The hypervisor sets
  * pending bits atomically; the guest clears them (atomic exchange) and owns the
  * mask. HC_BLOCK returns at once while a pending bit is set and not masked.
+ * With upcall_vector set, a newly pending unmasked event also raises that
+ * vector as a virtual interrupt (taken when the guest has interrupts enabled;
+ * no EOI is needed).
  */
 struct hv_shared_info {
 	uint64_t evtchn_pending;
 	uint64_t evtchn_mask;
-	uint8_t  pad[4096 - 16];
+	uint32_t upcall_vector;   /* 32..255: deliver events as this virtual interrupt; 0: off */
+	uint32_t pad0;
+	uint8_t  pad[4096 - 24];
 };
 _Static_assert(sizeof(struct hv_shared_info) == 4096, "one page");
 

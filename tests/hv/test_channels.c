@@ -70,3 +70,15 @@ HVTEST(grant_abuse)
 	EXPECT_EQ(grant_orphan_frames(), 0);
 	EXPECT_EQ(mm_free_frames(), before);
 }
+
+HVTEST(event_irq)
+{
+	struct domain *d[2];
+	unsigned n;
+
+	hvtest_create_all(d, 2, &n);
+	EXPECT_EQ(sched_run(0, 0, TU_SECONDS(60)), SCHED_ALL_DONE);
+	tu_expect_exit(d[0], 0);
+	tu_expect_exit(d[1], 0);
+	EXPECT(d[0]->events_received >= 6);
+}

@@ -76,6 +76,8 @@ void arch_vcpu_run(struct vcpu *v, struct vm_exit *e);
 /* Step over the instruction that caused the last exit (hypercall, HLT). */
 void arch_vcpu_skip(struct vcpu *v, const struct vm_exit *e);
 void arch_vcpu_set_result(struct vcpu *v, uint64_t value);
+/* Raise a virtual interrupt with this vector at the next entry (if not already). */
+void arch_vcpu_virq(struct vcpu *v, uint8_t vector);
 /* Guest-physical mappings changed: flush before the next entry. */
 void arch_vcpu_flush_gpt(struct vcpu *v);
 const char *arch_exit_name(uint64_t raw);

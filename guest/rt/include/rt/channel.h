@@ -50,6 +50,11 @@ static inline void rt_wait_event(uint64_t ns)
 	hv_block(hv_time() + ns);
 }
 
+/* Deliver events as virtual interrupt 'vector' (32..255) to handler(bits),
+ * bits taken from the pending word; enables interrupts. */
+void rt_events_enable(uint8_t vector, void (*handler)(uint64_t bits));
+#define RT_EVENT_VECTOR 0x30
+
 /* Domain id of the domain named in the argument key (e.g. peer=pong). */
 int64_t rt_peer_id(const char *key);
 

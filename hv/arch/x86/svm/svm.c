@@ -214,6 +214,16 @@ void arch_vcpu_flush_gpt(struct vcpu *v)
 	vmcb_of(v)->ctl.tlb_control = SVM_TLB_FLUSH_ALL;
 }
 
+void arch_vcpu_virq(struct vcpu *v, uint8_t vector)
+{
+	if (!v->arch)
+		return;
+	/* V_IRQ with top priority, ignoring the virtual TPR; the CPU clears V_IRQ
+	 * when the guest takes it. V_INTR_MASKING stays set. */
+	vmcb_of(v)->ctl.v_intr = SVM_V_INTR_MASKING | SVM_V_IRQ | SVM_V_IGN_TPR |
+				 (0xfull << 16) | ((uint64_t)vector << 32);
+}
+
 void arch_vcpu_set_result(struct vcpu *v, uint64_t value)
 {
 	vmcb_of(v)->save.rax = value;

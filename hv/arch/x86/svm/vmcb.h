@@ -120,6 +120,8 @@ _Static_assert(VMCB_OFF(save.g_pat) == 0x668, "g_pat");
 #define SVM_INTERCEPT_XSETBV    (1u << 13)
 
 #define SVM_V_INTR_MASKING      (1ull << 24)
+#define SVM_V_IRQ               (1ull << 8)
+#define SVM_V_IGN_TPR           (1ull << 20)
 #define SVM_TLB_FLUSH_ALL       1
 
 /* Exit codes */
