@@ -18,7 +18,7 @@ HV_SRCS      := $(filter-out hv/notest.c,$(wildcard hv/*.c)) \
                 $(LIB_SRCS) lib/bootcfg_check.c
 HV_ASMS      := $(wildcard hv/arch/x86/*.S hv/arch/x86/svm/*.S)
 HVTEST_SRCS  := $(wildcard tests/hv/*.c)
-GUEST_RT_SRCS := $(wildcard guest/rt/*.c) $(LIB_SRCS) lib/heap.c
+GUEST_RT_SRCS := $(wildcard guest/rt/*.c) $(LIB_SRCS) lib/heap.c lib/reqids.c
 GUEST_RT_ASMS := $(wildcard guest/rt/*.S)
 GUEST_APPS   := $(basename $(notdir $(wildcard guest/apps/*.c)))
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "public/io/netif.h"
 #include "public/ring.h"
+#include "reqids.h"
 #include "unit.h"
 
 static void *page;
@@ -190,9 +191,51 @@ static void hostile_backend(void)
 	CHECK_EQ(s->req_prod, 3);
 }
 
+/* A backend answering with ids it never got: the frontend's id table refuses them. */
+static void hostile_response_ids(void)
+{
+	struct reqids ids;
+	struct netif_response rsp;
+	struct ring_back hb;
+	int id[3];
+
+	setup();
+	reqids_init(&ids, f.nslots);
+	for (int i = 0; i < 3; i++) {
+		id[i] = reqids_get(&ids);
+		send_req((uint16_t)id[i], 10);
+	}
+	ring_front_push(&f);
+	CHECK_EQ(ring_back_attach(&hb, page, NETIF_SLOT_SIZE), 0);
+	hb.req_cons = 3;                                  /* pretend all three were consumed */
+	uint16_t answers[3] = { (uint16_t)id[1], 999, (uint16_t)id[1] };  /* ok, invented, repeat */
+	for (int i = 0; i < 3; i++)
+		*(struct netif_response *)ring_back_next_rsp(&hb) =
+			(struct netif_response){ .id = answers[i] };
+	ring_back_push(&hb);
+	CHECK_EQ(ring_front_pending(&f), 3);
+	int verdict[3];
+	for (int i = 0; i < 3; i++) {
+		ring_front_copy_rsp(&f, &rsp);
+		verdict[i] = reqids_complete(&ids, rsp.id);
+	}
+	CHECK_EQ(verdict[0], 0);
+	CHECK_EQ(verdict[1], -1);       /* out of range */
+	CHECK_EQ(verdict[2], -1);       /* answered twice */
+	CHECK_EQ(ids.outstanding, 2);
+	CHECK_EQ(reqids_complete(&ids, ~0ull), -1);
+	reqids_init(&ids, 2);
+	CHECK_EQ(reqids_get(&ids), 0);
+	CHECK_EQ(reqids_get(&ids), 1);
+	CHECK_EQ(reqids_get(&ids), -1);
+	CHECK_EQ(reqids_complete(&ids, 0), 0);
+	CHECK_EQ(reqids_get(&ids), 0);
+}
+
 int main(void)
 {
 	basics();
+	hostile_response_ids();
 	wraparound();
 	hostile_frontend();
 	hostile_backend();

@@ -16,7 +16,7 @@ unit_pt_SRCS := tests/unit/test_pt.c hv/pt.c
 unit_mb2_SRCS := tests/unit/test_mb2.c hv/mb2.c
 unit_elf_SRCS := tests/unit/test_elf.c hv/elf.c
 unit_bootcfg_SRCS := tests/unit/test_bootcfg.c lib/bootcfg_check.c lib/fmt.c
-unit_ring_SRCS := tests/unit/test_ring.c
+unit_ring_SRCS := tests/unit/test_ring.c lib/reqids.c
 unit_scenario_SRCS := tests/unit/test_scenario.c tools/scenario.c lib/bootcfg_check.c lib/fmt.c
 
 .SECONDEXPANSION:
