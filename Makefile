@@ -9,12 +9,12 @@ FREESTANDING := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -mno-red-zone
                 -mgeneral-regs-only -mcmodel=small -fno-stack-protector -nostdlib \
                 -fno-omit-frame-pointer -fno-builtin -Wall -Wextra -Werror \
                 -Wno-unused-parameter -Iinclude -Ilib
-HV_CFLAGS    := $(FREESTANDING) -Ihv/include
+HV_CFLAGS    := $(FREESTANDING) -Ihv/include -I.
 GUEST_CFLAGS := $(FREESTANDING) -Iguest/rt/include
 
 LIB_SRCS     := lib/fmt.c lib/string.c lib/kvargs.c
 HV_SRCS      := $(filter-out hv/notest.c,$(wildcard hv/*.c)) \
-                $(wildcard hv/arch/x86/*.c hv/arch/x86/svm/*.c) \
+                $(wildcard hv/arch/x86/*.c hv/arch/x86/svm/*.c iommu/*.c) \
                 $(LIB_SRCS) lib/bootcfg_check.c
 HV_ASMS      := $(wildcard hv/arch/x86/*.S hv/arch/x86/svm/*.S)
 HVTEST_SRCS  := $(wildcard tests/hv/*.c)
@@ -36,10 +36,10 @@ include tests/unit/unit.mk
 include tools/tools.mk
 include tests/fuzz/fuzz.mk
 
-HDRS := $(wildcard include/public/*.h lib/*.h hv/include/hv/*.h hv/arch/x86/*.h \
+HDRS := $(wildcard include/public/*.h include/public/io/*.h lib/*.h hv/include/hv/*.h hv/arch/x86/*.h iommu/*.h \
                    hv/arch/x86/svm/*.h guest/rt/include/rt/*.h)
 
-$(BUILD)/obj/hv/%.o $(BUILD)/obj/lib/%.o $(BUILD)/obj/tests/hv/%.o: CFLAGS_X = $(HV_CFLAGS)
+$(BUILD)/obj/hv/%.o $(BUILD)/obj/lib/%.o $(BUILD)/obj/tests/hv/%.o $(BUILD)/obj/iommu/%.o: CFLAGS_X = $(HV_CFLAGS)
 $(BUILD)/obj/guest/%.o: CFLAGS_X = $(GUEST_CFLAGS)
 
 $(BUILD)/obj/%.o: %.c $(HDRS)

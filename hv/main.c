@@ -9,6 +9,7 @@
 #include "hv/boot.h"
 #include "hv/domain.h"
 #include "hv/mm.h"
+#include "hv/platform.h"
 #include "hv/printk.h"
 #include "hv/sched.h"
 
@@ -87,6 +88,7 @@ void hv_main(uint32_t magic, uint64_t info_pa)
 		hv_finish(HV_STATUS_REFUSED, "no usable hardware virtualization: %s", why);
 	if (arch_virt_init())
 		panic("virtualization init failed");
+	platform_discover();
 	boot_load_cfg();
 	sched_init();
 	arch_timer_start(SCHED_TICK_NS);

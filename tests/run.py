@@ -22,6 +22,18 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, "build")
 CONF = os.path.join(ROOT, "tests", "qemu", "tests.conf")
 FUZZ_SECONDS = int(os.environ.get("FUZZ_SECONDS_IN_TEST", "15"))
+# Device sets a test can ask for with devices=NAME. intel-iommu comes first.
+DEVICE_SETS = {
+    "nic_disk": [
+        "-device", "intel-iommu,intremap=on",
+        "-device", "pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=1",
+        "-netdev", "user,id=n0",
+        "-device", "e1000,bus=rp1,netdev=n0,mac=52:54:00:12:34:56,romfile=",
+        "-device", "pcie-root-port,id=rp2,bus=pcie.0,chassis=2,slot=2",
+        "-drive", "file=@DISK@,if=none,id=d0,format=raw",
+        "-device", "nvme,bus=rp2,drive=d0,serial=ddhv0001",
+    ],
+}
 STATUS_CODES = {"PASS": 0x10, "FAIL": 0x11, "REFUSED": 0x12, "PANIC": 0x13}
 
 
@@ -63,7 +75,7 @@ def qemu_tests(conf):
 
     keys: mode=test|run (test: boot hv-test.elf with test=NAME; run: hv.elf),
     grep=TEXT (must appear in the log; repeatable, '_' stands for a space),
-    timeout=SECONDS (default 60), cpu=QEMU_CPU, mem=SIZE.
+    timeout=SECONDS (default 60), cpu=QEMU_CPU, mem=SIZE, devices=SET (DEVICE_SETS).
     """
     tests = []
     with open(conf) as f:
@@ -74,7 +86,8 @@ def qemu_tests(conf):
             words = shlex.split(line)
             if len(words) < 3 or words[2] not in STATUS_CODES:
                 sys.exit("%s:%d: want NAME SCENARIO EXPECT [key=value...]" % (conf, lineno))
-            opts = {"mode": "test", "timeout": "60", "cpu": None, "mem": None, "grep": []}
+            opts = {"mode": "test", "timeout": "60", "cpu": None, "mem": None, "grep": [],
+                    "devices": None}
             for w in words[3:]:
                 k, _, v = w.partition("=")
                 if k not in opts:
@@ -136,6 +149,14 @@ def run_qemu(t):
            "-m", t.mem or "256M", "-nodefaults", "-display", "none", "-no-reboot",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
            "-serial", "file:" + log, "-cdrom", iso]
+    if t.devices:
+        if t.devices not in DEVICE_SETS:
+            return False, "unknown device set %s" % t.devices
+        disk = os.path.join(wdir, "disk.img")
+        with open(disk, "wb") as f:
+            f.truncate(1 << 20)
+        cmd[2] = "q35,kernel-irqchip=split"
+        cmd += [a.replace("@DISK@", disk) for a in DEVICE_SETS[t.devices]]
     timeout = float(t.timeout)
     try:
         r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -143,8 +164,12 @@ def run_qemu(t):
         rc, qout = r.returncode, r.stdout
     except subprocess.TimeoutExpired:
         rc, qout = None, "timed out after %ds" % timeout
-    with open(log, errors="replace") as f:
-        out = f.read().replace("\r", "")
+    out = ""
+    if os.path.exists(log):
+        with open(log, errors="replace") as f:
+            out = f.read().replace("\r", "")
+    if not out and qout:
+        out = qout
     return check_output(t, out, rc, qout)
 
 

@@ -1,0 +1,38 @@
+/*
+ * PCI through ECAM (ACPI MCFG): enumeration behind bridges, config access and
+ * BAR discovery. Devices are recorded once at boot; device assignment reads
+ * this table.
+ */
+#ifndef HV_PCI_H
+#define HV_PCI_H
+
+#include <stdint.h>
+#include "hv/acpi.h"
+
+#define PCI_MAX_DEVS 64
+#define PCI_BARS     6
+
+struct pci_bar {
+	uint64_t base, size;    /* size 0: unused */
+	uint8_t is_io, is_64;
+};
+
+struct pci_dev {
+	uint8_t bus, dev, fn;
+	uint16_t vendor, device;
+	uint32_t class;         /* class << 16 | subclass << 8 | prog-if */
+	uint8_t header_type;    /* 0 endpoint, 1 bridge */
+	int parent;             /* index of the bridge above, -1 on the root bus */
+	struct pci_bar bar[PCI_BARS];
+};
+
+extern struct pci_dev pci_devs[PCI_MAX_DEVS];
+extern unsigned pci_ndevs;
+
+/* Enumerate segment 0 through the given ECAM window; logs every function. */
+int pci_init(const struct mcfg_alloc *ecam);
+uint32_t pci_read32(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off);
+void pci_write32(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off, uint32_t v);
+const struct pci_dev *pci_find(uint16_t vendor, uint16_t device);
+
+#endif

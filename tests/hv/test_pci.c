@@ -1,0 +1,33 @@
+/* Platform discovery on q35 + intel-iommu + root ports + e1000 + nvme. */
+#include "hv/hvtest.h"
+#include "hv/pci.h"
+#include "hv/platform.h"
+#include "hv/printk.h"
+
+HVTEST(pci_enum)
+{
+	EXPECT(platform.have_mcfg);
+	EXPECT_EQ(platform.mcfg.base, 0xb0000000);
+	EXPECT(platform.have_dmar);
+	EXPECT_EQ(platform.dmar.ndrhd, 1);
+	EXPECT_EQ(platform.dmar.drhd[0].base, 0xfed90000);
+	EXPECT_EQ(platform.dmar.haw, 39);
+
+	const struct pci_dev *nic = pci_find(0x8086, 0x100e), *disk = pci_find(0x1b36, 0x0010);
+	EXPECT(nic != 0);
+	EXPECT(disk != 0);
+	if (!nic || !disk)
+		return;
+	/* each behind its own root port, on a bus of its own */
+	EXPECT(nic->bus != 0 && disk->bus != 0 && nic->bus != disk->bus);
+	EXPECT(nic->parent >= 0 && disk->parent >= 0 && nic->parent != disk->parent);
+	if (nic->parent >= 0)
+		EXPECT_EQ(pci_devs[nic->parent].header_type, 1);
+	EXPECT_EQ(nic->class >> 8, 0x0200);           /* Ethernet controller */
+	EXPECT_EQ(disk->class, 0x010802);             /* NVMe */
+	EXPECT(!nic->bar[0].is_io);
+	EXPECT_EQ(nic->bar[0].size, 0x20000);         /* 82540EM: 128 KiB registers */
+	EXPECT(nic->bar[0].base != 0);
+	EXPECT(!disk->bar[0].is_io && disk->bar[0].is_64);
+	EXPECT(disk->bar[0].size >= 0x2000);
+}
