@@ -6,6 +6,7 @@
 #include "kstring.h"
 #include "hv/arch.h"
 #include "hv/boot.h"
+#include "hv/iommu.h"
 #include "hv/pci.h"
 #include "hv/platform.h"
 #include "hv/printk.h"
@@ -98,8 +99,10 @@ void platform_discover(void)
 		else
 			use_table(t, entries[i]);
 	}
-	if (platform.have_dmar)
+	if (platform.have_dmar) {
 		log_dmar(&platform.dmar);
+		iommu_init(&platform.dmar);
+	}
 	if (platform.have_mcfg)
 		pci_init(&platform.mcfg);
 }

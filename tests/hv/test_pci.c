@@ -1,5 +1,6 @@
 /* Platform discovery on q35 + intel-iommu + root ports + e1000 + nvme. */
 #include "hv/hvtest.h"
+#include "hv/iommu.h"
 #include "hv/pci.h"
 #include "hv/platform.h"
 #include "hv/printk.h"
@@ -30,4 +31,14 @@ HVTEST(pci_enum)
 	EXPECT(nic->bar[0].base != 0);
 	EXPECT(!disk->bar[0].is_io && disk->bar[0].is_64);
 	EXPECT(disk->bar[0].size >= 0x2000);
+}
+
+uint32_t vtd_status(unsigned unit);
+
+HVTEST(vtd_default_deny)
+{
+	EXPECT(platform.have_dmar);
+	EXPECT(iommu_enabled());
+	EXPECT(vtd_status(0) & (1u << 31));     /* GSTS.TES: translation on */
+	EXPECT(vtd_status(0) & (1u << 30));     /* GSTS.RTPS: our root table in use */
 }

@@ -22,6 +22,9 @@ void arch_timer_start(uint64_t period_ns);
 void arch_idle(void);
 /* Leave the emulator with a status (isa-debug-exit); halts if that fails. */
 void __attribute__((noreturn)) arch_poweroff(unsigned status);
+/* Device registers (the caller mapped them with arch_map_mmio). */
+static inline uint32_t mmio_read32_pa(uint64_t pa) { return *(volatile uint32_t *)(uintptr_t)pa; }
+static inline void mmio_write32_pa(uint64_t pa, uint32_t v) { *(volatile uint32_t *)(uintptr_t)pa = v; }
 /* Physical memory is identity-mapped into the hypervisor. */
 static inline void *phys_to_virt(uint64_t pa) { return (void *)(uintptr_t)pa; }
 

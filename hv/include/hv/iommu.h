@@ -1,0 +1,20 @@
+/*
+ * The IOMMU seam: generic code (device assignment, fault handling) calls only
+ * these; VT-d implements them in iommu/vtd.c, AMD-Vi can be linked instead.
+ */
+#ifndef HV_IOMMU_H
+#define HV_IOMMU_H
+
+#include "iommu/dmar.h"
+
+/*
+ * Take over every remapping unit and turn DMA translation on with an empty
+ * root table: until a device is assigned, no device can DMA anywhere.
+ * 0, or -1 when the hardware does not respond (logged; no device may then be
+ * assigned).
+ */
+int iommu_init(const struct dmar_info *dmar);
+/* 1 when translation is on (default deny in force). */
+int iommu_enabled(void);
+
+#endif

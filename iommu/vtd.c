@@ -1,0 +1,141 @@
+/*
+ * Intel VT-d: register-level bring-up of each remapping unit (VT-d spec,
+ * chapter 10). Translation is enabled over a root table with no present
+ * entries, which blocks all DMA ("default deny"); context and second-level
+ * tables for assigned devices are added on top of this. Every poll of a
+ * hardware status bit is bounded.
+ */
+#include "hv/arch.h"
+#include "hv/iommu.h"
+#include "hv/mm.h"
+#include "hv/printk.h"
+
+#define VTD_VER_REG     0x00
+#define VTD_CAP_REG     0x08
+#define VTD_ECAP_REG    0x10
+#define VTD_GCMD_REG    0x18
+#define VTD_GSTS_REG    0x1c
+#define VTD_RTADDR_REG  0x20
+#define VTD_CCMD_REG    0x28
+#define VTD_FSTS_REG    0x34
+
+#define VTD_GCMD_TE     (1u << 31)
+#define VTD_GCMD_SRTP   (1u << 30)
+#define VTD_GSTS_TES    (1u << 31)
+#define VTD_GSTS_RTPS   (1u << 30)
+/* GSTS bits that stay set and must be written back with a one-shot command. */
+#define VTD_GSTS_PERSIST (VTD_GSTS_TES | (1u << 26) | (1u << 25) | (1u << 23))
+
+#define VTD_CCMD_ICC    (1ull << 63)
+#define VTD_CCMD_GLOBAL (1ull << 61)
+#define VTD_IOTLB_IVT   (1ull << 63)
+#define VTD_IOTLB_GLOBAL (1ull << 60)
+
+#define VTD_POLL_MAX    1000000u
+
+int arch_map_mmio(uint64_t pa, uint64_t size);
+
+struct vtd_unit {
+	uint64_t base;
+	uint64_t cap, ecap;
+	uint64_t root;          /* root table (256 x 128-bit entries) */
+};
+
+static struct vtd_unit units[DMAR_MAX_DRHD];
+static unsigned nunits;
+static int enabled;
+
+static uint32_t rd32(struct vtd_unit *u, unsigned reg) { return mmio_read32_pa(u->base + reg); }
+static uint64_t rd64(struct vtd_unit *u, unsigned reg)
+{
+	return rd32(u, reg) | (uint64_t)rd32(u, reg + 4) << 32;
+}
+static void wr32(struct vtd_unit *u, unsigned reg, uint32_t v) { mmio_write32_pa(u->base + reg, v); }
+static void wr64(struct vtd_unit *u, unsigned reg, uint64_t v)
+{
+	wr32(u, reg, (uint32_t)v);
+	wr32(u, reg + 4, (uint32_t)(v >> 32));
+}
+
+/* Wait until (reg & mask) == want; 0 or -1 after VTD_POLL_MAX reads. */
+static int poll32(struct vtd_unit *u, unsigned reg, uint32_t mask, uint32_t want)
+{
+	for (unsigned i = 0; i < VTD_POLL_MAX; i++)
+		if ((rd32(u, reg) & mask) == want)
+			return 0;
+	return -1;
+}
+
+static int poll64_clear(struct vtd_unit *u, unsigned reg, uint64_t bit)
+{
+	for (unsigned i = 0; i < VTD_POLL_MAX; i++)
+		if (!(rd64(u, reg) & bit))
+			return 0;
+	return -1;
+}
+
+static int gcmd(struct vtd_unit *u, uint32_t cmd, uint32_t status_bit)
+{
+	uint32_t keep = rd32(u, VTD_GSTS_REG) & VTD_GSTS_PERSIST;
+
+	wr32(u, VTD_GCMD_REG, keep | cmd);
+	return poll32(u, VTD_GSTS_REG, status_bit, status_bit);
+}
+
+static int invalidate_all(struct vtd_unit *u)
+{
+	unsigned iotlb = (unsigned)((u->ecap >> 8) & 0x3ff) * 16 + 8;   /* ECAP.IRO */
+
+	wr64(u, VTD_CCMD_REG, VTD_CCMD_ICC | VTD_CCMD_GLOBAL);
+	if (poll64_clear(u, VTD_CCMD_REG, VTD_CCMD_ICC))
+		return -1;
+	wr64(u, iotlb, VTD_IOTLB_IVT | VTD_IOTLB_GLOBAL);
+	return poll64_clear(u, iotlb, VTD_IOTLB_IVT);
+}
+
+static int unit_init(struct vtd_unit *u, uint64_t base)
+{
+	u->base = base;
+	if (arch_map_mmio(base, 0x1000))
+		return -1;
+	u->cap = rd64(u, VTD_CAP_REG);
+	u->ecap = rd64(u, VTD_ECAP_REG);
+	u->root = mm_alloc_frame();
+	if (!u->root)
+		return -1;
+	printk("hv: vtd: unit at 0x%lx version %x, CAP 0x%lx ECAP 0x%lx (SAGAW 0x%lx, %lu fault "
+	       "records, %s)\n", base, rd32(u, VTD_VER_REG), u->cap, u->ecap,
+	       (u->cap >> 8) & 0x1f, ((u->cap >> 40) & 0xff) + 1,
+	       (u->ecap >> 3) & 1 ? "interrupt remapping" : "no interrupt remapping");
+	wr64(u, VTD_RTADDR_REG, u->root);
+	if (gcmd(u, VTD_GCMD_SRTP, VTD_GSTS_RTPS) || invalidate_all(u))
+		return -1;
+	/* An empty root table: every DMA request faults (default deny). */
+	return gcmd(u, VTD_GCMD_TE, VTD_GSTS_TES);
+}
+
+int iommu_init(const struct dmar_info *dmar)
+{
+	for (unsigned i = 0; i < dmar->ndrhd; i++) {
+		if (unit_init(&units[nunits], dmar->drhd[i].base)) {
+			printk("hv: vtd: unit at 0x%lx does not respond: no device assignment\n",
+			       dmar->drhd[i].base);
+			return -1;
+		}
+		nunits++;
+	}
+	enabled = nunits > 0;
+	printk("hv: vtd: DMA translation on in %u unit(s), default deny\n", nunits);
+	return 0;
+}
+
+int iommu_enabled(void)
+{
+	return enabled;
+}
+
+uint32_t vtd_status(unsigned unit);
+uint32_t vtd_status(unsigned unit)
+{
+	return unit < nunits ? rd32(&units[unit], VTD_GSTS_REG) : 0;
+}
