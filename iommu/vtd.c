@@ -18,6 +18,8 @@
 #define VTD_RTADDR_REG  0x20
 #define VTD_CCMD_REG    0x28
 #define VTD_FSTS_REG    0x34
+#define VTD_FSTS_PFO    (1u << 0)
+#define VTD_FSTS_PPF    (1u << 1)
 
 #define VTD_GCMD_TE     (1u << 31)
 #define VTD_GCMD_SRTP   (1u << 30)
@@ -132,6 +134,33 @@ int iommu_init(const struct dmar_info *dmar)
 int iommu_enabled(void)
 {
 	return enabled;
+}
+
+/* Take the oldest recorded fault of a unit, if any, and clear it. */
+int vtd_take_fault(unsigned unit, struct vtd_fault *f)
+{
+	if (unit >= nunits)
+		return 0;
+	struct vtd_unit *u = &units[unit];
+	unsigned fro = (unsigned)((u->cap >> 24) & 0x3ff) * 16;
+	unsigned nfr = (unsigned)((u->cap >> 40) & 0xff) + 1;
+
+	if (!(rd32(u, VTD_FSTS_REG) & VTD_FSTS_PPF))
+		return 0;
+	for (unsigned i = 0; i < nfr; i++) {
+		unsigned off = fro + 16 * i;
+		uint64_t lo = rd64(u, off), hi = rd64(u, off + 8);
+		if (!(hi & (1ull << 63)))
+			continue;
+		f->sid = (uint16_t)hi;
+		f->reason = (uint8_t)(hi >> 32);
+		f->is_read = (hi >> 62) & 1;
+		f->addr = lo & ~0xfffull;
+		wr32(u, off + 12, 1u << 31);            /* F is write-1-to-clear */
+		wr32(u, VTD_FSTS_REG, VTD_FSTS_PFO);    /* and any overflow */
+		return 1;
+	}
+	return 0;
 }
 
 uint32_t vtd_status(unsigned unit);

@@ -17,4 +17,13 @@ int iommu_init(const struct dmar_info *dmar);
 /* 1 when translation is on (default deny in force). */
 int iommu_enabled(void);
 
+struct vtd_fault {
+	uint16_t sid;           /* requester: bus << 8 | dev << 3 | fn */
+	uint8_t reason;         /* VT-d fault reason code */
+	uint8_t is_read;
+	uint64_t addr;          /* page of the faulting DMA address */
+};
+/* 1 and the oldest fault record (cleared), or 0 when the unit has none. */
+int vtd_take_fault(unsigned unit, struct vtd_fault *f);
+
 #endif
