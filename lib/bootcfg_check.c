@@ -91,6 +91,26 @@ static int check_domain(const struct bootcfg_domain *d, unsigned i, char *why, s
 		fmt_snprintf(why, wl, "domain %u (%s): unknown role %u", i, d->name, d->role);
 		return -1;
 	}
+	if (d->ndevices > BOOTCFG_MAX_DEVICES || d->reserved) {
+		fmt_snprintf(why, wl, "domain %u (%s): %u devices (at most %u)", i, d->name,
+			     d->ndevices, BOOTCFG_MAX_DEVICES);
+		return -1;
+	}
+	for (unsigned k = 0; k < BOOTCFG_MAX_DEVICES; k++) {
+		const struct bootcfg_device *v = &d->devices[k];
+		int used = k < d->ndevices, ok;
+		if (!used)
+			ok = !v->kind && !v->bus && !v->dev && !v->fn && !v->vendor && !v->device;
+		else if (v->kind == BOOTCFG_DEV_BDF)
+			ok = v->dev < 32 && v->fn < 8 && !v->vendor && !v->device;
+		else
+			ok = v->kind == BOOTCFG_DEV_ID && v->vendor != 0xffff && v->vendor &&
+			     !v->bus && !v->dev && !v->fn;
+		if (!ok) {
+			fmt_snprintf(why, wl, "domain %u (%s): device %u malformed", i, d->name, k);
+			return -1;
+		}
+	}
 	if (d->flags) {
 		fmt_snprintf(why, wl, "domain %u (%s): reserved flags 0x%x set", i, d->name, d->flags);
 		return -1;

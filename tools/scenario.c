@@ -15,7 +15,7 @@ struct parser {
 	size_t errlen;
 	struct scenario *s;
 	int have_scenario;
-	unsigned key_line[BOOTCFG_MAX_DOMAINS][4];     /* image, memory, role, args */
+	unsigned key_line[BOOTCFG_MAX_DOMAINS][5];     /* image, memory, role, args, device */
 };
 
 static int perr(struct parser *p, const char *fmt, ...)
@@ -113,19 +113,64 @@ static int start_domain(struct parser *p, const char *v)
 	return 0;
 }
 
+static int hexnum(const char *s, unsigned digits_min, unsigned digits_max, unsigned *out)
+{
+	unsigned n = 0, v = 0;
+
+	for (; isxdigit((unsigned char)s[n]); n++)
+		v = v * 16 + (unsigned)(isdigit((unsigned char)s[n]) ? s[n] - '0' :
+					 tolower((unsigned char)s[n]) - 'a' + 10);
+	if (n < digits_min || n > digits_max)
+		return -1;
+	*out = v;
+	return (int)n;
+}
+
+/* "BB:DD.F" or "VVVV:DDDD" (hex), e.g. 01:00.0 or 8086:100e. */
+static int parse_device(struct parser *p, struct bootcfg_domain *d, const char *v)
+{
+	struct bootcfg_device dev = { 0 };
+	unsigned a, b, c;
+	int n;
+
+	if (single_word(p, "device", v))
+		return -1;
+	if (d->ndevices == BOOTCFG_MAX_DEVICES)
+		return perr(p, "more than %u devices in domain '%s'", BOOTCFG_MAX_DEVICES, d->name);
+	if ((n = hexnum(v, 4, 4, &a)) == 4 && v[4] == ':' && hexnum(v + 5, 4, 4, &b) == 4 && !v[9]) {
+		if (a == 0 || a == 0xffff)
+			return perr(p, "device '%s': invalid vendor id", v);
+		dev = (struct bootcfg_device){ BOOTCFG_DEV_ID, 0, 0, 0, (uint16_t)a, (uint16_t)b };
+	} else if ((n = hexnum(v, 2, 2, &a)) == 2 && v[2] == ':' && hexnum(v + 3, 2, 2, &b) == 2 &&
+		   v[5] == '.' && hexnum(v + 6, 1, 1, &c) == 1 && !v[7]) {
+		if (b >= 32 || c >= 8)
+			return perr(p, "device '%s': device must be < 20, function < 8", v);
+		dev = (struct bootcfg_device){ BOOTCFG_DEV_BDF, (uint8_t)a, (uint8_t)b, (uint8_t)c, 0, 0 };
+	} else {
+		return perr(p, "device '%s' is neither BB:DD.F nor VVVV:DDDD", v);
+	}
+	for (unsigned i = 0; i < d->ndevices; i++)
+		if (!memcmp(&d->devices[i], &dev, sizeof(dev)))
+			return perr(p, "device '%s' listed twice", v);
+	d->devices[d->ndevices++] = dev;
+	return 0;
+}
+
 static int domain_key(struct parser *p, const char *key, const char *v)
 {
-	static const char *const keys[] = { "image", "memory", "role", "args" };
+	static const char *const keys[] = { "image", "memory", "role", "args", "device" };
 	struct scenario *s = p->s;
 	unsigned k;
 
-	for (k = 0; k < 4 && strcmp(keys[k], key); k++)
+	for (k = 0; k < 5 && strcmp(keys[k], key); k++)
 		;
-	if (k == 4)
+	if (k == 5)
 		return perr(p, "unknown key '%s'", key);
 	if (!s->ndomains)
 		return perr(p, "'%s' outside a domain block", key);
 	struct bootcfg_domain *d = &s->dom[s->ndomains - 1];
+	if (k == 4)
+		return parse_device(p, d, v);
 	unsigned *seen = &p->key_line[s->ndomains - 1][k];
 	if (*seen)
 		return perr(p, "duplicate '%s' in domain '%s' (first at line %u)", key, d->name, *seen);

@@ -126,9 +126,17 @@ static int dump(const char *in)
 	const struct bootcfg_header *h = (const void *)buf;
 	const struct bootcfg_domain *d = (const void *)(h + 1);
 	printf("scenario %s: %u domains\n", h->name, h->ndomains);
-	for (unsigned i = 0; i < h->ndomains; i++)
+	for (unsigned i = 0; i < h->ndomains; i++) {
 		printf("  %-16s image %-12s %5llu MiB  %-6s %s\n", d[i].name, d[i].image,
 		       (unsigned long long)(d[i].mem_bytes >> 20), roles[d[i].role], d[i].args);
+		for (unsigned k = 0; k < d[i].ndevices; k++) {
+			const struct bootcfg_device *v = &d[i].devices[k];
+			if (v->kind == BOOTCFG_DEV_BDF)
+				printf("    device %02x:%02x.%x\n", v->bus, v->dev, v->fn);
+			else
+				printf("    device %04x:%04x\n", v->vendor, v->device);
+		}
+	}
 	free(buf);
 	return 0;
 }

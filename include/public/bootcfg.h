@@ -10,10 +10,11 @@
 #include <stdint.h>
 
 #define BOOTCFG_MAGIC        0x47464342u   /* "BCFG" */
-#define BOOTCFG_VERSION      1u
+#define BOOTCFG_VERSION      2u
 #define BOOTCFG_MAX_DOMAINS  16u
 #define BOOTCFG_NAME_LEN     32u           /* includes the terminating NUL */
 #define BOOTCFG_ARGS_LEN     192u          /* includes the terminating NUL */
+#define BOOTCFG_MAX_DEVICES  4u
 
 /* Memory bounds for one domain, in bytes. Must be a multiple of 2 MiB. */
 #define BOOTCFG_MEM_MIN      (2ull << 20)
@@ -38,6 +39,19 @@ struct bootcfg_header {
 	uint32_t reserved;         /* must be 0 */
 };
 
+enum bootcfg_device_kind {
+	BOOTCFG_DEV_NONE = 0,      /* unused slot: every field 0 */
+	BOOTCFG_DEV_BDF  = 1,      /* bus:dev.fn on segment 0 */
+	BOOTCFG_DEV_ID   = 2,      /* first function with vendor:device */
+};
+
+/* A PCI device assigned to the domain (a driver domain). */
+struct bootcfg_device {
+	uint8_t  kind;             /* enum bootcfg_device_kind */
+	uint8_t  bus, dev, fn;     /* BDF: dev < 32, fn < 8 */
+	uint16_t vendor, device;   /* ID */
+};
+
 struct bootcfg_domain {
 	char     name[BOOTCFG_NAME_LEN];   /* [A-Za-z0-9_-]+, unique in the scenario */
 	char     image[BOOTCFG_NAME_LEN];  /* multiboot module name of the ELF image */
@@ -45,10 +59,15 @@ struct bootcfg_domain {
 	uint32_t role;                     /* enum bootcfg_role */
 	uint32_t flags;                    /* must be 0 (reserved for later use) */
 	char     args[BOOTCFG_ARGS_LEN];   /* printable ASCII, NUL-terminated */
+	uint32_t ndevices;                 /* used entries of devices[], first ones */
+	uint32_t reserved;                 /* must be 0 */
+	struct bootcfg_device devices[BOOTCFG_MAX_DEVICES];
 };
 
 _Static_assert(sizeof(struct bootcfg_header) == 56, "bootcfg_header layout");
-_Static_assert(sizeof(struct bootcfg_domain) == 272, "bootcfg_domain layout");
+_Static_assert(sizeof(struct bootcfg_device) == 8, "bootcfg_device layout");
+_Static_assert(sizeof(struct bootcfg_domain) == 312, "bootcfg_domain layout");
+_Static_assert(__builtin_offsetof(struct bootcfg_domain, devices) == 280, "devices offset");
 _Static_assert(__builtin_offsetof(struct bootcfg_header, checksum) == 48, "checksum offset");
 _Static_assert(__builtin_offsetof(struct bootcfg_domain, mem_bytes) == 64, "mem offset");
 

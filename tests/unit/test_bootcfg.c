@@ -30,6 +30,9 @@ static void good(void)
 	strcpy(d[1].image, "e1000");
 	d[1].mem_bytes = 1ull << 30;
 	d[1].role = BOOTCFG_ROLE_DRIVER;
+	d[1].ndevices = 2;
+	d[1].devices[0] = (struct bootcfg_device){ BOOTCFG_DEV_BDF, 1, 0, 0, 0, 0 };
+	d[1].devices[1] = (struct bootcfg_device){ BOOTCFG_DEV_ID, 0, 0, 0, 0x8086, 0x100e };
 }
 
 static int check(size_t len, char *why)
@@ -63,7 +66,7 @@ int main(void)
 		CHECK_EQ(check(n, why), -1);
 
 	good(); h->magic = 0x12345678;            bad(1, "bad magic 0x12345678");
-	good(); h->version = 2;                   bad(1, "version 2 not supported");
+	good(); h->version = 1;                   bad(1, "version 1 not supported");
 	good(); h->header_size = 60;              bad(1, "record sizes");
 	good(); h->domain_size = 100;             bad(1, "record sizes");
 	good(); h->ndomains = 0;                  bad(1, "0 domains");
@@ -85,6 +88,14 @@ int main(void)
 	good(); d[0].role = 0;                    bad(1, "unknown role 0");
 	good(); d[1].role = 77;                   bad(1, "unknown role 77");
 	good(); d[1].flags = 4;                   bad(1, "reserved flags");
+	good(); d[1].ndevices = 5;                bad(1, "5 devices");
+	good(); d[1].reserved = 1;                bad(1, "devices");
+	good(); d[1].devices[0].dev = 32;         bad(1, "device 0 malformed");
+	good(); d[1].devices[0].fn = 8;           bad(1, "device 0 malformed");
+	good(); d[1].devices[1].vendor = 0xffff;  bad(1, "device 1 malformed");
+	good(); d[1].devices[1].kind = 9;         bad(1, "device 1 malformed");
+	good(); d[1].devices[2].bus = 3;          bad(1, "device 2 malformed");   /* unused slot not zero */
+	good(); d[1].ndevices = 1;                bad(1, "device 1 malformed");
 	good(); strcpy(d[1].name, "alpha");       bad(1, "duplicate domain name 'alpha'");
 	return unit_done("bootcfg");
 }

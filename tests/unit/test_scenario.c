@@ -34,6 +34,8 @@ static const char *good_text =
 	"\timage hello\n"
 	"\tmemory 2048K\n"
 	"\trole driver\n"
+	"\tdevice 01:00.0\n"
+	"\tdevice 8086:100E\n"
 	"domain gamma\n"
 	"image hello\n"
 	"memory 1G\n"
@@ -52,6 +54,13 @@ int main(void)
 	CHECK(!strcmp(s.dom[0].args, "count=5  tag=A"));
 	CHECK_EQ(s.dom[1].mem_bytes, 2 << 20);
 	CHECK_EQ(s.dom[1].role, BOOTCFG_ROLE_DRIVER);
+	CHECK_EQ(s.dom[1].ndevices, 2);
+	CHECK_EQ(s.dom[1].devices[0].kind, BOOTCFG_DEV_BDF);
+	CHECK_EQ(s.dom[1].devices[0].bus, 1);
+	CHECK_EQ(s.dom[1].devices[1].kind, BOOTCFG_DEV_ID);
+	CHECK_EQ(s.dom[1].devices[1].vendor, 0x8086);
+	CHECK_EQ(s.dom[1].devices[1].device, 0x100e);
+	CHECK_EQ(s.dom[0].ndevices, 0);
 	CHECK_EQ(s.dom[2].mem_bytes, 1ull << 30);
 	CHECK_EQ(s.dom[2].role, BOOTCFG_ROLE_TEST);
 	CHECK_EQ(s.dom_line[1], 8);
@@ -66,6 +75,14 @@ int main(void)
 	free(bin);
 
 	bad("domain a\n", "t.scn:1: the file must start with 'scenario NAME'");
+	bad("scenario x\ndomain a\n device 1:0.0\n", "t.scn:3: device '1:0.0' is neither");
+	bad("scenario x\ndomain a\n device 00:20.0\n", "t.scn:3: device '00:20.0': device must be");
+	bad("scenario x\ndomain a\n device 00:1f.8\n", "function < 8");
+	bad("scenario x\ndomain a\n device ffff:1234\n", "invalid vendor id");
+	bad("scenario x\ndomain a\n device 8086:100e\n device 8086:100e\n", "t.scn:4: device '8086:100e' listed twice");
+	bad("scenario x\ndomain a\n device 01:00.0\n device 02:00.0\n device 03:00.0\n device 04:00.0\n device 05:00.0\n",
+	    "t.scn:7: more than 4 devices");
+	bad("scenario x\ndomain a\n device 01:00.0 x\n", "trailing text");
 	bad("", "no 'scenario NAME' line");
 	bad("scenario x\n", "no domains");
 	bad("scenario x\nscenario y\n", "t.scn:2: a second 'scenario' line");
