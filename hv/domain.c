@@ -145,6 +145,8 @@ static int build(struct domain *d)
 		return rc;
 	if (arch_guest_boot_tables(d, &st))
 		return -HV_EFAULT;
+	if ((rc = assign_devices(d)))
+		return rc;
 	st.entry = img.entry;
 	d->entry = img.entry;
 	st.arg = GUEST_START_INFO_GPA;
@@ -226,6 +228,7 @@ void domain_destroy(struct domain *d)
 	BUG_ON(d->state == DOM_FREE);
 	if (domain_alive(d) || d->state == DOM_BUILDING)
 		stop(d, DOM_DEAD);
+	release_devices(d);
 	if (d->gpt.root)
 		grant_domain_destroy(d);
 	arch_vcpu_free(&d->vcpu);

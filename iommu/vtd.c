@@ -6,9 +6,12 @@
  * hardware status bit is bounded.
  */
 #include "hv/arch.h"
+#include "hv/domain.h"
+#include "hv/frame.h"
 #include "hv/iommu.h"
 #include "hv/mm.h"
 #include "hv/printk.h"
+#include "public/hv_errno.h"
 
 #define VTD_VER_REG     0x00
 #define VTD_CAP_REG     0x08
@@ -129,6 +132,89 @@ int iommu_init(const struct dmar_info *dmar)
 	enabled = nunits > 0;
 	printk("hv: vtd: DMA translation on in %u unit(s), default deny\n", nunits);
 	return 0;
+}
+
+/* Second-level tables, 39-bit / 3 levels (the width QEMU's unit supports). */
+static const struct pt_format vtd_sl_format = {
+	.levels = 3,
+	.table_flags = 0x3,             /* R | W */
+	.present_mask = 0x3,
+	.large_bit = 0x80,
+	.addr_mask = 0x000ffffffffff000ull,
+};
+#define VTD_SL_RW 0x3
+
+/* Context table of a bus (allocated on first use); NULL when out of memory. */
+static uint64_t *context_table(struct vtd_unit *u, uint8_t bus)
+{
+	uint64_t *root = phys_to_virt(u->root);
+
+	if (!(root[2 * bus] & 1)) {
+		uint64_t ctx = mm_alloc_frame();
+		if (!ctx)
+			return 0;
+		root[2 * bus + 1] = 0;
+		__atomic_store_n(&root[2 * bus], ctx | 1, __ATOMIC_SEQ_CST);
+	}
+	return phys_to_virt(root[2 * bus] & ~0xfffull);
+}
+
+/* The domain's DMA view: its RAM at the same addresses it sees them. */
+static int build_dma_view(struct domain *d)
+{
+	int rc = pt_init(&d->dma_pt, &vtd_sl_format, &mm_pt_ops);
+
+	for (uint64_t gpa = 0; !rc && gpa < d->mem_bytes; gpa += FRAME_SIZE) {
+		uint64_t pa;
+		if (pt_lookup(&d->gpt, gpa, &pa, 0, 0) == 0)
+			rc = pt_map(&d->dma_pt, gpa, pa, FRAME_SIZE, VTD_SL_RW, 0);
+	}
+	return rc;
+}
+
+int iommu_attach(struct domain *d, uint16_t bdf)
+{
+	if (!enabled)
+		return -HV_EPERM;
+	struct vtd_unit *u = &units[0];         /* QEMU: one unit covers every device */
+	if (!((u->cap >> 8) & 0x2))
+		return -HV_EINVAL;                  /* no 39-bit / 3-level support */
+	if (!d->dma_users) {
+		int rc = build_dma_view(d);
+		if (rc) {
+			if (d->dma_pt.root)
+				pt_destroy(&d->dma_pt);
+			return rc;
+		}
+	}
+	uint64_t *ctx = context_table(u, (uint8_t)(bdf >> 8));
+	if (!ctx)
+		return -HV_ENOMEM;
+	unsigned devfn = bdf & 0xff;
+	ctx[2 * devfn + 1] = 1u | ((uint64_t)d->id << 8);          /* AW 39-bit, domain id */
+	__atomic_store_n(&ctx[2 * devfn], d->dma_pt.root | 1, __ATOMIC_SEQ_CST);  /* TT 0, present */
+	d->dma_users++;
+	if (invalidate_all(u))
+		panic("VT-d invalidation timed out");
+	return 0;
+}
+
+void iommu_detach(struct domain *d, uint16_t bdf)
+{
+	struct vtd_unit *u = &units[0];
+	uint64_t *root = phys_to_virt(u->root);
+	uint8_t bus = (uint8_t)(bdf >> 8);
+
+	if (!enabled || !(root[2 * bus] & 1))
+		return;
+	uint64_t *ctx = phys_to_virt(root[2 * bus] & ~0xfffull);
+	unsigned devfn = bdf & 0xff;
+	__atomic_store_n(&ctx[2 * devfn], 0, __ATOMIC_SEQ_CST);
+	ctx[2 * devfn + 1] = 0;
+	if (invalidate_all(u))
+		panic("VT-d invalidation timed out");
+	if (d->dma_users && --d->dma_users == 0)
+		pt_destroy(&d->dma_pt);
 }
 
 int iommu_enabled(void)

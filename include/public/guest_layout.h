@@ -18,6 +18,8 @@
 #define GUEST_SHARED_INFO_GPA 0x7000ull   /* struct hv_shared_info (public/channel.h) */
 #define GUEST_IMAGE_MIN_GPA   0x100000ull /* ELF segments load at or above 1 MiB */
 #define GUEST_VA_LIMIT        0x40000000ull /* the guest page tables map 1 GiB */
+#define GUEST_MMIO_GPA        0x30000000ull /* assigned devices' BARs are mapped from here */
+#define GUEST_MMIO_END        0x3f000000ull
 
 #define GUEST_START_MAGIC     0x54525453u   /* "STRT" */
 #define GUEST_START_VERSION   1u
@@ -31,8 +33,17 @@ struct guest_start_info {
 	uint64_t image_end;         /* first free guest-physical byte after the image */
 	char     name[32];
 	char     args[192];         /* from the scenario; NUL-terminated */
+	uint32_t ndevices;          /* PCI devices assigned to this domain */
+	uint32_t pad;
+	struct guest_device {
+		uint16_t vendor, device;
+		uint8_t  bus, dev, fn, pad;
+		uint64_t bar_gpa[6];    /* where each memory BAR is mapped; 0 = none */
+		uint64_t bar_size[6];
+	} devices[4];
 };
 
-_Static_assert(sizeof(struct guest_start_info) == 256, "guest_start_info layout");
+_Static_assert(sizeof(struct guest_device) == 104, "guest_device layout");
+_Static_assert(sizeof(struct guest_start_info) == 680, "guest_start_info layout");
 
 #endif

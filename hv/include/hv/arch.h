@@ -35,6 +35,8 @@ int arch_virt_init(void);
 /* Page-table format and leaf bits for guest-physical (nested) tables. */
 const struct pt_format *arch_gpt_format(void);
 uint64_t arch_gpt_ram_flags(int writable);
+/* Leaf bits for device registers: writable, uncached. */
+uint64_t arch_gpt_mmio_flags(void);
 
 /* Guest entry state: long mode, identity-mapped by tables the builder wrote. */
 struct vcpu_start {

@@ -56,7 +56,15 @@ struct domain {
 	struct grant_entry grants[GRANT_MAX];
 	struct grant_mapping maps[GRANT_MAPS_MAX];
 	uint64_t events_sent, events_received;
+	unsigned ndevs;
+	int devs[BOOTCFG_MAX_DEVICES];  /* indices into pci_devs[] */
+	struct pt dma_pt;               /* IOMMU view of the RAM, while devices are attached */
+	unsigned dma_users;
 };
+
+/* Assign the configured devices (BARs mapped, DMA confined); release them. */
+int assign_devices(struct domain *d);
+void release_devices(struct domain *d);
 
 /* Build a domain from a configuration record and the module holding its image. */
 int domain_create(const struct bootcfg_domain *cfg, const struct mb2_module *image,

@@ -17,6 +17,12 @@ int iommu_init(const struct dmar_info *dmar);
 /* 1 when translation is on (default deny in force). */
 int iommu_enabled(void);
 
+struct domain;
+/* Let device bdf DMA to d's RAM (guest-physical = DMA address); -HV_E* on failure. */
+int iommu_attach(struct domain *d, uint16_t bdf);
+/* Back to default deny for bdf; frees d's DMA tables when it has no device left. */
+void iommu_detach(struct domain *d, uint16_t bdf);
+
 struct vtd_fault {
 	uint16_t sid;           /* requester: bus << 8 | dev << 3 | fn */
 	uint8_t reason;         /* VT-d fault reason code */

@@ -23,6 +23,7 @@ struct pci_dev {
 	uint32_t class;         /* class << 16 | subclass << 8 | prog-if */
 	uint8_t header_type;    /* 0 endpoint, 1 bridge */
 	int parent;             /* index of the bridge above, -1 on the root bus */
+	uint32_t owner;         /* id of the domain it is assigned to, 0 = none */
 	struct pci_bar bar[PCI_BARS];
 };
 

@@ -111,6 +111,11 @@ uint64_t arch_gpt_ram_flags(int writable)
 	return 0x1 | 0x4 | (writable ? 0x2 : 0);
 }
 
+uint64_t arch_gpt_mmio_flags(void)
+{
+	return 0x1 | 0x2 | 0x4 | 0x8 | 0x10;    /* P | RW | U | PWT | PCD: uncached */
+}
+
 static struct svm_vcpu *svm(struct vcpu *v)
 {
 	return v->arch;
