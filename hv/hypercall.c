@@ -105,7 +105,7 @@ static int64_t hc_domain_lookup(struct vcpu *v, const uint64_t a[5])
 #define CH4(fn) static int64_t hc_##fn(struct vcpu *v, const uint64_t a[5]) { return fn(v->dom, a[0], a[1], a[2], a[3]); }
 CH1(evtchn_alloc) CH2(evtchn_bind) CH1(evtchn_send) CH1(evtchn_close) CH1(evtchn_status)
 CH3(grant_create) CH1(grant_revoke) CH4(grant_map) CH1(grant_unmap)
-CH3(reg_write) CH3(reg_read)
+CH3(reg_write) CH3(reg_read) CH3(pcicfg_read) CH4(pcicfg_write)
 
 static const hc_fn hc_table[HC_COUNT] = {
 	[HC_CONSOLE_WRITE] = hc_console_write,
@@ -126,6 +126,8 @@ static const hc_fn hc_table[HC_COUNT] = {
 	[HC_GRANT_UNMAP] = hc_grant_unmap,
 	[HC_REG_WRITE] = hc_reg_write,
 	[HC_REG_READ] = hc_reg_read,
+	[HC_PCI_CFG_READ] = hc_pcicfg_read,
+	[HC_PCI_CFG_WRITE] = hc_pcicfg_write,
 };
 _Static_assert(HC_CHANNEL_END == HC_COUNT, "hypercall table covers every number");
 

@@ -21,7 +21,9 @@
 #define HC_GRANT_UNMAP      15  /* (dest_gpa) -> 0 */
 #define HC_REG_WRITE        16  /* (peer_domid, devid, const struct reg_entry *) -> 0 */
 #define HC_REG_READ         17  /* (peer_domid, devid, struct reg_entry *) -> 0: the peer's entry */
-#define HC_CHANNEL_END      18
+#define HC_PCI_CFG_READ     18  /* (dev, offset, size) -> value: config space of an assigned device */
+#define HC_PCI_CFG_WRITE    19  /* (dev, offset, size, value) -> 0: mediated */
+#define HC_CHANNEL_END      20
 
 /* ---- events ---- */
 #define EVTCHN_PORTS        64  /* ports 1..63; 0 is never valid */

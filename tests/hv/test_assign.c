@@ -2,6 +2,7 @@
  * nothing else; the device is released when the domain goes, and can be
  * driven again by a new incarnation. */
 #include "hv/hvtest.h"
+#include "hv/iommu.h"
 #include "hv/mm.h"
 #include "hv/pci.h"
 #include "hv/printk.h"
@@ -32,4 +33,15 @@ HVTEST(e1000_mac)
 	tu_expect_exit(again, 0);
 	domain_destroy(again);
 	EXPECT_EQ(mm_free_frames(), before);
+}
+
+HVTEST(nvme_identify)
+{
+	struct domain *d = hvtest_create("diskdd");
+	struct vtd_fault f;
+
+	EXPECT_EQ(tu_run_until_dead(d, TU_SECONDS(60)), SCHED_UNTIL_MET);
+	tu_expect_exit(d, 0);
+	EXPECT(!vtd_take_fault(0, &f));     /* its DMA stayed inside its own memory */
+	domain_destroy(d);
 }

@@ -61,4 +61,7 @@ int64_t reg_write(struct domain *d, uint64_t peer, uint64_t devid, uint64_t gpa)
 int64_t reg_read(struct domain *d, uint64_t peer, uint64_t devid, uint64_t gpa);
 void reg_domain_dead(struct domain *d);
 
+int64_t pcicfg_read(struct domain *d, uint64_t dev, uint64_t off, uint64_t size);
+int64_t pcicfg_write(struct domain *d, uint64_t dev, uint64_t off, uint64_t size, uint64_t val);
+
 #endif

@@ -37,6 +37,15 @@ static inline int64_t hv_reg_read(uint32_t peer, uint32_t devid, struct reg_entr
 	return hv_call5(HC_REG_READ, peer, devid, (uint64_t)(uintptr_t)e, 0, 0);
 }
 
+static inline int64_t hv_pci_cfg_read(uint32_t dev, uint32_t off, uint32_t size)
+{
+	return hv_call5(HC_PCI_CFG_READ, dev, off, size, 0, 0);
+}
+static inline int64_t hv_pci_cfg_write(uint32_t dev, uint32_t off, uint32_t size, uint32_t val)
+{
+	return hv_call5(HC_PCI_CFG_WRITE, dev, off, size, val, 0);
+}
+
 /* Take (and clear) the pending event bits. */
 static inline uint64_t rt_events_take(void)
 {

@@ -1,0 +1,111 @@
+/*
+ * A minimal NVMe admin path in a driver domain: enables bus mastering through
+ * the mediated config space, sets up the admin queues in its own memory, runs
+ * Identify Controller by DMA (through VT-d) into its own buffer, and checks the
+ * serial number and model against serial= and model= ('_' stands for a space).
+ * Also checks that config writes other than the command bits are refused.
+ */
+#include "rt/channel.h"
+#include "rt/test.h"
+
+#define NVME_CAP   0x00
+#define NVME_CC    0x14
+#define NVME_CSTS  0x1c
+#define NVME_AQA   0x24
+#define NVME_ASQ   0x28
+#define NVME_ACQ   0x30
+
+static uint8_t asq[4096] __attribute__((aligned(4096)));
+static uint8_t acq[4096] __attribute__((aligned(4096)));
+static uint8_t ident[4096] __attribute__((aligned(4096)));
+static volatile uint8_t *regs;
+
+static uint32_t r32(unsigned o) { return *(volatile uint32_t *)(regs + o); }
+static void w32(unsigned o, uint32_t v) { *(volatile uint32_t *)(regs + o) = v; }
+static void w64(unsigned o, uint64_t v) { w32(o, (uint32_t)v); w32(o + 4, (uint32_t)(v >> 32)); }
+
+static int wait_rdy(uint32_t want)
+{
+	for (int i = 0; i < 100000; i++) {
+		if ((r32(NVME_CSTS) & 1) == want)
+			return 0;
+		hv_yield();
+	}
+	return -1;
+}
+
+static void config_mediation(void)
+{
+	int64_t bar0 = hv_pci_cfg_read(0, 0x10, 4);
+	GCHECK(bar0 > 0);
+	GCHECK_EQ(hv_pci_cfg_write(0, 0x10, 4, 0xfee00000u), -HV_EPERM);  /* move a BAR */
+	GCHECK_EQ(hv_pci_cfg_read(0, 0x10, 4), bar0);
+	GCHECK_EQ(hv_pci_cfg_write(0, 0x3c, 1, 5), -HV_EPERM);            /* interrupt line */
+	GCHECK_EQ(hv_pci_cfg_write(0, 0x04, 2, 0x1), -HV_EPERM);          /* I/O space enable */
+	GCHECK_EQ(hv_pci_cfg_write(0, 0x04, 2, 0x10000), -HV_EINVAL);
+	GCHECK_EQ(hv_pci_cfg_write(0, 0x05, 2, 0), -HV_EINVAL);           /* misaligned */
+	GCHECK_EQ(hv_pci_cfg_read(1, 0, 4), -HV_ENOENT);                  /* not our device */
+	GCHECK_EQ(hv_pci_cfg_read(0, 4096, 4), -HV_EINVAL);
+	/* every capability (MSI/MSI-X address and data among them) is off limits */
+	int64_t cap = hv_pci_cfg_read(0, 0x34, 1);
+	for (int n = 0; cap >= 0x40 && cap < 0x100 && n < 16; n++) {
+		GCHECK_EQ(hv_pci_cfg_write(0, (uint32_t)cap + 4, 4, 0xfee00000u), -HV_EPERM);
+		cap = hv_pci_cfg_read(0, (uint32_t)cap + 1, 1);
+	}
+}
+
+static void want_string(const uint8_t *field, unsigned len, const char *key)
+{
+	char arg[48];
+	unsigned n = 0;
+
+	if (!rt_arg_str(key, arg, sizeof(arg)))
+		rt_fail("no %s= argument", key);
+	for (; arg[n]; n++)
+		if (arg[n] == '_')
+			arg[n] = ' ';
+	GCHECK(n <= len && !memcmp(field, arg, n));
+	for (unsigned i = n; i < len; i++)
+		GCHECK(field[i] == ' ');       /* NVMe pads ASCII fields with spaces */
+}
+
+int main(void)
+{
+	GCHECK_EQ(rt_info.ndevices, 1);
+	GCHECK_EQ(rt_info.devices[0].device, 0x0010);
+	regs = (volatile uint8_t *)(uintptr_t)rt_info.devices[0].bar_gpa[0];
+	config_mediation();
+	GCHECK_EQ(hv_pci_cfg_write(0, 0x04, 2, 0x6), 0);                  /* memory + bus master */
+	GCHECK_EQ(hv_pci_cfg_read(0, 0x04, 2) & 0x7, 0x6);
+
+	uint32_t dstrd = (uint32_t)(((uint64_t)r32(NVME_CAP + 4) << 32 | r32(NVME_CAP)) >> 32) & 0xf;
+	w32(NVME_CC, 0);
+	if (wait_rdy(0))
+		rt_fail("controller did not stop");
+	w32(NVME_AQA, (1u << 16) | 1u);
+	w64(NVME_ASQ, (uint64_t)(uintptr_t)asq);         /* guest-physical = DMA address */
+	w64(NVME_ACQ, (uint64_t)(uintptr_t)acq);
+	w32(NVME_CC, 1u | (6u << 16) | (4u << 20));
+	if (wait_rdy(1))
+		rt_fail("controller did not start");
+
+	uint32_t *cmd = (uint32_t *)asq;
+	cmd[0] = 0x06 | (7u << 16);                        /* Identify, command id 7 */
+	cmd[6] = (uint32_t)(uintptr_t)ident;               /* PRP1 */
+	cmd[10] = 1;                                       /* CNS 1: controller */
+	w32(0x1000, 1);                                    /* SQ0 tail doorbell */
+	volatile uint32_t *cqe = (volatile uint32_t *)acq;
+	int i;
+	for (i = 0; i < 100000 && !(cqe[3] & (1u << 16)); i++)
+		hv_yield();
+	GCHECK(cqe[3] & (1u << 16));                       /* phase bit: completion posted */
+	GCHECK_EQ((cqe[3] >> 16) & 0xffff & ~1u, 0);       /* status success */
+	GCHECK_EQ(cqe[3] & 0xffff, 7);                     /* our command id */
+	w32(0x1000 + (4u << dstrd), 1);                    /* CQ0 head doorbell */
+	gprintf("identify: serial '%.20s' model '%.40s'\n", (const char *)ident + 4,
+		(const char *)ident + 24);
+	want_string(ident + 4, 20, "serial");
+	want_string(ident + 24, 40, "model");
+	w32(NVME_CC, 0);
+	return rt_test_result();
+}
