@@ -6,6 +6,7 @@
  */
 #include <stdint.h>
 #include "hv/arch.h"
+#include "hv/iommu.h"
 #include "hv/printk.h"
 #include "hv/sched.h"
 
@@ -144,6 +145,8 @@ static void run_slice(struct vcpu *v)
 		arch_vcpu_run(v, &e);
 		v->exits++;
 		vcpu_handle_exit(v, &e);
+		if (iommu_fault_signalled())
+			iommu_poll_faults();
 		if (tick_pending) {
 			tick_pending = 0;
 			wake_expired(arch_time_ns());
@@ -174,6 +177,8 @@ enum sched_stop_why sched_run(int (*until)(void *arg), void *arg, uint64_t timeo
 		if (!any_wakeable())
 			return SCHED_STUCK;
 		arch_idle();
+		if (iommu_fault_signalled())
+			iommu_poll_faults();
 		tick_pending = 0;
 		wake_expired(arch_time_ns());
 	}

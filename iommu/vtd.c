@@ -21,6 +21,10 @@
 #define VTD_RTADDR_REG  0x20
 #define VTD_CCMD_REG    0x28
 #define VTD_FSTS_REG    0x34
+#define VTD_FECTL_REG   0x38
+#define VTD_FEDATA_REG  0x3c
+#define VTD_FEADDR_REG  0x40
+#define VTD_FEUADDR_REG 0x44
 #define VTD_FSTS_PFO    (1u << 0)
 #define VTD_FSTS_PPF    (1u << 1)
 
@@ -49,6 +53,13 @@ struct vtd_unit {
 static struct vtd_unit units[DMAR_MAX_DRHD];
 static unsigned nunits;
 static int enabled;
+static volatile int fault_irq;
+
+static void fault_event(void)
+{
+	fault_irq = 1;          /* looked at by iommu_poll_faults outside interrupt context */
+}
+
 
 static uint32_t rd32(struct vtd_unit *u, unsigned reg) { return mmio_read32_pa(u->base + reg); }
 static uint64_t rd64(struct vtd_unit *u, unsigned reg)
@@ -98,6 +109,20 @@ static int invalidate_all(struct vtd_unit *u)
 	return poll64_clear(u, iotlb, VTD_IOTLB_IVT);
 }
 
+/* Fault events arrive as an MSI; without a vector the scheduler still polls. */
+static void setup_fault_event(struct vtd_unit *u)
+{
+	uint64_t addr;
+	uint32_t data;
+
+	if (arch_irq_alloc(fault_event, &addr, &data))
+		return;
+	wr32(u, VTD_FEDATA_REG, data);
+	wr32(u, VTD_FEADDR_REG, (uint32_t)addr);
+	wr32(u, VTD_FEUADDR_REG, (uint32_t)(addr >> 32));
+	wr32(u, VTD_FECTL_REG, 0);      /* unmask */
+}
+
 static int unit_init(struct vtd_unit *u, uint64_t base)
 {
 	u->base = base;
@@ -115,6 +140,7 @@ static int unit_init(struct vtd_unit *u, uint64_t base)
 	wr64(u, VTD_RTADDR_REG, u->root);
 	if (gcmd(u, VTD_GCMD_SRTP, VTD_GSTS_RTPS) || invalidate_all(u))
 		return -1;
+	setup_fault_event(u);
 	/* An empty root table: every DMA request faults (default deny). */
 	return gcmd(u, VTD_GCMD_TE, VTD_GSTS_TES);
 }
@@ -253,4 +279,12 @@ uint32_t vtd_status(unsigned unit);
 uint32_t vtd_status(unsigned unit)
 {
 	return unit < nunits ? rd32(&units[unit], VTD_GSTS_REG) : 0;
+}
+
+int iommu_fault_signalled(void)
+{
+	int f = fault_irq;
+
+	fault_irq = 0;
+	return f;
 }

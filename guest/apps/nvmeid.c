@@ -4,6 +4,7 @@
  * Identify Controller by DMA (through VT-d) into its own buffer, and checks the
  * serial number and model against serial= and model= ('_' stands for a space).
  * Also checks that config writes other than the command bits are refused.
+ * prp=ADDR sends the Identify data to ADDR instead (a rogue driver).
  */
 #include "rt/channel.h"
 #include "rt/test.h"
@@ -89,11 +90,20 @@ int main(void)
 	if (wait_rdy(1))
 		rt_fail("controller did not start");
 
+	/* prp=ADDR aims the DMA elsewhere: the rogue-driver test. */
+	uint64_t prp = rt_arg_u64("prp", (uintptr_t)ident);
 	uint32_t *cmd = (uint32_t *)asq;
 	cmd[0] = 0x06 | (7u << 16);                        /* Identify, command id 7 */
-	cmd[6] = (uint32_t)(uintptr_t)ident;               /* PRP1 */
+	cmd[6] = (uint32_t)prp;                            /* PRP1 */
+	cmd[7] = (uint32_t)(prp >> 32);
 	cmd[10] = 1;                                       /* CNS 1: controller */
 	w32(0x1000, 1);                                    /* SQ0 tail doorbell */
+	if (prp != (uintptr_t)ident) {
+		gprintf("rogue: Identify aimed at 0x%lx\n", prp);
+		hv_sleep(2000000000ull);
+		gprintf("rogue: still alive\n");
+		return 99;
+	}
 	volatile uint32_t *cqe = (volatile uint32_t *)acq;
 	int i;
 	for (i = 0; i < 100000 && !(cqe[3] & (1u << 16)); i++)

@@ -1,6 +1,10 @@
 /* Device assignment: a driver domain reaches its own device's registers and
  * nothing else; the device is released when the domain goes, and can be
  * driven again by a new incarnation. */
+#include "fmt.h"
+#include "kstring.h"
+#include "hv/arch.h"
+#include "hv/boot.h"
 #include "hv/hvtest.h"
 #include "hv/iommu.h"
 #include "hv/mm.h"
@@ -44,4 +48,56 @@ HVTEST(nvme_identify)
 	tu_expect_exit(d, 0);
 	EXPECT(!vtd_take_fault(0, &f));     /* its DMA stayed inside its own memory */
 	domain_destroy(d);
+}
+
+/* Run the rogue driver with its Identify aimed at 'target'; it must die of it. */
+static void rogue_round(uint64_t target, const char *what, const uint8_t *watch,
+			const uint8_t *snapshot)
+{
+	struct bootcfg_domain cfg = *hvtest_cfg("rogue");
+	struct domain *r;
+	char why[80];
+
+	fmt_snprintf(cfg.args, sizeof(cfg.args), "serial=ddhv0001 model=QEMU_NVMe_Ctrl prp=0x%lx",
+		     target);
+	EXPECT_EQ(domain_create(&cfg, boot_module(cfg.image), &r), 0);
+	EXPECT_EQ(tu_run_until_dead(r, TU_SECONDS(30)), SCHED_UNTIL_MET);
+	fmt_snprintf(why, sizeof(why), "DMA fault: device 02:00.0 write at 0x%lx", target);
+	printk("hvtest: rogue DMA at %s: %s\n", what, r->reason);
+	tu_expect_crash(r, why);
+	EXPECT(!memcmp(watch, snapshot, 4096));
+	domain_destroy(r);
+}
+
+HVTEST(rogue_dma)
+{
+	static uint8_t victim_copy[4096], hv_copy[4096];
+	struct domain *victim = hvtest_create("victim");
+	uint64_t vpa, hvpage = mm_alloc_frame();
+
+	/* A victim page high in its RAM (never touched by the counter) and a
+	 * hypervisor page, both filled with a pattern and watched. */
+	EXPECT(pt_lookup(&victim->gpt, victim->mem_bytes - 0x2000, &vpa, 0, 0) == 0);
+	uint8_t *vp = phys_to_virt(vpa), *hp = phys_to_virt(hvpage);
+	for (unsigned i = 0; i < 4096; i++) {
+		vp[i] = (uint8_t)(i * 7);
+		hp[i] = (uint8_t)(i * 13);
+	}
+	memcpy(victim_copy, vp, 4096);
+	memcpy(hv_copy, hp, 4096);
+	EXPECT(vpa >= 0x200000 && hvpage >= 0x200000);    /* outside the rogue's 2 MiB */
+
+	rogue_round(hvpage, "hypervisor memory", hp, hv_copy);
+	rogue_round(vpa, "another domain", vp, victim_copy);
+	rogue_round(0x3000000, "unmapped space", vp, victim_copy);
+	EXPECT(domain_alive(victim));
+	EXPECT(!memcmp(hp, hv_copy, 4096));
+
+	/* The device works again for a well-behaved driver. */
+	struct domain *good = hvtest_create("rogue");      /* its own args: no prp */
+	EXPECT_EQ(tu_run_until_dead(good, TU_SECONDS(30)), SCHED_UNTIL_MET);
+	tu_expect_exit(good, 0);
+	domain_destroy(good);
+	domain_destroy(victim);
+	mm_free_frame(hvpage);
 }

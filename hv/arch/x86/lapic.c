@@ -31,6 +31,11 @@ void lapic_eoi(void)
 	lapic_write(LAPIC_EOI, 0);
 }
 
+uint32_t lapic_id(void)
+{
+	return lapic_read(LAPIC_ID) >> 24;
+}
+
 void lapic_init(void)
 {
 	lapic_base = rdmsr(MSR_APIC_BASE) & ~0xfffull;

@@ -50,6 +50,19 @@ void arch_timer_start(uint64_t period_ns)
 	lapic_timer_periodic(period_ns);
 }
 
+int arch_irq_alloc(void (*fn)(void), uint64_t *msi_addr, uint32_t *msi_data)
+{
+	static unsigned next = X86_VEC_DEVICE_FIRST;
+
+	if (next > X86_VEC_DEVICE_LAST)
+		return -1;
+	x86_irq_register(next, fn);
+	/* Compatibility-format MSI: fixed delivery to the boot CPU's LAPIC. */
+	*msi_addr = 0xfee00000ull | ((uint64_t)lapic_id() << 12);
+	*msi_data = next++;
+	return 0;
+}
+
 void arch_idle(void)
 {
 	/* sti takes effect after the next instruction, so no wake-up is lost. */

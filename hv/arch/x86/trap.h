@@ -13,6 +13,8 @@ struct x86_trap_frame {
 
 #define X86_VEC_TIMER    0xf0
 #define X86_VEC_SPURIOUS 0xff
+#define X86_VEC_DEVICE_FIRST 0xe0
+#define X86_VEC_DEVICE_LAST  0xef
 
 void x86_trap_init(void);
 void x86_irq_register(unsigned vector, void (*fn)(void));

@@ -23,6 +23,12 @@ int iommu_attach(struct domain *d, uint16_t bdf);
 /* Back to default deny for bdf; frees d's DMA tables when it has no device left. */
 void iommu_detach(struct domain *d, uint16_t bdf);
 
+/* Take every recorded DMA fault: the owning domain of the device is killed
+ * and the device's bus mastering turned off. Returns how many were handled. */
+int iommu_poll_faults(void);
+/* 1 once after a fault-event interrupt. */
+int iommu_fault_signalled(void);
+
 struct vtd_fault {
 	uint16_t sid;           /* requester: bus << 8 | dev << 3 | fn */
 	uint8_t reason;         /* VT-d fault reason code */
