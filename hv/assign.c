@@ -116,7 +116,8 @@ void release_devices(struct domain *d)
 		struct pci_dev *p = &pci_devs[d->devs[k]];
 		/* Stop the device's DMA before its window closes and the RAM is reused. */
 		uint32_t cmd = pci_read32(p->bus, p->dev, p->fn, PCI_COMMAND);
-		pci_write32(p->bus, p->dev, p->fn, PCI_COMMAND, cmd & ~0x7u);
+		pci_write32(p->bus, p->dev, p->fn, PCI_COMMAND, cmd & 0xffff & ~0x7u);
+		pci_reset(p);           /* queues, rings, DMA engines back to defaults */
 		iommu_detach(d, bdf(p));
 		p->owner = 0;
 		printk("hv: pci %02x:%02x.%x released by domain %u (%s)\n", p->bus, p->dev, p->fn,

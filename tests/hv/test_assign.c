@@ -13,6 +13,8 @@
 #include "hv/sched.h"
 #include "tests_util.h"
 
+int arch_map_mmio(uint64_t pa, uint64_t size);
+
 HVTEST(e1000_mac)
 {
 	struct domain *d[2];
@@ -67,6 +69,13 @@ static void rogue_round(uint64_t target, const char *what, const uint8_t *watch,
 	tu_expect_crash(r, why);
 	EXPECT(!memcmp(watch, snapshot, 4096));
 	domain_destroy(r);
+	/* Released: reset, so the controller is disabled and cannot master. */
+	const struct pci_dev *p = pci_find(0x1b36, 0x0010);
+	EXPECT(arch_map_mmio(p->bar[0].base, 0x1000) == 0);
+	pci_write32(p->bus, p->dev, p->fn, 0x04, 0x2);              /* decode, to look */
+	EXPECT_EQ(mmio_read32_pa(p->bar[0].base + 0x14) & 1, 0);     /* CC.EN */
+	EXPECT_EQ(pci_read32(p->bus, p->dev, p->fn, 0x04) & 0x4, 0); /* no bus master */
+	pci_write32(p->bus, p->dev, p->fn, 0x04, 0);
 }
 
 HVTEST(rogue_dma)

@@ -35,5 +35,7 @@ int pci_init(const struct mcfg_alloc *ecam);
 uint32_t pci_read32(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off);
 void pci_write32(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off, uint32_t v);
 const struct pci_dev *pci_find(uint16_t vendor, uint16_t device);
+/* Secondary bus reset through the parent root port; BARs restored, decoding off. */
+int pci_reset(const struct pci_dev *p);
 
 #endif
