@@ -118,9 +118,14 @@ def prepare_iso(t, wdir):
     if not os.path.exists(scn):
         scn = os.path.join(ROOT, "scenarios", t.scenario + ".scn")
     cfg = os.path.join(wdir, "bootcfg.bin")
-    r = sh([os.path.join(BUILD, "tools", "scncc"), scn, "-o", cfg])
+    extra = []
+    if t.devices:   # assignments are checked against the emulated machine
+        extra = ["--machine", os.path.join(ROOT, "tests", "qemu", "machines", t.devices + ".machine")]
+    r = sh([os.path.join(BUILD, "tools", "scncc"), scn, "-o", cfg] + extra)
     if r.returncode:
         return None, "scenario compile failed:\n" + r.stdout
+    with open(os.path.join(wdir, "devices.txt"), "w") as f:
+        f.write(r.stdout)
     if t.mangle:
         bad = cfg + "." + t.mangle
         r = sh([os.path.join(BUILD, "tools", "bootcfg_mangle"), t.mangle, cfg, bad])

@@ -2,7 +2,7 @@
 # Install the Debian packages the build, the demo and the tests need, if any
 # are missing. As root this runs apt-get; otherwise it prints the command.
 set -e
-PKGS="qemu-system-x86 grub-pc-bin grub-common xorriso mtools gcc make binutils python3 gdb clang libclang-rt-14-dev"
+PKGS="qemu-system-x86 grub-pc-bin grub-common xorriso mtools gcc make binutils python3 gdb clang libclang-rt-14-dev libpci-dev pci.ids"
 
 missing=""
 for p in $PKGS; do

@@ -8,12 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include "bootcfg_check.h"
+#include "machine.h"
 #include "scenario.h"
+
+#include <pci/pci.h>
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: scncc IN.scn -o OUT.bin\n"
+	fprintf(stderr, "usage: scncc IN.scn -o OUT.bin [--machine FILE]\n"
 			"       scncc --images IN.scn\n"
+			"       scncc --devices MACHINE IN.scn\n"
 			"       scncc --dump IN.bin\n");
 	return 2;
 }
@@ -94,6 +98,44 @@ static int compile(const char *in, const char *out)
 	return 0;
 }
 
+/* Names from the PCI ID database (pci.ids) through libpci. */
+static const char *pci_name(struct pci_access *pa, uint16_t v, uint16_t d, char *buf, size_t len)
+{
+	return pci_lookup_name(pa, buf, (int)len, PCI_LOOKUP_VENDOR | PCI_LOOKUP_DEVICE, v, d);
+}
+
+/* Check the scenario's assignments against the machine; print who gets what. */
+static int devices(const char *machine_file, const char *in, int print)
+{
+	static struct machine m;
+	struct scenario s;
+	char err[512], name[256];
+	size_t len;
+	char *text;
+
+	if (load(in, &s) || !(text = slurp(machine_file, &len)))
+		return 1;
+	int rc = machine_parse(text, len, machine_file, &m, err, sizeof(err));
+	free(text);
+	if (!rc)
+		rc = machine_assign(&m, &s, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "%s: %s\n", in, err);
+		return 1;
+	}
+	if (!print)
+		return 0;
+	struct pci_access *pa = pci_alloc();
+	for (unsigned i = 0; i < m.n; i++) {
+		const struct machine_dev *d = &m.devs[i];
+		printf("%02x:%02x.%x %04x:%04x %s -> %s\n", d->bus, d->dev, d->fn, d->vendor,
+		       d->device, pci_name(pa, d->vendor, d->device, name, sizeof(name)),
+		       d->owner >= 0 ? s.dom[d->owner].name : "(unassigned)");
+	}
+	pci_cleanup(pa);
+	return 0;
+}
+
 static int images(const char *in)
 {
 	struct scenario s;
@@ -145,6 +187,10 @@ int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[2], "-o"))
 		return compile(argv[1], argv[3]);
+	if (argc == 6 && !strcmp(argv[2], "-o") && !strcmp(argv[4], "--machine"))
+		return devices(argv[5], argv[1], 1) || compile(argv[1], argv[3]);
+	if (argc == 4 && !strcmp(argv[1], "--devices"))
+		return devices(argv[2], argv[3], 1);
 	if (argc == 3 && !strcmp(argv[1], "--images"))
 		return images(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "--dump"))

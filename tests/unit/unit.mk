@@ -6,7 +6,7 @@ HOST_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer 
                 -fsanitize=address,undefined -fno-sanitize-recover=all \
                 -Iinclude -Ilib -Ihv/include -Itools -I.
 
-UNIT_TESTS := fmt kvargs heap frame pt mb2 elf bootcfg scenario ring acpi
+UNIT_TESTS := fmt kvargs heap frame pt mb2 elf bootcfg scenario ring acpi machine
 
 unit_fmt_SRCS := tests/unit/test_fmt.c lib/fmt.c
 unit_kvargs_SRCS := tests/unit/test_kvargs.c lib/kvargs.c
@@ -16,6 +16,7 @@ unit_pt_SRCS := tests/unit/test_pt.c hv/pt.c
 unit_mb2_SRCS := tests/unit/test_mb2.c hv/mb2.c
 unit_elf_SRCS := tests/unit/test_elf.c hv/elf.c
 unit_bootcfg_SRCS := tests/unit/test_bootcfg.c lib/bootcfg_check.c lib/fmt.c
+unit_machine_SRCS := tests/unit/test_machine.c tools/machine.c tools/scenario.c lib/bootcfg_check.c lib/fmt.c
 unit_acpi_SRCS := tests/unit/test_acpi.c hv/acpi.c iommu/dmar.c
 unit_ring_SRCS := tests/unit/test_ring.c lib/reqids.c
 unit_scenario_SRCS := tests/unit/test_scenario.c tools/scenario.c lib/bootcfg_check.c lib/fmt.c
