@@ -30,6 +30,12 @@
 
 #define VTD_GCMD_TE     (1u << 31)
 #define VTD_GCMD_SRTP   (1u << 30)
+#define VTD_GCMD_IRE    (1u << 25)
+#define VTD_GCMD_SIRTP  (1u << 24)
+#define VTD_GSTS_IRES   (1u << 25)
+#define VTD_GSTS_IRTPS  (1u << 24)
+#define VTD_IRTA_REG    0xb8
+#define VTD_IRT_SIZE    7       /* 2^(7+1) = 256 entries of 16 bytes: one page */
 #define VTD_GSTS_TES    (1u << 31)
 #define VTD_GSTS_RTPS   (1u << 30)
 /* GSTS bits that stay set and must be written back with a one-shot command. */
@@ -48,6 +54,7 @@ struct vtd_unit {
 	uint64_t base;
 	uint64_t cap, ecap;
 	uint64_t root;          /* root table (256 x 128-bit entries) */
+	uint64_t irt;           /* interrupt remapping table, 0 if unsupported */
 };
 
 static struct vtd_unit units[DMAR_MAX_DRHD];
@@ -123,6 +130,26 @@ static void setup_fault_event(struct vtd_unit *u)
 	wr32(u, VTD_FECTL_REG, 0);      /* unmask */
 }
 
+/*
+ * Interrupt remapping over an empty table (xAPIC format; no EIM under TCG):
+ * remappable interrupts find no present entry and compatibility-format MSIs
+ * are blocked (GSTS.CFIS stays 0), so no device can raise any vector until
+ * the hypervisor writes an entry for it. The hypervisor's own fault-event
+ * interrupt is not subject to remapping.
+ */
+static int enable_irq_remapping(struct vtd_unit *u)
+{
+	if (!((u->ecap >> 3) & 1))
+		return 0;                       /* ECAP.IR: not supported */
+	u->irt = mm_alloc_frame();
+	if (!u->irt)
+		return -1;
+	wr64(u, VTD_IRTA_REG, u->irt | VTD_IRT_SIZE);
+	if (gcmd(u, VTD_GCMD_SIRTP, VTD_GSTS_IRTPS))
+		return -1;
+	return gcmd(u, VTD_GCMD_IRE, VTD_GSTS_IRES);
+}
+
 static int unit_init(struct vtd_unit *u, uint64_t base)
 {
 	u->base = base;
@@ -142,7 +169,9 @@ static int unit_init(struct vtd_unit *u, uint64_t base)
 		return -1;
 	setup_fault_event(u);
 	/* An empty root table: every DMA request faults (default deny). */
-	return gcmd(u, VTD_GCMD_TE, VTD_GSTS_TES);
+	if (gcmd(u, VTD_GCMD_TE, VTD_GSTS_TES))
+		return -1;
+	return enable_irq_remapping(u);
 }
 
 int iommu_init(const struct dmar_info *dmar)
@@ -156,7 +185,8 @@ int iommu_init(const struct dmar_info *dmar)
 		nunits++;
 	}
 	enabled = nunits > 0;
-	printk("hv: vtd: DMA translation on in %u unit(s), default deny\n", nunits);
+	printk("hv: vtd: DMA translation on in %u unit(s), default deny; interrupt remapping %s\n",
+	       nunits, units[0].irt ? "on, no entries" : "unsupported");
 	return 0;
 }
 

@@ -41,4 +41,7 @@ HVTEST(vtd_default_deny)
 	EXPECT(iommu_enabled());
 	EXPECT(vtd_status(0) & (1u << 31));     /* GSTS.TES: translation on */
 	EXPECT(vtd_status(0) & (1u << 30));     /* GSTS.RTPS: our root table in use */
+	EXPECT(vtd_status(0) & (1u << 25));     /* GSTS.IRES: interrupt remapping on */
+	EXPECT(vtd_status(0) & (1u << 24));     /* GSTS.IRTPS: our (empty) table */
+	EXPECT(!(vtd_status(0) & (1u << 23)));  /* GSTS.CFIS clear: compat MSIs blocked */
 }
