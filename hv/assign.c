@@ -15,6 +15,8 @@
 
 #define PCI_COMMAND 0x04
 
+void devirq_release(struct pci_dev *p, unsigned index);
+
 static int resolve(const struct bootcfg_device *c)
 {
 	for (unsigned i = 0; i < pci_ndevs; i++) {
@@ -117,6 +119,7 @@ void release_devices(struct domain *d)
 		/* Stop the device's DMA before its window closes and the RAM is reused. */
 		uint32_t cmd = pci_read32(p->bus, p->dev, p->fn, PCI_COMMAND);
 		pci_write32(p->bus, p->dev, p->fn, PCI_COMMAND, cmd & 0xffff & ~0x7u);
+		devirq_release(p, (unsigned)d->devs[k]);
 		pci_reset(p);           /* queues, rings, DMA engines back to defaults */
 		iommu_detach(d, bdf(p));
 		p->owner = 0;

@@ -66,6 +66,22 @@ int64_t evtchn_alloc(struct domain *d, uint64_t remote)
 	return p;
 }
 
+/* A port that only the hypervisor raises, for a device interrupt. */
+int64_t evtchn_alloc_device(struct domain *d)
+{
+	int64_t p = free_port(d);
+
+	if (p >= 0)
+		d->ports[p] = (struct evtchn_port){ EVTCHN_DEVICE, 0, 0 };
+	return p;
+}
+
+void evtchn_raise_device(struct domain *d, uint32_t port)
+{
+	if (port > 0 && port < EVTCHN_PORTS && d->ports[port].status == EVTCHN_DEVICE)
+		raise(d, port);
+}
+
 int64_t evtchn_bind(struct domain *d, uint64_t remote, uint64_t remote_port)
 {
 	struct domain *r = remote <= UINT32_MAX ? domain_by_id((uint32_t)remote) : 0;
@@ -93,6 +109,8 @@ int64_t evtchn_send(struct domain *d, uint64_t port)
 
 	if (!p)
 		return -HV_EINVAL;
+	if (p->status == EVTCHN_DEVICE)
+		return -HV_EPERM;       /* only the device raises it */
 	if (p->status != EVTCHN_CONNECTED)
 		return -HV_ENOENT;
 	d->events_sent++;

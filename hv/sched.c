@@ -6,6 +6,7 @@
  */
 #include <stdint.h>
 #include "hv/arch.h"
+#include "hv/channel.h"
 #include "hv/iommu.h"
 #include "hv/printk.h"
 #include "hv/sched.h"
@@ -147,6 +148,7 @@ static void run_slice(struct vcpu *v)
 		vcpu_handle_exit(v, &e);
 		if (iommu_fault_signalled())
 			iommu_poll_faults();
+		devirq_deliver();
 		if (tick_pending) {
 			tick_pending = 0;
 			wake_expired(arch_time_ns());
@@ -179,6 +181,7 @@ enum sched_stop_why sched_run(int (*until)(void *arg), void *arg, uint64_t timeo
 		arch_idle();
 		if (iommu_fault_signalled())
 			iommu_poll_faults();
+		devirq_deliver();
 		tick_pending = 0;
 		wake_expired(arch_time_ns());
 	}

@@ -62,8 +62,9 @@ static unsigned nunits;
 static int enabled;
 static volatile int fault_irq;
 
-static void fault_event(void)
+static void fault_event(unsigned vector)
 {
+	(void)vector;
 	fault_irq = 1;          /* looked at by iommu_poll_faults outside interrupt context */
 }
 
@@ -309,6 +310,42 @@ uint32_t vtd_status(unsigned unit);
 uint32_t vtd_status(unsigned unit)
 {
 	return unit < nunits ? rd32(&units[unit], VTD_GSTS_REG) : 0;
+}
+
+/*
+ * Interrupt remapping entry 'index' (xAPIC format): requests from bdf only
+ * (source-id verification) become fixed, edge, physical-mode 'vector' on this
+ * CPU. The device is programmed with the remappable-format address returned.
+ * (QEMU reads entries from memory on every interrupt; on hardware an
+ * interrupt-entry-cache invalidation through the invalidation queue belongs
+ * here too.)
+ */
+int iommu_irq_route(unsigned index, uint16_t bdf, uint8_t vector, uint64_t *msi_addr,
+		    uint32_t *msi_data)
+{
+	struct vtd_unit *u = &units[0];
+
+	if (!enabled || !u->irt || index >= (2u << VTD_IRT_SIZE))
+		return -HV_EINVAL;
+	uint64_t *e = (uint64_t *)phys_to_virt(u->irt) + 2 * index;
+	e[1] = bdf | (1ull << 18);                                  /* SVT 1: verify SID */
+	__atomic_store_n(&e[0], 1ull | ((uint64_t)vector << 16) |
+			 ((uint64_t)(arch_cpu_apic_id() & 0xff) << 40), __ATOMIC_SEQ_CST);
+	*msi_addr = 0xfee00000ull | ((uint64_t)(index & 0x7fff) << 5) | (1u << 4) |
+		    ((uint64_t)((index >> 15) & 1) << 2);
+	*msi_data = 0;
+	return 0;
+}
+
+void iommu_irq_unroute(unsigned index)
+{
+	struct vtd_unit *u = &units[0];
+
+	if (!u->irt || index >= (2u << VTD_IRT_SIZE))
+		return;
+	uint64_t *e = (uint64_t *)phys_to_virt(u->irt) + 2 * index;
+	__atomic_store_n(&e[0], 0, __ATOMIC_SEQ_CST);
+	e[1] = 0;
 }
 
 int iommu_fault_signalled(void)

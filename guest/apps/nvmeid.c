@@ -4,7 +4,8 @@
  * Identify Controller by DMA (through VT-d) into its own buffer, and checks the
  * serial number and model against serial= and model= ('_' stands for a space).
  * Also checks that config writes other than the command bits are refused.
- * prp=ADDR sends the Identify data to ADDR instead (a rogue driver).
+ * prp=ADDR sends the Identify data to ADDR instead (a rogue driver); irq=1
+ * waits for the completion interrupt (an event) instead of polling.
  */
 #include "rt/channel.h"
 #include "rt/test.h"
@@ -79,6 +80,15 @@ int main(void)
 	GCHECK_EQ(hv_pci_cfg_write(0, 0x04, 2, 0x6), 0);                  /* memory + bus master */
 	GCHECK_EQ(hv_pci_cfg_read(0, 0x04, 2) & 0x7, 0x6);
 
+	int64_t irq_port = 0;
+	if (rt_arg_u64("irq", 0)) {
+		irq_port = hv_device_irq_bind(0);
+		GCHECK(irq_port > 0);
+		GCHECK_EQ(hv_device_irq_bind(0), -HV_EBUSY);
+		GCHECK_EQ(hv_evtchn_send((uint32_t)irq_port), -HV_EPERM);  /* only the device raises it */
+		GCHECK_EQ(hv_evtchn_status((uint32_t)irq_port), EVTCHN_DEVICE);
+		rt_events_take();
+	}
 	uint32_t dstrd = (uint32_t)(((uint64_t)r32(NVME_CAP + 4) << 32 | r32(NVME_CAP)) >> 32) & 0xf;
 	w32(NVME_CC, 0);
 	if (wait_rdy(0))
@@ -106,6 +116,16 @@ int main(void)
 	}
 	volatile uint32_t *cqe = (volatile uint32_t *)acq;
 	int i;
+	if (irq_port > 0) {
+		uint64_t bits = 0;
+		for (i = 0; i < 50 && !(bits & (1ull << irq_port)); i++) {
+			rt_wait_event(100000000ull);
+			bits |= rt_events_take();
+		}
+		GCHECK(bits & (1ull << irq_port));
+		gprintf("identify: completion interrupt %s on port %ld\n",
+			bits & (1ull << irq_port) ? "arrived" : "MISSING", (long)irq_port);
+	}
 	for (i = 0; i < 100000 && !(cqe[3] & (1u << 16)); i++)
 		hv_yield();
 	GCHECK(cqe[3] & (1u << 16));                       /* phase bit: completion posted */

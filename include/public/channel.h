@@ -23,7 +23,8 @@
 #define HC_REG_READ         17  /* (peer_domid, devid, struct reg_entry *) -> 0: the peer's entry */
 #define HC_PCI_CFG_READ     18  /* (dev, offset, size) -> value: config space of an assigned device */
 #define HC_PCI_CFG_WRITE    19  /* (dev, offset, size, value) -> 0: mediated */
-#define HC_CHANNEL_END      20
+#define HC_DEVICE_IRQ_BIND  20  /* (dev) -> port raised by the device's interrupt (MSI-X/MSI) */
+#define HC_CHANNEL_END      21
 
 /* ---- events ---- */
 #define EVTCHN_PORTS        64  /* ports 1..63; 0 is never valid */
@@ -51,6 +52,7 @@ enum evtchn_status {
 	EVTCHN_CONNECTED   = 2,
 	EVTCHN_PEER_CLOSED = 3,   /* the remote closed its end */
 	EVTCHN_PEER_DIED   = 4,   /* the remote domain crashed or exited */
+	EVTCHN_DEVICE      = 5,   /* raised by an assigned device's interrupt */
 };
 
 /* ---- grants ---- */

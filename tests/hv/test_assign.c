@@ -110,3 +110,20 @@ HVTEST(rogue_dma)
 	domain_destroy(victim);
 	mm_free_frame(hvpage);
 }
+
+HVTEST(nvme_irq)
+{
+	struct domain *d = hvtest_create("diskdd");
+	struct vtd_fault f;
+
+	EXPECT_EQ(tu_run_until_dead(d, TU_SECONDS(60)), SCHED_UNTIL_MET);
+	tu_expect_exit(d, 0);
+	EXPECT(d->events_received >= 1);
+	EXPECT(!vtd_take_fault(0, &f));     /* the remapped interrupt was allowed */
+	domain_destroy(d);
+	/* A second incarnation binds again, reusing the device's vector. */
+	d = hvtest_create("diskdd");
+	EXPECT_EQ(tu_run_until_dead(d, TU_SECONDS(60)), SCHED_UNTIL_MET);
+	tu_expect_exit(d, 0);
+	domain_destroy(d);
+}

@@ -39,8 +39,9 @@ uint64_t arch_time_ns(void)
 	return tsc_to_ns(rdtsc() - boot_tsc);
 }
 
-static void timer_irq(void)
+static void timer_irq(unsigned vector)
 {
+	(void)vector;
 	sched_timer_tick();
 }
 
@@ -50,7 +51,7 @@ void arch_timer_start(uint64_t period_ns)
 	lapic_timer_periodic(period_ns);
 }
 
-int arch_irq_alloc(void (*fn)(void), uint64_t *msi_addr, uint32_t *msi_data)
+int arch_irq_alloc(void (*fn)(unsigned vector), uint64_t *msi_addr, uint32_t *msi_data)
 {
 	static unsigned next = X86_VEC_DEVICE_FIRST;
 
@@ -61,6 +62,11 @@ int arch_irq_alloc(void (*fn)(void), uint64_t *msi_addr, uint32_t *msi_data)
 	*msi_addr = 0xfee00000ull | ((uint64_t)lapic_id() << 12);
 	*msi_data = next++;
 	return 0;
+}
+
+uint32_t arch_cpu_apic_id(void)
+{
+	return lapic_id();
 }
 
 void arch_idle(void)

@@ -20,7 +20,7 @@ _Static_assert(sizeof(struct idt_gate) == 16, "IDT gate size");
 
 extern char x86_isr_stubs[];
 static struct idt_gate idt[256] __attribute__((aligned(16)));
-static void (*irq_handlers[256])(void);
+static void (*irq_handlers[256])(unsigned vector);
 
 static const char *const exc_names[32] = {
 	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "CSO",
@@ -28,7 +28,7 @@ static const char *const exc_names[32] = {
 	"#VE", "#CP",
 };
 
-void x86_irq_register(unsigned vector, void (*fn)(void))
+void x86_irq_register(unsigned vector, void (*fn)(unsigned vector))
 {
 	irq_handlers[vector & 0xff] = fn;
 }
@@ -80,6 +80,6 @@ void x86_trap(struct x86_trap_frame *f)
 	if (f->vector == X86_VEC_SPURIOUS)
 		return;
 	if (irq_handlers[f->vector])
-		irq_handlers[f->vector]();
+		irq_handlers[f->vector]((unsigned)f->vector);
 	lapic_eoi();
 }

@@ -17,6 +17,6 @@ struct x86_trap_frame {
 #define X86_VEC_DEVICE_LAST  0xef
 
 void x86_trap_init(void);
-void x86_irq_register(unsigned vector, void (*fn)(void));
+void x86_irq_register(unsigned vector, void (*fn)(unsigned vector));
 
 #endif

@@ -18,9 +18,12 @@ void arch_console_write(const char *s, size_t n);
 uint64_t arch_time_ns(void);
 /* Periodic tick: calls sched_timer_tick() from interrupt context. */
 void arch_timer_start(uint64_t period_ns);
-/* A vector for a device interrupt (MSI to this CPU): fn runs in interrupt
- * context. Fills the MSI address/data to program. -1 when none is left. */
-int arch_irq_alloc(void (*fn)(void), uint64_t *msi_addr, uint32_t *msi_data);
+/* A vector for a device interrupt (MSI to this CPU): fn(vector) runs in
+ * interrupt context. Fills the compatibility-format MSI address/data (the
+ * vector is the low byte of the data). -1 when none is left. */
+int arch_irq_alloc(void (*fn)(unsigned vector), uint64_t *msi_addr, uint32_t *msi_data);
+/* APIC id of this CPU (interrupt destination). */
+uint32_t arch_cpu_apic_id(void);
 /* Wait for an interrupt with interrupts enabled, then return with them off. */
 void arch_idle(void);
 /* Leave the emulator with a status (isa-debug-exit); halts if that fails. */

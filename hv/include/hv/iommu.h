@@ -23,6 +23,12 @@ int iommu_attach(struct domain *d, uint16_t bdf);
 /* Back to default deny for bdf; frees d's DMA tables when it has no device left. */
 void iommu_detach(struct domain *d, uint16_t bdf);
 
+/* Let device bdf raise 'vector' through remapping entry 'index'; gives the
+ * MSI address/data to program into the device. */
+int iommu_irq_route(unsigned index, uint16_t bdf, uint8_t vector, uint64_t *msi_addr,
+		    uint32_t *msi_data);
+void iommu_irq_unroute(unsigned index);
+
 /* Take every recorded DMA fault: the owning domain of the device is killed
  * and the device's bus mastering turned off. Returns how many were handled. */
 int iommu_poll_faults(void);

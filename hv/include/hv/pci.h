@@ -24,6 +24,8 @@ struct pci_dev {
 	uint8_t header_type;    /* 0 endpoint, 1 bridge */
 	int parent;             /* index of the bridge above, -1 on the root bus */
 	uint32_t owner;         /* id of the domain it is assigned to, 0 = none */
+	uint8_t irq_vector;     /* host vector for its interrupt, 0 = none yet */
+	uint8_t irq_port;       /* owner's event port its interrupt raises, 0 = none */
 	struct pci_bar bar[PCI_BARS];
 };
 

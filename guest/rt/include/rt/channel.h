@@ -46,6 +46,11 @@ static inline int64_t hv_pci_cfg_write(uint32_t dev, uint32_t off, uint32_t size
 	return hv_call5(HC_PCI_CFG_WRITE, dev, off, size, val, 0);
 }
 
+static inline int64_t hv_device_irq_bind(uint32_t dev)
+{
+	return hv_call5(HC_DEVICE_IRQ_BIND, dev, 0, 0, 0, 0);
+}
+
 /* Take (and clear) the pending event bits. */
 static inline uint64_t rt_events_take(void)
 {
