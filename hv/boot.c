@@ -20,16 +20,7 @@ const struct mb2_module *boot_module(const char *name)
 
 const char *boot_arg(const char *key, char *buf, unsigned len)
 {
-	size_t vlen;
-	const char *v = kv_find(boot_info.cmdline, key, &vlen);
-
-	if (!v || len == 0)
-		return 0;
-	if (vlen > len - 1)
-		vlen = len - 1;
-	memcpy(buf, v, vlen);
-	buf[vlen] = 0;
-	return buf;
+	return kv_copy(boot_info.cmdline, key, buf, len);
 }
 
 /*

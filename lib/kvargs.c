@@ -28,3 +28,18 @@ const char *kv_find(const char *list, const char *key, size_t *vlen)
 	}
 	return 0;
 }
+
+const char *kv_copy(const char *list, const char *key, char *buf, size_t len)
+{
+	size_t vlen;
+	const char *v = kv_find(list, key, &vlen);
+
+	if (!v || len == 0)
+		return 0;
+	if (vlen > len - 1)
+		vlen = len - 1;
+	for (size_t i = 0; i < vlen; i++)
+		buf[i] = v[i];
+	buf[vlen] = 0;
+	return buf;
+}

@@ -6,5 +6,7 @@
 
 /* The value of key in the space-separated list, with its length, or NULL. */
 const char *kv_find(const char *list, const char *key, size_t *vlen);
+/* Copy the value of key (truncated to len - 1) into buf; buf, or NULL when absent. */
+const char *kv_copy(const char *list, const char *key, char *buf, size_t len);
 
 #endif

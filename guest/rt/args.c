@@ -9,16 +9,7 @@ static const char *find(const char *key, size_t *vlen)
 
 const char *rt_arg_str(const char *key, char *buf, size_t len)
 {
-	size_t vlen;
-	const char *v = find(key, &vlen);
-
-	if (!v || len == 0)
-		return 0;
-	if (vlen > len - 1)
-		vlen = len - 1;
-	memcpy(buf, v, vlen);
-	buf[vlen] = 0;
-	return buf;
+	return kv_copy(rt_info.args, key, buf, len);
 }
 
 static int digit(char c, unsigned base)

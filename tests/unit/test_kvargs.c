@@ -23,5 +23,10 @@ int main(void)
 	CHECK(is("xa=1 a=2", "a", "2"));
 	CHECK(is("", "a", 0));
 	CHECK(is("a=1=2", "a", "1=2"));
+	char buf[4];
+	CHECK(kv_copy("name=alpha x=1", "name", buf, sizeof(buf)) == buf);
+	CHECK(!strcmp(buf, "alp"));                 /* truncated, terminated */
+	CHECK(kv_copy("x=1", "name", buf, sizeof(buf)) == 0);
+	CHECK(kv_copy("x=1", "x", buf, 0) == 0);
 	return unit_done("kvargs");
 }
