@@ -10,7 +10,7 @@ FREESTANDING := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -mno-red-zone
                 -fno-omit-frame-pointer -fno-builtin -Wall -Wextra -Werror \
                 -Wno-unused-parameter -Iinclude -Ilib
 HV_CFLAGS    := $(FREESTANDING) -Ihv/include -I.
-GUEST_CFLAGS := $(FREESTANDING) -Iguest/rt/include
+GUEST_CFLAGS := $(FREESTANDING) -Iguest/rt/include -I.
 
 LIB_SRCS     := lib/fmt.c lib/string.c lib/kvargs.c
 HV_SRCS      := $(filter-out hv/notest.c,$(wildcard hv/*.c)) \
@@ -20,7 +20,12 @@ HV_ASMS      := $(wildcard hv/arch/x86/*.S hv/arch/x86/svm/*.S)
 HVTEST_SRCS  := $(wildcard tests/hv/*.c)
 GUEST_RT_SRCS := $(wildcard guest/rt/*.c) $(LIB_SRCS) lib/heap.c lib/reqids.c
 GUEST_RT_ASMS := $(wildcard guest/rt/*.S)
-GUEST_APPS   := $(basename $(notdir $(wildcard guest/apps/*.c)))
+# Guest images: each guest/apps/NAME.c and driver-domains/NAME.c is the main
+# of image NAME. Code shared by images (network stack, drivers, backends,
+# frontends) goes into one archive; an image links only what it uses.
+GUEST_APP_SRCS := $(wildcard guest/apps/*.c driver-domains/*.c)
+GUEST_APPS   := $(basename $(notdir $(GUEST_APP_SRCS)))
+GUEST_LIB_SRCS := $(wildcard guest/net/*.c driver-domains/*/*.c backend/*.c frontend/*.c)
 
 obj = $(patsubst %,$(BUILD)/obj/%.o,$(basename $(1)))
 
@@ -37,10 +42,12 @@ include tools/tools.mk
 include tests/fuzz/fuzz.mk
 
 HDRS := $(wildcard include/public/*.h include/public/io/*.h lib/*.h hv/include/hv/*.h hv/arch/x86/*.h iommu/*.h \
-                   hv/arch/x86/svm/*.h guest/rt/include/rt/*.h)
+                   hv/arch/x86/svm/*.h guest/rt/include/rt/*.h \
+                   guest/net/*.h driver-domains/*/*.h backend/*.h frontend/*.h)
 
 $(BUILD)/obj/hv/%.o $(BUILD)/obj/lib/%.o $(BUILD)/obj/tests/hv/%.o $(BUILD)/obj/iommu/%.o: CFLAGS_X = $(HV_CFLAGS)
-$(BUILD)/obj/guest/%.o: CFLAGS_X = $(GUEST_CFLAGS)
+$(BUILD)/obj/guest/%.o $(BUILD)/obj/driver-domains/%.o $(BUILD)/obj/backend/%.o \
+	$(BUILD)/obj/frontend/%.o: CFLAGS_X = $(GUEST_CFLAGS)
 
 $(BUILD)/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -65,9 +72,18 @@ $(BUILD)/obj/guest-lib/%.o: lib/%.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) -c $< -o $@
 
-$(BUILD)/guest/%.elf: $(BUILD)/obj/guest/apps/%.o $(GUEST_RT_OBJS) guest/guest.ld
+GUEST_LIB_A := $(BUILD)/guest/libguest.a
+$(GUEST_LIB_A): $(call obj,$(GUEST_LIB_SRCS))
 	@mkdir -p $(dir $@)
-	$(LD) -n -nostdlib -z max-page-size=4096 --no-warn-rwx-segments -T guest/guest.ld -o $@ $(filter %.o,$^)
+	rm -f $@
+	$(if $^,ar rcs $@ $^,ar rcs $@)
+
+app_obj = $(call obj,$(filter %/$(1).c,$(GUEST_APP_SRCS)))
+.SECONDEXPANSION:
+$(BUILD)/guest/%.elf: $$(call app_obj,$$*) $(GUEST_RT_OBJS) $(GUEST_LIB_A) guest/guest.ld
+	@mkdir -p $(dir $@)
+	$(LD) -n -nostdlib -z max-page-size=4096 --no-warn-rwx-segments -T guest/guest.ld -o $@ \
+		$(filter %.o,$^) $(GUEST_LIB_A)
 
 images: $(GUEST_ELFS)
 tools: $(BUILD)/tools/scncc $(BUILD)/tools/bootcfg_mangle

@@ -23,8 +23,10 @@
 #define HC_REG_READ         17  /* (peer_domid, devid, struct reg_entry *) -> 0: the peer's entry */
 #define HC_PCI_CFG_READ     18  /* (dev, offset, size) -> value: config space of an assigned device */
 #define HC_PCI_CFG_WRITE    19  /* (dev, offset, size, value) -> 0: mediated */
-#define HC_DEVICE_IRQ_BIND  20  /* (dev) -> port raised by the device's interrupt (MSI-X/MSI) */
-#define HC_CHANNEL_END      21
+#define HC_DEVICE_IRQ_BIND  20  /* (dev) -> port raised by the device's interrupt (MSI-X/MSI/INTx) */
+#define HC_DEVICE_IRQ_ACK   21  /* (dev) -> 0: serviced; a level (INTx) line may fire again */
+#define HC_WATCHDOG_KICK    22  /* (period_ns) -> 0: arm or feed the hang watchdog (0 = off) */
+#define HC_CHANNEL_END      23
 
 /* ---- events ---- */
 #define EVTCHN_PORTS        64  /* ports 1..63; 0 is never valid */

@@ -51,6 +51,18 @@ static inline int64_t hv_device_irq_bind(uint32_t dev)
 	return hv_call5(HC_DEVICE_IRQ_BIND, dev, 0, 0, 0, 0);
 }
 
+static inline int64_t hv_device_irq_ack(uint32_t dev)
+{
+	return hv_call5(HC_DEVICE_IRQ_ACK, dev, 0, 0, 0, 0);
+}
+
+/* Arm the hang watchdog: the hypervisor treats this domain as hung when it
+ * does not call again within period_ns (0 disarms). */
+static inline int64_t hv_watchdog_kick(uint64_t period_ns)
+{
+	return hv_call5(HC_WATCHDOG_KICK, period_ns, 0, 0, 0, 0);
+}
+
 /* Take (and clear) the pending event bits. */
 static inline uint64_t rt_events_take(void)
 {
