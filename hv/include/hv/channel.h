@@ -26,7 +26,7 @@ struct grant_entry {
 	uint32_t maps;              /* live mappings by the grantee */
 };
 
-#define GRANT_MAPS_MAX 64          /* foreign pages one domain may map at once */
+#define GRANT_MAPS_MAX 256         /* foreign pages one domain may map at once */
 struct grant_mapping {
 	uint8_t in_use;
 	uint32_t granter;
