@@ -118,3 +118,36 @@ int acpi_parse_mcfg(const void *t, size_t avail, struct mcfg_alloc *out, unsigne
 		return fail(why, "MCFG has no entries");
 	return 0;
 }
+
+/* Entries are type, length, body; an entry must be at least 2 bytes long and
+ * end inside the table, or the walk would loop or read past the end. */
+int acpi_parse_madt(const void *t, size_t avail, struct madt_info *out, const char **why)
+{
+	const uint8_t *p = t;
+
+	if (acpi_table_check(t, avail, "APIC", why))
+		return -1;
+	uint32_t len = acpi_table_len(t, avail);
+	if (len < ACPI_HDR_LEN + 8)
+		return fail(why, "MADT too short");
+	out->lapic_addr = rd32(p + ACPI_HDR_LEN);
+	out->nioapic = 0;
+	for (uint32_t off = ACPI_HDR_LEN + 8; off < len;) {
+		if (len - off < 2 || p[off + 1] < 2 || p[off + 1] > len - off)
+			return fail(why, "MADT entry length wrong");
+		if (p[off] == 1) {      /* I/O APIC */
+			if (p[off + 1] != 12)
+				return fail(why, "MADT I/O APIC entry not 12 bytes");
+			if (out->nioapic == ACPI_MAX_IOAPIC)
+				return fail(why, "too many I/O APICs");
+			struct madt_ioapic *io = &out->ioapic[out->nioapic++];
+			io->id = p[off + 2];
+			io->addr = rd32(p + off + 4);
+			io->gsi_base = rd32(p + off + 8);
+		}
+		off += p[off + 1];
+	}
+	if (!out->nioapic)
+		return fail(why, "MADT lists no I/O APIC");
+	return 0;
+}

@@ -1,10 +1,14 @@
 /*
  * Device interrupts of driver domains. A domain binds its device's interrupt
  * to an event port; the hypervisor gives the device a host vector (kept for
- * the device's lifetime), an interrupt-remapping entry that only that device
- * may use, and programs MSI-X entry 0 (or MSI) itself: the domain cannot
- * choose the vector or the destination. An interrupt marks the vector pending;
- * the scheduler turns it into an event for the owner outside interrupt context.
+ * the device's lifetime) and an interrupt-remapping entry that only that
+ * device (or, for INTx, the I/O APIC) may use, and programs MSI-X entry 0, MSI
+ * or the I/O APIC itself: the domain cannot choose the vector or the
+ * destination. An interrupt marks the vector pending; the scheduler turns it
+ * into an event for the owner outside interrupt context. A level-triggered
+ * INTx line is masked when it fires and stays masked until the owner has
+ * serviced its device and says so (HC_DEVICE_IRQ_ACK), so a driver that never
+ * acknowledges silences only its own device.
  */
 #include "hv/arch.h"
 #include "hv/channel.h"
@@ -18,6 +22,7 @@
 #define CAP_MSIX  0x11
 
 static volatile uint64_t pending[4];    /* one bit per vector */
+static uint8_t vector_gsi[256];         /* INTx vectors: the line to mask when it fires */
 
 int arch_map_mmio(uint64_t pa, uint64_t size);
 void evtchn_raise_device(struct domain *d, uint32_t port);
@@ -25,6 +30,13 @@ void evtchn_raise_device(struct domain *d, uint32_t port);
 static void on_irq(unsigned vector)
 {
 	__atomic_fetch_or(&pending[vector / 64], 1ull << (vector % 64), __ATOMIC_SEQ_CST);
+}
+
+static void on_intx(unsigned vector)
+{
+	if (vector_gsi[vector & 0xff])
+		arch_intx_mask(vector_gsi[vector & 0xff], 1);
+	on_irq(vector);
 }
 
 static unsigned find_cap(const struct pci_dev *p, uint8_t id)
@@ -70,7 +82,78 @@ static int program_msi(const struct pci_dev *p, uint64_t addr, uint32_t data)
 		pci_write32(p->bus, p->dev, p->fn, (uint16_t)cap, (ctl | (1u << 16)) & ~(7u << 20));
 		return 0;
 	}
-	return -HV_ENOSYS;      /* INTx-only devices: IOAPIC routing comes later */
+	return -HV_ENOSYS;
+}
+
+static int has_msi(const struct pci_dev *p)
+{
+	return find_cap(p, CAP_MSIX) || find_cap(p, CAP_MSI);
+}
+
+/* The device's INTx line through the I/O APIC: its GSI, shared with no other
+ * bound device (a shared line would let one owner's device mask another's). */
+static int intx_line(const struct pci_dev *p, unsigned *gsi, uint16_t *sid)
+{
+	unsigned slot, pin;
+
+	if (pci_intx_root(p, &slot, &pin))
+		return -HV_ENOSYS;
+	int g = arch_intx_gsi(slot, pin);
+	int apic = g > 0 && g < 256 ? arch_intx_ioapic_id((unsigned)g) : -1;
+	if (apic < 0 || iommu_ioapic_sid((unsigned)apic, sid))
+		return -HV_ENOSYS;
+	for (unsigned i = 0; i < pci_ndevs; i++)
+		if (&pci_devs[i] != p && pci_devs[i].intx_gsi == g)
+			return -HV_EBUSY;
+	*gsi = (unsigned)g;
+	return 0;
+}
+
+static int64_t intx_bind(struct domain *d, struct pci_dev *p, unsigned index)
+{
+	unsigned gsi;
+	uint16_t sid;
+	uint64_t addr;
+	uint32_t data;
+	int rc = intx_line(p, &gsi, &sid);
+
+	if (rc)
+		return rc;
+	if (!p->irq_vector) {
+		if (arch_irq_alloc(on_intx, &addr, &data))
+			return -HV_ENOMEM;
+		p->irq_vector = (uint8_t)data;
+	}
+	int64_t port = evtchn_alloc_device(d);
+	if (port < 0)
+		return port;
+	rc = iommu_irq_route(index, sid, p->irq_vector, 1, &addr, &data);
+	if (!rc)
+		rc = arch_intx_route(gsi, index, p->irq_vector) ? -HV_EINVAL : 0;
+	if (rc) {
+		iommu_irq_unroute(index);
+		evtchn_close(d, (uint64_t)port);
+		return rc;
+	}
+	vector_gsi[p->irq_vector] = (uint8_t)gsi;
+	p->intx_gsi = (uint8_t)gsi;
+	p->irq_port = (uint8_t)port;
+	arch_intx_mask(gsi, 0);
+	printk("hv: pci %02x:%02x.%x INTx on GSI %u -> domain %u port %ld\n", p->bus, p->dev,
+	       p->fn, gsi, d->id, (long)port);
+	return port;
+}
+
+int64_t devirq_ack(struct domain *d, uint64_t dev)
+{
+	if (dev >= d->ndevs)
+		return -HV_ENOENT;
+	struct pci_dev *p = &pci_devs[d->devs[dev]];
+	if (!p->irq_port)
+		return -HV_EINVAL;
+	if (p->intx_gsi)
+		arch_intx_mask(p->intx_gsi, 0);
+	return 0;
 }
 
 int64_t devirq_bind(struct domain *d, uint64_t dev)
@@ -84,6 +167,8 @@ int64_t devirq_bind(struct domain *d, uint64_t dev)
 
 	if (p->irq_port)
 		return -HV_EBUSY;
+	if (!has_msi(p))
+		return intx_bind(d, p, index);
 	if (!p->irq_vector) {
 		if (arch_irq_alloc(on_irq, &addr, &data))
 			return -HV_ENOMEM;
@@ -93,7 +178,7 @@ int64_t devirq_bind(struct domain *d, uint64_t dev)
 	if (port < 0)
 		return port;
 	int rc = iommu_irq_route(index, (uint16_t)(p->bus << 8 | p->dev << 3 | p->fn),
-				 p->irq_vector, &addr, &data);
+				 p->irq_vector, 0, &addr, &data);
 	if (!rc)
 		rc = program_msi(p, addr, data);
 	if (rc) {
@@ -115,6 +200,11 @@ void devirq_release(struct pci_dev *p, unsigned index)
 	if ((cap = find_cap(p, CAP_MSI)))
 		pci_write32(p->bus, p->dev, p->fn, (uint16_t)cap,
 			    pci_read32(p->bus, p->dev, p->fn, (uint16_t)cap) & ~(1u << 16));
+	if (p->intx_gsi) {
+		arch_intx_unroute(p->intx_gsi);
+		vector_gsi[p->irq_vector] = 0;
+		p->intx_gsi = 0;
+	}
 	iommu_irq_unroute(index);
 	p->irq_port = 0;
 }

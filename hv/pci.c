@@ -155,3 +155,22 @@ const struct pci_dev *pci_find(uint16_t vendor, uint16_t device)
 			return &pci_devs[i];
 	return 0;
 }
+
+/* A function's INTx pin as it arrives on the root bus: every bridge on the
+ * way rotates the pin by the device number below it (the PCI-to-PCI bridge
+ * swizzle). 0 and the root-bus slot and pin (0 = INTA), or -1 when the
+ * function uses no INTx pin. */
+int pci_intx_root(const struct pci_dev *p, unsigned *slot, unsigned *pin)
+{
+	unsigned ipin = (pci_read32(p->bus, p->dev, p->fn, 0x3c) >> 8) & 0xff;
+
+	if (ipin < 1 || ipin > 4)
+		return -1;
+	*pin = ipin - 1;
+	for (int n = 0; p->parent >= 0 && n < 32; n++) {
+		*pin = (*pin + p->dev) % 4;
+		p = &pci_devs[p->parent];
+	}
+	*slot = p->dev;
+	return 0;
+}

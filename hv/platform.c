@@ -12,6 +12,7 @@
 #include "hv/printk.h"
 
 int arch_map_mmio(uint64_t pa, uint64_t size);
+void arch_ioapic_init(const struct madt_info *m);
 
 struct platform_info platform;
 
@@ -53,6 +54,11 @@ static void use_table(const void *t, uint64_t pa)
 			printk("hv: acpi: MCFG ignored: %s\n", why);
 		else
 			platform.have_mcfg = 1;
+	} else if (!memcmp(t, "APIC", 4)) {
+		if (acpi_parse_madt(t, len, &platform.madt, &why))
+			printk("hv: acpi: MADT ignored: %s\n", why);
+		else
+			platform.have_madt = 1;
 	} else if (!memcmp(t, "DMAR", 4)) {
 		if (dmar_parse(t, len, &platform.dmar, &why))
 			printk("hv: acpi: DMAR ignored: %s\n", why);
@@ -99,6 +105,8 @@ void platform_discover(void)
 		else
 			use_table(t, entries[i]);
 	}
+	if (platform.have_madt)
+		arch_ioapic_init(&platform.madt);
 	if (platform.have_dmar) {
 		log_dmar(&platform.dmar);
 		iommu_init(&platform.dmar);

@@ -60,6 +60,7 @@ struct vtd_unit {
 static struct vtd_unit units[DMAR_MAX_DRHD];
 static unsigned nunits;
 static int enabled;
+static struct dmar_info dmar_copy;     /* device scopes: I/O APIC requester ids */
 static volatile int fault_irq;
 
 static void fault_event(unsigned vector)
@@ -177,6 +178,7 @@ static int unit_init(struct vtd_unit *u, uint64_t base)
 
 int iommu_init(const struct dmar_info *dmar)
 {
+	dmar_copy = *dmar;
 	for (unsigned i = 0; i < dmar->ndrhd; i++) {
 		if (unit_init(&units[nunits], dmar->drhd[i].base)) {
 			printk("hv: vtd: unit at 0x%lx does not respond: no device assignment\n",
@@ -313,28 +315,46 @@ uint32_t vtd_status(unsigned unit)
 }
 
 /*
- * Interrupt remapping entry 'index' (xAPIC format): requests from bdf only
- * (source-id verification) become fixed, edge, physical-mode 'vector' on this
- * CPU. The device is programmed with the remappable-format address returned.
- * (QEMU reads entries from memory on every interrupt; on hardware an
- * interrupt-entry-cache invalidation through the invalidation queue belongs
- * here too.)
+ * Interrupt remapping entry 'index' (xAPIC format): requests from source-id
+ * 'sid' only (source-id verification) become fixed, physical-mode 'vector'
+ * on this CPU, edge- or level-triggered. For an MSI the device is programmed
+ * with the remappable-format address returned; for INTx the I/O APIC entry
+ * names the index. (QEMU reads entries from memory on every interrupt; on
+ * hardware an interrupt-entry-cache invalidation through the invalidation
+ * queue belongs here too.)
  */
-int iommu_irq_route(unsigned index, uint16_t bdf, uint8_t vector, uint64_t *msi_addr,
-		    uint32_t *msi_data)
+int iommu_irq_route(unsigned index, uint16_t sid, uint8_t vector, int level,
+		    uint64_t *msi_addr, uint32_t *msi_data)
 {
 	struct vtd_unit *u = &units[0];
 
 	if (!enabled || !u->irt || index >= (2u << VTD_IRT_SIZE))
 		return -HV_EINVAL;
 	uint64_t *e = (uint64_t *)phys_to_virt(u->irt) + 2 * index;
-	e[1] = bdf | (1ull << 18);                                  /* SVT 1: verify SID */
-	__atomic_store_n(&e[0], 1ull | ((uint64_t)vector << 16) |
+	e[1] = sid | (1ull << 18);                                  /* SVT 1: verify SID */
+	__atomic_store_n(&e[0], 1ull | (level ? 1ull << 4 : 0) | ((uint64_t)vector << 16) |
 			 ((uint64_t)(arch_cpu_apic_id() & 0xff) << 40), __ATOMIC_SEQ_CST);
 	*msi_addr = 0xfee00000ull | ((uint64_t)(index & 0x7fff) << 5) | (1u << 4) |
 		    ((uint64_t)((index >> 15) & 1) << 2);
 	*msi_data = 0;
 	return 0;
+}
+
+/* The requester id an I/O APIC's interrupts carry: from the DMAR device scope
+ * that names it. */
+int iommu_ioapic_sid(unsigned ioapic_id, uint16_t *sid)
+{
+	for (unsigned i = 0; i < dmar_copy.ndrhd; i++) {
+		const struct dmar_drhd *h = &dmar_copy.drhd[i];
+		for (unsigned k = 0; k < h->nscopes; k++) {
+			const struct dmar_scope *sc = &h->scopes[k];
+			if (sc->type != DMAR_SCOPE_IOAPIC || sc->enum_id != ioapic_id || sc->npath != 1)
+				continue;
+			*sid = (uint16_t)(sc->start_bus << 8 | sc->path[0].dev << 3 | sc->path[0].fn);
+			return 0;
+		}
+	}
+	return -HV_ENOENT;
 }
 
 void iommu_irq_unroute(unsigned index)

@@ -127,3 +127,20 @@ HVTEST(nvme_irq)
 	tu_expect_exit(d, 0);
 	domain_destroy(d);
 }
+
+/* The e1000 has no MSI: its INTx line goes through the I/O APIC and a
+ * remapping entry that only the I/O APIC may use; a second incarnation binds
+ * it again after the device reset. */
+HVTEST(e1000_intx)
+{
+	struct vtd_fault f;
+
+	for (int round = 0; round < 2; round++) {
+		struct domain *d = hvtest_create("netdd");
+		EXPECT_EQ(tu_run_until_dead(d, TU_SECONDS(60)), SCHED_UNTIL_MET);
+		tu_expect_exit(d, 0);
+		EXPECT(d->events_received >= 20);
+		EXPECT(!vtd_take_fault(0, &f));
+		domain_destroy(d);
+	}
+}

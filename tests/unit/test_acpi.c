@@ -133,6 +133,70 @@ static void dmar_tests(void)
 	}
 }
 
+static int madt_parse(struct madt_info *m, const char **why)
+{
+	uint8_t *c = malloc(tlen);
+	memcpy(c, t, tlen);
+	int rc = acpi_parse_madt(c, tlen, m, why);
+	free(c);
+	return rc;
+}
+
+/* LAPIC entry, I/O APIC entry, interrupt source override. */
+static void madt_build(void)
+{
+	begin("APIC", 8);
+	put32(36, 0xfee00000);
+	put32(40, 1);
+	t[tlen] = 0; t[tlen + 1] = 8; t[tlen + 3] = 0; put32(tlen + 4, 1); tlen += 8;
+	t[tlen] = 1; t[tlen + 1] = 12; t[tlen + 2] = 2; put32(tlen + 4, 0xfec00000);
+	put32(tlen + 8, 0); tlen += 12;
+	t[tlen] = 2; t[tlen + 1] = 10; t[tlen + 3] = 0; put32(tlen + 4, 2); put16(tlen + 8, 0);
+	tlen += 10;
+}
+
+static void madt(void)
+{
+	struct madt_info m;
+	const char *why;
+
+	madt_build();
+	finish();
+	CHECK_EQ(madt_parse(&m, &why), 0);
+	CHECK_EQ(m.lapic_addr, 0xfee00000u);
+	CHECK_EQ(m.nioapic, 1);
+	CHECK_EQ(m.ioapic[0].id, 2);
+	CHECK_EQ(m.ioapic[0].addr, 0xfec00000u);
+	CHECK_EQ(m.ioapic[0].gsi_base, 0);
+	/* Truncated anywhere inside the entries: refused, never read past the end. */
+	uint32_t full = tlen;
+	for (uint32_t cut = 36; cut < full; cut++) {
+		madt_build();
+		tlen = cut;
+		finish();
+		CHECK(madt_parse(&m, &why) == -1 || cut >= 44 + 8 + 12);
+	}
+	madt_build();
+	t[44 + 1] = 0;                          /* zero-length entry */
+	finish();
+	CHECK_EQ(madt_parse(&m, &why), -1);
+	madt_build();
+	t[44 + 8 + 1] = 200;                    /* entry past the end */
+	finish();
+	CHECK_EQ(madt_parse(&m, &why), -1);
+	madt_build();
+	t[44 + 8 + 1] = 10;                     /* I/O APIC entry of the wrong size */
+	finish();
+	CHECK_EQ(madt_parse(&m, &why), -1);
+	begin("APIC", 8);                       /* no I/O APIC */
+	finish();
+	CHECK_EQ(madt_parse(&m, &why), -1);
+	madt_build();
+	finish();
+	t[9]++;                                 /* checksum */
+	CHECK_EQ(madt_parse(&m, &why), -1);
+}
+
 static void mcfg_and_rsdt(void)
 {
 	struct mcfg_alloc m[4];
@@ -200,5 +264,6 @@ int main(void)
 {
 	dmar_tests();
 	mcfg_and_rsdt();
+	madt();
 	return unit_done("acpi");
 }

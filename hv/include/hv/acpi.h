@@ -1,5 +1,5 @@
 /*
- * ACPI table parsing: RSDP, RSDT/XSDT and MCFG. Pure code over byte buffers
+ * ACPI table parsing: RSDP, RSDT/XSDT, MCFG and MADT. Pure code over byte buffers
  * (the firmware's tables are treated as possibly malformed), host-tested.
  */
 #ifndef HV_ACPI_H
@@ -35,5 +35,20 @@ struct mcfg_alloc {
 
 int acpi_parse_mcfg(const void *t, size_t avail, struct mcfg_alloc *out, unsigned max,
 		    unsigned *n, const char **why);
+
+/* MADT ("APIC"): the I/O APICs and which GSI each one's first input is. */
+#define ACPI_MAX_IOAPIC 8
+struct madt_ioapic {
+	uint8_t id;
+	uint32_t addr;
+	uint32_t gsi_base;
+};
+struct madt_info {
+	uint32_t lapic_addr;
+	unsigned nioapic;
+	struct madt_ioapic ioapic[ACPI_MAX_IOAPIC];
+};
+
+int acpi_parse_madt(const void *t, size_t avail, struct madt_info *out, const char **why);
 
 #endif

@@ -22,6 +22,16 @@ void arch_timer_start(uint64_t period_ns);
  * interrupt context. Fills the compatibility-format MSI address/data (the
  * vector is the low byte of the data). -1 when none is left. */
 int arch_irq_alloc(void (*fn)(unsigned vector), uint64_t *msi_addr, uint32_t *msi_data);
+/* Legacy INTx: the GSI of INTx pin 'pin' (0 = INTA) of root-bus slot
+ * 'root_slot' (after swizzling through bridges), -1 if the platform does not
+ * route it. The I/O APIC id serving a GSI, -1 if none. */
+int arch_intx_gsi(unsigned root_slot, unsigned pin);
+int arch_intx_ioapic_id(unsigned gsi);
+/* Send GSI through interrupt-remapping entry 'index' as level-triggered
+ * 'vector'; it stays masked until arch_intx_mask(gsi, 0). */
+int arch_intx_route(unsigned gsi, unsigned index, uint8_t vector);
+void arch_intx_mask(unsigned gsi, int masked);
+void arch_intx_unroute(unsigned gsi);
 /* APIC id of this CPU (interrupt destination). */
 uint32_t arch_cpu_apic_id(void);
 /* Wait for an interrupt with interrupts enabled, then return with them off. */

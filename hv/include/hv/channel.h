@@ -44,6 +44,7 @@ int64_t evtchn_status(struct domain *d, uint64_t port);
 int64_t evtchn_alloc_device(struct domain *d);
 void evtchn_raise_device(struct domain *d, uint32_t port);
 int64_t devirq_bind(struct domain *d, uint64_t dev);
+int64_t devirq_ack(struct domain *d, uint64_t dev);
 void devirq_deliver(void);
 /* Pending and not masked events in d's shared page. */
 int evtchn_any_pending(struct domain *d);

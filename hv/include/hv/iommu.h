@@ -23,10 +23,13 @@ int iommu_attach(struct domain *d, uint16_t bdf);
 /* Back to default deny for bdf; frees d's DMA tables when it has no device left. */
 void iommu_detach(struct domain *d, uint16_t bdf);
 
-/* Let device bdf raise 'vector' through remapping entry 'index'; gives the
- * MSI address/data to program into the device. */
-int iommu_irq_route(unsigned index, uint16_t bdf, uint8_t vector, uint64_t *msi_addr,
-		    uint32_t *msi_data);
+/* Let requester 'sid' (a device's bdf, or an I/O APIC's) raise 'vector'
+ * through remapping entry 'index', edge- or level-triggered; gives the MSI
+ * address/data to program into an MSI-capable device. */
+int iommu_irq_route(unsigned index, uint16_t sid, uint8_t vector, int level,
+		    uint64_t *msi_addr, uint32_t *msi_data);
+/* Requester id of the I/O APIC with this id (DMAR scope), or -HV_ENOENT. */
+int iommu_ioapic_sid(unsigned ioapic_id, uint16_t *sid);
 void iommu_irq_unroute(unsigned index);
 
 /* Take every recorded DMA fault: the owning domain of the device is killed

@@ -26,6 +26,7 @@ struct pci_dev {
 	uint32_t owner;         /* id of the domain it is assigned to, 0 = none */
 	uint8_t irq_vector;     /* host vector for its interrupt, 0 = none yet */
 	uint8_t irq_port;       /* owner's event port its interrupt raises, 0 = none */
+	uint8_t intx_gsi;       /* GSI of its INTx line while bound (0 = MSI or none) */
 	struct pci_bar bar[PCI_BARS];
 };
 
@@ -37,6 +38,8 @@ int pci_init(const struct mcfg_alloc *ecam);
 uint32_t pci_read32(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off);
 void pci_write32(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off, uint32_t v);
 const struct pci_dev *pci_find(uint16_t vendor, uint16_t device);
+/* Root-bus slot and pin (0 = INTA) of its INTx line; -1 if it has none. */
+int pci_intx_root(const struct pci_dev *p, unsigned *slot, unsigned *pin);
 /* Secondary bus reset through the parent root port; BARs restored, decoding off. */
 int pci_reset(const struct pci_dev *p);
 

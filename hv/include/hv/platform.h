@@ -6,7 +6,8 @@
 #include "iommu/dmar.h"
 
 struct platform_info {
-	int have_mcfg, have_dmar;
+	int have_mcfg, have_dmar, have_madt;
+	struct madt_info madt;
 	struct mcfg_alloc mcfg;
 	struct dmar_info dmar;
 };
