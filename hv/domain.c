@@ -14,6 +14,7 @@
 #include "hv/mm.h"
 #include "hv/printk.h"
 #include "hv/sched.h"
+#include "hv/supervise.h"
 #include "public/guest_layout.h"
 #include "public/hv_errno.h"
 #include "public/hypercall.h"
@@ -113,9 +114,12 @@ static int write_start_info(struct domain *d)
 	return guest_write_raw(d, GUEST_START_INFO_GPA, &si, sizeof(si));
 }
 
-static struct domain *slot_alloc(void)
+/* The first free slot, or slot want_id (a restart keeps the domain's id). */
+static struct domain *slot_alloc(uint32_t want_id)
 {
 	for (unsigned i = 0; i < HV_MAX_DOMAINS; i++) {
+		if (want_id && i + 1 != want_id)
+			continue;
 		if (domains[i].state == DOM_FREE) {
 			memset(&domains[i], 0, sizeof(domains[i]));
 			domains[i].id = i + 1;
@@ -159,7 +163,13 @@ static int build(struct domain *d)
 int domain_create(const struct bootcfg_domain *cfg, const struct mb2_module *image,
 		  struct domain **out)
 {
-	struct domain *d = slot_alloc();
+	return domain_create_at(0, cfg, image, out);
+}
+
+int domain_create_at(uint32_t id, const struct bootcfg_domain *cfg,
+		     const struct mb2_module *image, struct domain **out)
+{
+	struct domain *d = slot_alloc(id);
 	int rc;
 
 	if (!d)
@@ -191,6 +201,7 @@ static void stop(struct domain *d, enum domain_state st)
 	sched_stop(&d->vcpu);
 	evtchn_domain_dead(d);
 	reg_domain_dead(d);
+	supervise_stopped(d);
 }
 
 void domain_crash(struct domain *d, const char *fmt, ...)

@@ -7,6 +7,7 @@
 #include "hv/arch.h"
 #include "hv/channel.h"
 #include "hv/domain.h"
+#include "hv/supervise.h"
 #include "hv/sched.h"
 #include "public/hv_errno.h"
 
@@ -115,6 +116,7 @@ int64_t evtchn_send(struct domain *d, uint64_t port)
 		return -HV_ENOENT;
 	d->events_sent++;
 	raise(domain_by_id(p->remote_dom), p->remote_port);
+	supervise_notified(d);
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 #include "public/channel.h"
 #include "public/bootcfg.h"
 #include "hv/channel.h"
+#include "hv/supervise.h"
 
 typedef int64_t (*hc_fn)(struct vcpu *v, const uint64_t a[5]);
 
@@ -106,7 +107,7 @@ static int64_t hc_domain_lookup(struct vcpu *v, const uint64_t a[5])
 CH1(evtchn_alloc) CH2(evtchn_bind) CH1(evtchn_send) CH1(evtchn_close) CH1(evtchn_status)
 CH3(grant_create) CH1(grant_revoke) CH4(grant_map) CH1(grant_unmap)
 CH3(reg_write) CH3(reg_read) CH3(pcicfg_read) CH4(pcicfg_write) CH1(devirq_bind)
-CH1(devirq_ack)
+CH1(devirq_ack) CH1(watchdog_kick)
 
 static const hc_fn hc_table[HC_COUNT] = {
 	[HC_CONSOLE_WRITE] = hc_console_write,
@@ -131,6 +132,7 @@ static const hc_fn hc_table[HC_COUNT] = {
 	[HC_PCI_CFG_WRITE] = hc_pcicfg_write,
 	[HC_DEVICE_IRQ_BIND] = hc_devirq_bind,
 	[HC_DEVICE_IRQ_ACK] = hc_devirq_ack,
+	[HC_WATCHDOG_KICK] = hc_watchdog_kick,
 };
 _Static_assert(HC_CHANNEL_END == HC_COUNT, "hypercall table covers every number");
 

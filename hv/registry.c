@@ -8,6 +8,7 @@
 #include "kstring.h"
 #include "hv/channel.h"
 #include "hv/domain.h"
+#include "hv/supervise.h"
 #include "public/hv_errno.h"
 
 #define REG_MAX 64
@@ -55,6 +56,8 @@ int64_t reg_write(struct domain *d, uint64_t peer, uint64_t devid, uint64_t gpa)
 	if (!s)
 		return -HV_ENOMEM;
 	*s = (struct reg_slot){ 1, d->id, (uint32_t)peer, (uint32_t)devid, e };
+	if (e.state == REG_CONNECTED)
+		supervise_connected(d);
 	return 0;
 }
 

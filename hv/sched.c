@@ -10,6 +10,7 @@
 #include "hv/iommu.h"
 #include "hv/printk.h"
 #include "hv/sched.h"
+#include "hv/supervise.h"
 
 void vcpu_handle_exit(struct vcpu *v, const struct vm_exit *e);
 
@@ -169,6 +170,7 @@ enum sched_stop_why sched_run(int (*until)(void *arg), void *arg, uint64_t timeo
 			return SCHED_UNTIL_MET;
 		if (end && arch_time_ns() >= end)
 			return SCHED_TIMEOUT;
+		int watched = supervise_poll();
 		struct vcpu *v = rq_pop();
 		if (v) {
 			run_slice(v);
@@ -176,7 +178,7 @@ enum sched_stop_why sched_run(int (*until)(void *arg), void *arg, uint64_t timeo
 		}
 		if (!domain_count_alive())
 			return SCHED_ALL_DONE;
-		if (!any_wakeable())
+		if (!any_wakeable() && !watched)
 			return SCHED_STUCK;
 		arch_idle();
 		if (iommu_fault_signalled())

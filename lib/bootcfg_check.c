@@ -111,8 +111,9 @@ static int check_domain(const struct bootcfg_domain *d, unsigned i, char *why, s
 			return -1;
 		}
 	}
-	if (d->flags) {
-		fmt_snprintf(why, wl, "domain %u (%s): reserved flags 0x%x set", i, d->name, d->flags);
+	if (d->flags & ~BOOTCFG_F_ALL) {
+		fmt_snprintf(why, wl, "domain %u (%s): reserved flags 0x%x set", i, d->name,
+			     d->flags & ~BOOTCFG_F_ALL);
 		return -1;
 	}
 	return 0;

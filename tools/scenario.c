@@ -15,7 +15,7 @@ struct parser {
 	size_t errlen;
 	struct scenario *s;
 	int have_scenario;
-	unsigned key_line[BOOTCFG_MAX_DOMAINS][5];     /* image, memory, role, args, device */
+	unsigned key_line[BOOTCFG_MAX_DOMAINS][6];     /* image, memory, role, args, device, restart */
 };
 
 static int perr(struct parser *p, const char *fmt, ...)
@@ -91,6 +91,15 @@ static int parse_role(struct parser *p, const char *v, uint32_t *out)
 	return 0;
 }
 
+static int parse_restart(struct parser *p, const char *v, uint32_t *flags)
+{
+	if (!strcmp(v, "yes"))
+		*flags |= BOOTCFG_F_RESTART;
+	else if (strcmp(v, "no"))
+		return perr(p, "restart '%s' is neither yes nor no", v);
+	return 0;
+}
+
 static int start_domain(struct parser *p, const char *v)
 {
 	struct scenario *s = p->s;
@@ -158,13 +167,13 @@ static int parse_device(struct parser *p, struct bootcfg_domain *d, const char *
 
 static int domain_key(struct parser *p, const char *key, const char *v)
 {
-	static const char *const keys[] = { "image", "memory", "role", "args", "device" };
+	static const char *const keys[] = { "image", "memory", "role", "args", "device", "restart" };
 	struct scenario *s = p->s;
 	unsigned k;
 
-	for (k = 0; k < 5 && strcmp(keys[k], key); k++)
+	for (k = 0; k < 6 && strcmp(keys[k], key); k++)
 		;
-	if (k == 5)
+	if (k == 6)
 		return perr(p, "unknown key '%s'", key);
 	if (!s->ndomains)
 		return perr(p, "'%s' outside a domain block", key);
@@ -186,6 +195,8 @@ static int domain_key(struct parser *p, const char *key, const char *v)
 	}
 	if (single_word(p, key, v))
 		return -1;
+	if (k == 5)
+		return parse_restart(p, v, &d->flags);
 	if (k == 0) {
 		if (!valid_name(v))
 			return perr(p, "bad image name '%s' (1-31 of [A-Za-z0-9_-])", v);

@@ -169,8 +169,9 @@ static int dump(const char *in)
 	const struct bootcfg_domain *d = (const void *)(h + 1);
 	printf("scenario %s: %u domains\n", h->name, h->ndomains);
 	for (unsigned i = 0; i < h->ndomains; i++) {
-		printf("  %-16s image %-12s %5llu MiB  %-6s %s\n", d[i].name, d[i].image,
-		       (unsigned long long)(d[i].mem_bytes >> 20), roles[d[i].role], d[i].args);
+		printf("  %-16s image %-12s %5llu MiB  %-6s%s %s\n", d[i].name, d[i].image,
+		       (unsigned long long)(d[i].mem_bytes >> 20), roles[d[i].role],
+		       d[i].flags & BOOTCFG_F_RESTART ? " restart" : "", d[i].args);
 		for (unsigned k = 0; k < d[i].ndevices; k++) {
 			const struct bootcfg_device *v = &d[i].devices[k];
 			if (v->kind == BOOTCFG_DEV_BDF)

@@ -52,12 +52,17 @@ struct bootcfg_device {
 	uint16_t vendor, device;   /* ID */
 };
 
+/* Rebuild the domain from its image whenever it crashes, hangs (watchdog) or
+ * is killed for a DMA fault; its devices are reset and assigned again. */
+#define BOOTCFG_F_RESTART    0x1u
+#define BOOTCFG_F_ALL        BOOTCFG_F_RESTART
+
 struct bootcfg_domain {
 	char     name[BOOTCFG_NAME_LEN];   /* [A-Za-z0-9_-]+, unique in the scenario */
 	char     image[BOOTCFG_NAME_LEN];  /* multiboot module name of the ELF image */
 	uint64_t mem_bytes;                /* see BOOTCFG_MEM_* */
 	uint32_t role;                     /* enum bootcfg_role */
-	uint32_t flags;                    /* must be 0 (reserved for later use) */
+	uint32_t flags;                    /* BOOTCFG_F_*; other bits must be 0 */
 	char     args[BOOTCFG_ARGS_LEN];   /* printable ASCII, NUL-terminated */
 	uint32_t ndevices;                 /* used entries of devices[], first ones */
 	uint32_t reserved;                 /* must be 0 */

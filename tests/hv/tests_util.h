@@ -9,6 +9,7 @@
 
 int tu_contains(const char *hay, const char *needle);
 enum sched_stop_why tu_run_until_dead(struct domain *d, uint64_t timeout_ns);
+enum sched_stop_why tu_run_until_exit(struct domain *d, uint64_t timeout_ns);
 void tu_expect_exit(struct domain *d, int64_t code);
 void tu_expect_crash(struct domain *d, const char *why);
 

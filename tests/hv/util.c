@@ -25,6 +25,17 @@ enum sched_stop_why tu_run_until_dead(struct domain *d, uint64_t timeout_ns)
 	return sched_run(not_alive, d, timeout_ns);
 }
 
+/* A restartable domain is "done" only when it exits: a crash rebuilds it. */
+static int exited(void *arg)
+{
+	return ((struct domain *)arg)->state == DOM_DEAD;
+}
+
+enum sched_stop_why tu_run_until_exit(struct domain *d, uint64_t timeout_ns)
+{
+	return sched_run(exited, d, timeout_ns);
+}
+
 void tu_expect_exit(struct domain *d, int64_t code)
 {
 	if (d->state != DOM_DEAD || d->exit_code != code)

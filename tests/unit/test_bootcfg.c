@@ -88,6 +88,8 @@ int main(void)
 	good(); d[0].role = 0;                    bad(1, "unknown role 0");
 	good(); d[1].role = 77;                   bad(1, "unknown role 77");
 	good(); d[1].flags = 4;                   bad(1, "reserved flags");
+	good(); d[1].flags = BOOTCFG_F_RESTART;   h->checksum = bootcfg_checksum(buf, LEN);
+	CHECK_EQ(check(LEN, why), 0);             /* the restart flag is allowed */
 	good(); d[1].ndevices = 5;                bad(1, "5 devices");
 	good(); d[1].reserved = 1;                bad(1, "devices");
 	good(); d[1].devices[0].dev = 32;         bad(1, "device 0 malformed");

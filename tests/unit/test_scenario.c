@@ -34,6 +34,7 @@ static const char *good_text =
 	"\timage hello\n"
 	"\tmemory 2048K\n"
 	"\trole driver\n"
+	"\trestart yes\n"
 	"\tdevice 01:00.0\n"
 	"\tdevice 8086:100E\n"
 	"domain gamma\n"
@@ -63,6 +64,8 @@ int main(void)
 	CHECK_EQ(s.dom[0].ndevices, 0);
 	CHECK_EQ(s.dom[2].mem_bytes, 1ull << 30);
 	CHECK_EQ(s.dom[2].role, BOOTCFG_ROLE_TEST);
+	CHECK_EQ(s.dom[1].flags, BOOTCFG_F_RESTART);
+	CHECK_EQ(s.dom[0].flags, 0);
 	CHECK_EQ(s.dom_line[1], 8);
 
 	/* round trip through the binary form */
@@ -89,6 +92,8 @@ int main(void)
 	bad("scenario bad/name\n", "t.scn:1: bad scenario name");
 	bad("scenario x\nimage foo\n", "t.scn:2: 'image' outside a domain block");
 	bad("scenario x\ndomain a\n  memroy 2M\n", "t.scn:3: unknown key 'memroy'");
+	bad("scenario x\ndomain a\n restart maybe\n", "t.scn:3: restart 'maybe' is neither yes nor no");
+	bad("scenario x\ndomain a\n restart yes\n restart no\n", "t.scn:4: duplicate 'restart'");
 	bad("scenario x\ndomain a\n image i\n memory 3M\n", "t.scn:4: memory '3M' is not a multiple of 2M");
 	bad("scenario x\ndomain a\n image i\n memory 2G\n", "t.scn:4: memory '2G' is outside 2M..1G");
 	bad("scenario x\ndomain a\n image i\n memory 99999999999999999999M\n", "t.scn:4: memory");

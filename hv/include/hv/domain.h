@@ -60,6 +60,9 @@ struct domain {
 	int devs[BOOTCFG_MAX_DEVICES];  /* indices into pci_devs[] */
 	struct pt dma_pt;               /* IOMMU view of the RAM, while devices are attached */
 	unsigned dma_users;
+	uint64_t wd_period_ns;          /* hang watchdog armed by the guest; 0 = off */
+	uint64_t wd_deadline_ns;
+	uint8_t restart_pending;        /* crashed with restart configured: rebuild soon */
 };
 
 /* Assign the configured devices (BARs mapped, DMA confined); release them. */
@@ -69,6 +72,9 @@ void release_devices(struct domain *d);
 /* Build a domain from a configuration record and the module holding its image. */
 int domain_create(const struct bootcfg_domain *cfg, const struct mb2_module *image,
 		  struct domain **out);
+/* The same, into slot 'id' (0 = any free slot): a restart keeps the id. */
+int domain_create_at(uint32_t id, const struct bootcfg_domain *cfg,
+		     const struct mb2_module *image, struct domain **out);
 /* Stop a domain for good with a diagnostic line; its memory stays until destroy. */
 void domain_crash(struct domain *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void domain_shutdown(struct domain *d, uint32_t reason, int64_t code);

@@ -1,0 +1,46 @@
+/*
+ * Supervision: the hang watchdog a domain arms for itself, and the restart of
+ * domains configured with `restart yes` (driver domains). A failed domain is
+ * rebuilt outside the exit path that noticed the failure, from the scheduler
+ * loop: device stopped and reset, channels torn down, memory reclaimed, then
+ * the same image and configuration built again under the same id with a new
+ * generation, devices assigned again. Each restart is logged with the time of
+ * every phase.
+ */
+#ifndef HV_SUPERVISE_H
+#define HV_SUPERVISE_H
+
+#include <stdint.h>
+#include "hv/domain.h"
+
+#define WATCHDOG_MIN_NS 10000000ull        /* 10 ms */
+#define WATCHDOG_MAX_NS 60000000000ull     /* 60 s */
+
+/* Phases of one restart, hypervisor time in ns (0 = not reached yet). */
+struct restart_record {
+	uint64_t generation;        /* of the new incarnation */
+	uint64_t detected;          /* failure noticed (crash, fault, watchdog) */
+	uint64_t reset;             /* device reset, old incarnation gone */
+	uint64_t started;           /* new incarnation runnable */
+	uint64_t connected;         /* it wrote Connected in the registry */
+	uint64_t forwarded;         /* its first notification on a connection afterwards */
+	char cause[96];
+};
+
+/* Hooks from the domain lifecycle, the registry and event channels. */
+void supervise_stopped(struct domain *d);
+void supervise_connected(struct domain *d);
+void supervise_notified(struct domain *d);
+/* HC_WATCHDOG_KICK */
+int64_t watchdog_kick(struct domain *d, uint64_t period_ns);
+
+/* From the scheduler loop: fire watchdogs, carry out pending restarts.
+ * Returns 1 when something is still to come (an armed watchdog or a pending
+ * restart), so the scheduler does not report itself stuck. */
+int supervise_poll(void);
+
+/* Restarts of slot 'id' so far, and the latest record (NULL if none). */
+uint64_t supervise_restarts(uint32_t id);
+const struct restart_record *supervise_last(uint32_t id);
+
+#endif

@@ -1,0 +1,80 @@
+/* Supervision: a driver domain configured with `restart yes` is rebuilt after
+ * every kind of failure (its device reset and assigned again), the hang
+ * watchdog notices a domain that stops kicking, a bystander keeps running,
+ * and nothing leaks across restarts. */
+#include "hv/hvtest.h"
+#include "hv/mm.h"
+#include "hv/pci.h"
+#include "hv/printk.h"
+#include "hv/supervise.h"
+#include "tests_util.h"
+
+struct nth { struct domain *d; uint64_t n; };
+
+static int restarted(void *arg)
+{
+	const struct nth *w = arg;
+
+	return supervise_restarts(w->d->id) >= w->n && domain_alive(w->d);
+}
+
+static enum sched_stop_why run_until_restart(struct domain *d, uint64_t n)
+{
+	struct nth w = { d, n };
+
+	return sched_run(restarted, &w, TU_SECONDS(30));
+}
+
+HVTEST(restart_kinds)
+{
+	uint64_t before = mm_free_frames();
+	struct domain *dd = hvtest_create("netdd"), *by = hvtest_create("bystander");
+	const struct pci_dev *nic = pci_find(0x8086, 0x100e);
+	static const char *const causes[] = {
+		"guest reported a crash (code 270)",    /* #PF (vector 14) in the guest */
+		"triple fault", "watchdog: no kick for 100 ms",
+		"write outside its memory at gpa 0x3f800000", "guest reported a crash (code 7)",
+	};
+	uint64_t ticks0 = by->vcpu.hypercalls;
+
+	for (unsigned i = 0; i < 5; i++) {
+		EXPECT_EQ(run_until_restart(dd, i + 1), SCHED_UNTIL_MET);
+		const struct restart_record *r = supervise_last(dd->id);
+		EXPECT(r && tu_contains(r->cause, causes[i]));
+		if (r && !tu_contains(r->cause, causes[i]))
+			printk("hvtest: restart %u cause '%s', want '%s'\n", i + 1, r->cause, causes[i]);
+		EXPECT(r && r->detected < r->reset && r->reset < r->started);
+		EXPECT(nic && nic->owner == dd->id);    /* assigned again */
+		EXPECT(domain_alive(by));
+		EXPECT(by->vcpu.hypercalls > ticks0);   /* it made progress meanwhile */
+		ticks0 = by->vcpu.hypercalls;
+	}
+	EXPECT_EQ(tu_run_until_exit(dd, TU_SECONDS(30)), SCHED_UNTIL_MET);
+	tu_expect_exit(dd, 0);
+	EXPECT_EQ(dd->generation, 6);
+	domain_destroy(dd);
+	domain_destroy(by);
+	EXPECT(nic && nic->owner == 0);
+	/* The IOMMU's context table for the NIC's bus stays allocated after the
+	 * first assignment; nothing else may be missing. */
+	EXPECT(mm_free_frames() + 1 >= before);
+}
+
+/* Free frames while incarnation 2 runs and while incarnation 21 runs: the
+ * same state, so the same count. */
+HVTEST(restart_20)
+{
+	struct domain *dd = hvtest_create("netdd");
+
+	EXPECT_EQ(run_until_restart(dd, 1), SCHED_UNTIL_MET);
+	uint64_t first = mm_free_frames();
+	EXPECT_EQ(run_until_restart(dd, 20), SCHED_UNTIL_MET);
+	uint64_t last = mm_free_frames();
+	EXPECT_EQ(last, first);
+	EXPECT_EQ(tu_run_until_exit(dd, TU_SECONDS(120)), SCHED_UNTIL_MET);
+	tu_expect_exit(dd, 0);
+	EXPECT_EQ(supervise_restarts(dd->id), 20);
+	domain_destroy(dd);
+	printk("hvtest: 20 restarts, free frames %lu after the first and %lu after the last\n",
+	       first, last);
+}
