@@ -1,9 +1,10 @@
 /*
  * Quiescing a device whose driver domain is gone: a secondary bus reset
- * through the root port above it (Bridge Control bit 6), which returns the
- * device's registers and config space to power-on defaults, then the BARs are
- * written back to the addresses the hypervisor recorded at boot with decoding
- * off. The reset is only used when the device is alone on its bus.
+ * through the root port above it (Bridge Control bit 6) when the device is
+ * alone on its bus, else a function-level reset when the device offers one
+ * (PCIe Device Capabilities bit 28). Either returns the device's registers and
+ * config space to defaults; the BARs are then written back to the addresses
+ * the hypervisor recorded at boot, with decoding off.
  */
 #include "hv/arch.h"
 #include "hv/pci.h"
@@ -13,6 +14,10 @@
 #define PCI_BAR0           0x10
 #define PCI_BRIDGE_CONTROL 0x3c   /* dword: interrupt line/pin + bridge control << 16 */
 #define BCTL_BUS_RESET     (1u << (16 + 6))
+#define PCI_CAP_PTR        0x34
+#define CAP_PCIE           0x10
+#define DEVCAP_FLR         (1u << 28)
+#define DEVCTL_FLR         (1u << 15)
 
 static void delay_us(uint64_t us)
 {
@@ -43,10 +48,50 @@ static void restore_bars(const struct pci_dev *p)
 	}
 }
 
+static unsigned pcie_cap(const struct pci_dev *p)
+{
+	unsigned off = pci_read32(p->bus, p->dev, p->fn, PCI_CAP_PTR) & 0xfc;
+
+	for (int n = 0; off >= 0x40 && n < 48; n++) {
+		uint32_t hdr = pci_read32(p->bus, p->dev, p->fn, (uint16_t)off);
+		if ((hdr & 0xff) == CAP_PCIE)
+			return off;
+		off = (hdr >> 8) & 0xfc;
+	}
+	return 0;
+}
+
+int pci_can_flr(const struct pci_dev *p)
+{
+	unsigned cap = pcie_cap(p);
+
+	return cap && (pci_read32(p->bus, p->dev, p->fn, (uint16_t)(cap + 4)) & DEVCAP_FLR);
+}
+
+int pci_flr(const struct pci_dev *p)
+{
+	unsigned cap = pcie_cap(p);
+	uint64_t t0 = arch_time_ns();
+
+	if (!pci_can_flr(p))
+		return -1;
+	uint32_t ctl = pci_read32(p->bus, p->dev, p->fn, (uint16_t)(cap + 8));
+	/* Device Control is the low half; the high half (status) is write-1-to-clear. */
+	pci_write32(p->bus, p->dev, p->fn, (uint16_t)(cap + 8), (ctl & 0xffff) | DEVCTL_FLR);
+	delay_us(100000);       /* PCIe: 100 ms before the function must answer again */
+	restore_bars(p);
+	pci_write32(p->bus, p->dev, p->fn, PCI_COMMAND, 0);
+	printk("hv: pci %02x:%02x.%x function-level reset in %lu us\n", p->bus, p->dev, p->fn,
+	       (arch_time_ns() - t0) / 1000);
+	return 0;
+}
+
 int pci_reset(const struct pci_dev *p)
 {
 	if (p->parent < 0 || !alone_on_bus(p)) {
-		printk("hv: pci %02x:%02x.%x: no private bus to reset; bus mastering off only\n",
+		if (!pci_flr(p))
+			return 0;
+		printk("hv: pci %02x:%02x.%x: no private bus to reset and no FLR; bus mastering off only\n",
 		       p->bus, p->dev, p->fn);
 		return -1;
 	}

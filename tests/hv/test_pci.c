@@ -45,3 +45,25 @@ HVTEST(vtd_default_deny)
 	EXPECT(vtd_status(0) & (1u << 24));     /* GSTS.IRTPS: our (empty) table */
 	EXPECT(!(vtd_status(0) & (1u << 23)));  /* GSTS.CFIS clear: compat MSIs blocked */
 }
+
+/* Function-level reset: the NVMe offers it (the e1000 has no PCIe capability
+ * at all); config state goes back to defaults and the BARs are restored. */
+HVTEST(pci_flr)
+{
+	const struct pci_dev *nic = pci_find(0x8086, 0x100e), *disk = pci_find(0x1b36, 0x0010);
+
+	EXPECT(nic && !pci_can_flr(nic));
+	EXPECT(disk && pci_can_flr(disk));
+	if (!disk)
+		return;
+	pci_write32(disk->bus, disk->dev, disk->fn, 0x04, 0x6);        /* MEM + bus master */
+	pci_write32(disk->bus, disk->dev, disk->fn, 0x0c, 0x10);       /* cache line size */
+	EXPECT_EQ(pci_read32(disk->bus, disk->dev, disk->fn, 0x04) & 0x6, 0x6);
+	EXPECT_EQ(pci_flr(disk), 0);
+	EXPECT_EQ(pci_read32(disk->bus, disk->dev, disk->fn, 0x04) & 0x7, 0);
+	EXPECT_EQ(pci_read32(disk->bus, disk->dev, disk->fn, 0x0c) & 0xff, 0);
+	EXPECT_EQ(pci_read32(disk->bus, disk->dev, disk->fn, 0x10) & ~0xfu,
+		  (uint32_t)disk->bar[0].base);
+	EXPECT_EQ(pci_read32(disk->bus, disk->dev, disk->fn, 0) & 0xffff, 0x1b36);
+	EXPECT_EQ(pci_flr(nic), -1);
+}

@@ -40,7 +40,12 @@ void pci_write32(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off, uint32_t v)
 const struct pci_dev *pci_find(uint16_t vendor, uint16_t device);
 /* Root-bus slot and pin (0 = INTA) of its INTx line; -1 if it has none. */
 int pci_intx_root(const struct pci_dev *p, unsigned *slot, unsigned *pin);
-/* Secondary bus reset through the parent root port; BARs restored, decoding off. */
+/* Reset a released device: secondary bus reset through the parent root port
+ * when it is alone on that bus, else FLR when it has one; BARs restored,
+ * decoding off. -1 when neither is possible. */
 int pci_reset(const struct pci_dev *p);
+/* Function-level reset alone (PCIe FLR): -1 when the device has none. */
+int pci_can_flr(const struct pci_dev *p);
+int pci_flr(const struct pci_dev *p);
 
 #endif
