@@ -75,6 +75,13 @@ static void net_scenario(void)
 	w.restarts_wanted = w.driver && kv_find(w.driver->cfg.args, "crash", 0) ?
 			    (arg_u64(w.driver, "crash_gens") ? arg_u64(w.driver, "crash_gens") : 1) : 0;
 	EXPECT_EQ(sched_run(clients_done, &w, TU_SECONDS(280)), SCHED_UNTIL_MET);
+	/* Counters for the benchmarks (tools/bench_net.py reads these lines). */
+	for (unsigned i = 0; i < w.n; i++) {
+		struct domain *d = w.doms[i];
+		printk("hvtest: counters %s: exits %lu hypercalls %lu events_sent %lu "
+		       "events_received %lu\n", d->cfg.name, d->vcpu.exits, d->vcpu.hypercalls,
+		       d->events_sent, d->events_received);
+	}
 	for (unsigned i = 0; i < w.n; i++) {
 		struct domain *d = w.doms[i];
 		if (d->cfg.role == BOOTCFG_ROLE_CLIENT && !strcmp(d->cfg.image, "udpecho")) {
@@ -108,3 +115,4 @@ HVTEST(net_crash_triple) { net_scenario(); }
 HVTEST(net_crash_hang) { net_scenario(); }
 HVTEST(net_crash_dma) { net_scenario(); }
 HVTEST(net_restart_20) { net_scenario(); }
+HVTEST(net_bench) { net_scenario(); }
