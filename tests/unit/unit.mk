@@ -6,7 +6,7 @@ HOST_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer 
                 -fsanitize=address,undefined -fno-sanitize-recover=all \
                 -Iinclude -Ilib -Ihv/include -Itools -I.
 
-UNIT_TESTS := fmt kvargs heap frame pt mb2 elf bootcfg scenario ring acpi machine
+UNIT_TESTS := fmt kvargs heap frame pt mb2 elf bootcfg scenario ring acpi machine net
 
 unit_fmt_SRCS := tests/unit/test_fmt.c lib/fmt.c
 unit_kvargs_SRCS := tests/unit/test_kvargs.c lib/kvargs.c
@@ -19,12 +19,13 @@ unit_bootcfg_SRCS := tests/unit/test_bootcfg.c lib/bootcfg_check.c lib/fmt.c
 unit_machine_SRCS := tests/unit/test_machine.c tools/machine.c tools/scenario.c lib/bootcfg_check.c lib/fmt.c
 unit_acpi_SRCS := tests/unit/test_acpi.c hv/acpi.c iommu/dmar.c
 unit_ring_SRCS := tests/unit/test_ring.c lib/reqids.c
+unit_net_SRCS := tests/unit/test_net.c $(wildcard guest/net/*.c)
 unit_scenario_SRCS := tests/unit/test_scenario.c tools/scenario.c lib/bootcfg_check.c lib/fmt.c
 
 .SECONDEXPANSION:
 UNIT_BINS := $(addprefix build/unit/test_,$(UNIT_TESTS))
 
-build/unit/test_%: $$(unit_%_SRCS) tests/unit/unit.h $(wildcard include/public/*.h lib/*.h hv/include/hv/*.h tools/*.h)
+build/unit/test_%: $$(unit_%_SRCS) tests/unit/unit.h $(wildcard include/public/*.h lib/*.h hv/include/hv/*.h tools/*.h guest/net/*.h)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HOST_CFLAGS) -o $@ $(unit_$*_SRCS)
 

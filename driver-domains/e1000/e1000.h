@@ -1,0 +1,56 @@
+/*
+ * Driver for the Intel 82540EM (QEMU's e1000) in a driver domain. The device
+ * reaches the domain's RAM through VT-d at DMA address = guest-physical, and
+ * guests run identity-mapped, so a buffer's address is its DMA address. Rings
+ * and buffers are static: nothing is allocated after init.
+ */
+#ifndef E1000_H
+#define E1000_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "driver-domains/e1000/e1000_regs.h"
+
+#define E1000_RX_RING   64
+#define E1000_TX_RING   64
+#define E1000_BUF_SIZE  2048
+#define E1000_MAX_FRAME 1514    /* no jumbo frames, no FCS */
+
+#define E1000_EIO       (-5)    /* the device did not respond as specified */
+#define E1000_EBUSY     (-16)   /* transmit ring full */
+#define E1000_EINVAL    (-22)   /* bad frame length or argument */
+#define E1000_ENOSPC    (-28)   /* receive address table full */
+
+struct e1000_stats {
+	uint64_t tx, rx, rx_errors, tx_full, irqs, polls;
+};
+
+struct e1000 {
+	volatile uint32_t *regs;
+	unsigned devidx;            /* index into rt_info.devices */
+	uint8_t mac[6];
+	int irq_port;               /* event port of the device's interrupt, <0: polling */
+	unsigned rx_next;           /* next RX descriptor to look at */
+	unsigned tx_next, tx_clean; /* next TX descriptor to fill / to reclaim */
+	unsigned nmacs;             /* receive addresses in use (RA[0] is ours) */
+	struct e1000_stats stats;
+};
+
+/* Reset and bring up device devidx of this domain: rings, MAC, receive and
+ * transmit on, interrupts bound (or polling when that fails). */
+int e1000_init(struct e1000 *nic, unsigned devidx);
+int e1000_link_up(const struct e1000 *nic);
+/* Accept unicast frames for another MAC too (a client behind the backend). */
+int e1000_add_mac(struct e1000 *nic, const uint8_t mac[6]);
+/* Queue one frame (copied). E1000_EBUSY when the ring is full. */
+int e1000_tx(struct e1000 *nic, const void *frame, size_t len);
+/* Hand up to 'budget' received frames to cb; returns how many. */
+int e1000_rx_poll(struct e1000 *nic, void (*cb)(void *arg, const void *frame, size_t len),
+		  void *arg, int budget);
+/* Interrupt causes (reading them deasserts the line). */
+uint32_t e1000_irq_causes(struct e1000 *nic);
+/* Fault injection only: a transmit descriptor whose buffer is at dma_addr,
+ * memory the domain does not own, so the IOMMU must stop the device. */
+int e1000_tx_dma_raw(struct e1000 *nic, uint64_t dma_addr, size_t len);
+
+#endif
