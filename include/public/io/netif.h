@@ -46,6 +46,10 @@ _Static_assert(offsetof(struct netif_request, len) == 10, "netif_request.len");
 _Static_assert(sizeof(struct netif_response) == 16, "netif_response layout");
 _Static_assert(offsetof(struct netif_response, status) == 4, "netif_response.status");
 
+/* Registry device number of the network connection between a client and
+ * its backend (public/channel.h, HC_REG_*). */
+#define NETIF_REG_DEVID    0
+
 /* Ring slots hold either a request or a response. */
 #define NETIF_SLOT_SIZE 16
 

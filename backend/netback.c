@@ -1,0 +1,297 @@
+/*
+ * netback (backend/netback.h). Each client has a guest-physical window
+ * (NETBACK_MAP_BASE + index * NETBACK_MAP_SPAN) where its ring page and
+ * buffer pages are mapped on first use and kept until it disconnects.
+ */
+#include "backend/netback.h"
+#include "public/io/netif.h"
+#include "rt/channel.h"
+#include "rt/rt.h"
+
+static uint64_t window(const struct netback *nb, const struct nb_client *c)
+{
+	return NETBACK_MAP_BASE + (uint64_t)(c - nb->c) * NETBACK_MAP_SPAN;
+}
+
+static void announce(struct netback *nb, struct nb_client *c)
+{
+	/* A restarted incarnation says Reconnecting: clients re-offer their rings. */
+	struct reg_entry me = { nb->generation > 1 ? REG_RECONNECTING : REG_INITIALISING, 0, 0, 0 };
+
+	hv_reg_write(c->domid, NETIF_REG_DEVID, &me);
+}
+
+int netback_init(struct netback *nb, const struct netback_uplink *up)
+{
+	struct hv_self_info self;
+
+	memset(nb, 0, sizeof(*nb));
+	nb->up = *up;
+	nb->generation = hv_self_info(&self) ? 1 : (uint32_t)self.generation;
+	return 0;
+}
+
+int netback_add_client(struct netback *nb, uint32_t domid)
+{
+	if (nb->n == NETBACK_CLIENTS)
+		return -1;
+	struct nb_client *c = &nb->c[nb->n++];
+	memset(c, 0, sizeof(*c));
+	c->domid = domid;
+	c->port = -1;
+	announce(nb, c);
+	return 0;
+}
+
+unsigned netback_connected(const struct netback *nb)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < nb->n; i++)
+		n += nb->c[i].connected;
+	return n;
+}
+
+/* The page behind gref, mapped (and cached) in the client's window. */
+static uint8_t *map(struct netback *nb, struct nb_client *c, uint32_t gref, int readonly)
+{
+	for (unsigned i = 0; i < c->nmaps; i++)
+		if (c->maps[i].gref == gref && (readonly || !c->maps[i].readonly))
+			return (uint8_t *)(uintptr_t)c->maps[i].gpa;
+	if (c->nmaps == NETBACK_MAPS)
+		return 0;
+	uint64_t gpa = window(nb, c) + (uint64_t)(c->nmaps + 1) * 4096;   /* page 0: the ring */
+	if (hv_grant_map(c->domid, gref, gpa, readonly ? GRANT_READONLY : 0))
+		return 0;
+	c->maps[c->nmaps++] = (struct nb_map){ gref, (uint8_t)readonly, gpa };
+	return (uint8_t *)(uintptr_t)gpa;
+}
+
+static void disconnect(struct netback *nb, struct nb_client *c, const char *why)
+{
+	gprintf("netback: client %u disconnected: %s\n", c->domid, why);
+	for (unsigned i = 0; i < c->nmaps; i++)
+		hv_grant_unmap(c->maps[i].gpa);
+	c->nmaps = 0;
+	if (c->connected)
+		hv_grant_unmap(window(nb, c));
+	if (c->port > 0)
+		hv_evtchn_close((uint32_t)c->port);
+	c->port = -1;
+	c->connected = 0;
+	c->rx_count = c->rx_head = 0;
+	c->mac_known = 0;
+	nb->stats.disconnects++;
+	announce(nb, c);
+}
+
+static void try_connect(struct netback *nb, struct nb_client *c)
+{
+	struct reg_entry fe;
+
+	if (hv_reg_read(c->domid, NETIF_REG_DEVID, &fe) || fe.state != REG_INITIALISING)
+		return;
+	if (fe.generation == c->offer_gen && fe.gref == c->offer_gref)
+		return;                         /* this offer failed already */
+	c->offer_gen = fe.generation;
+	c->offer_gref = fe.gref;
+	uint64_t ring = window(nb, c);
+	if (hv_grant_map(c->domid, fe.gref, ring, 0))
+		return;
+	int64_t port = hv_evtchn_bind(c->domid, fe.port);
+	if (port < 0 || ring_back_attach(&c->ring, (void *)(uintptr_t)ring, NETIF_SLOT_SIZE)) {
+		if (port > 0)
+			hv_evtchn_close((uint32_t)port);
+		hv_grant_unmap(ring);
+		return;
+	}
+	c->port = (int)port;
+	c->connected = 1;
+	struct reg_entry me = { REG_CONNECTED, 0, (uint32_t)port, 0 };
+	hv_reg_write(c->domid, NETIF_REG_DEVID, &me);
+	nb->stats.connects++;
+	gprintf("netback: client %u connected (ring gref %u)\n", c->domid, fe.gref);
+}
+
+static void respond(struct nb_client *c, uint16_t id, uint8_t op, int16_t status, uint16_t len)
+{
+	struct netif_response *r = ring_back_next_rsp(&c->ring);
+
+	if (r) {
+		*r = (struct netif_response){ .id = id, .op = op, .status = status, .len = len };
+		c->must_push = 1;
+	}
+}
+
+static void deliver(struct netback *nb, struct nb_client *c, const uint8_t *frame, size_t len)
+{
+	if (!c->connected || !c->rx_count) {
+		nb->stats.dropped_no_buffer++;
+		return;
+	}
+	struct nb_rx *b = &c->rx[c->rx_head];
+	c->rx_head = (c->rx_head + 1) % NETBACK_RX_POSTED;
+	c->rx_count--;
+	if (len > b->len) {
+		respond(c, b->id, NETIF_OP_RX, NETIF_ERR_DROPPED, 0);
+		nb->stats.dropped_no_buffer++;
+		return;
+	}
+	memcpy(b->buf, frame, len);
+	nb->stats.copies++;
+	nb->stats.to_client++;
+	respond(c, b->id, NETIF_OP_RX, NETIF_OK, (uint16_t)len);
+}
+
+static struct nb_client *owner_of(struct netback *nb, const uint8_t *mac)
+{
+	for (unsigned i = 0; i < nb->n; i++)
+		if (nb->c[i].connected && nb->c[i].mac_known && !memcmp(nb->c[i].mac, mac, 6))
+			return &nb->c[i];
+	return 0;
+}
+
+/* Switch one frame from 'from' (NULL: the uplink). */
+static void switch_frame(struct netback *nb, struct nb_client *from, const uint8_t *f, size_t len)
+{
+	if (f[0] & 1) {                         /* broadcast or multicast: flood */
+		for (unsigned i = 0; i < nb->n; i++)
+			if (&nb->c[i] != from && nb->c[i].connected)
+				deliver(nb, &nb->c[i], f, len);
+		if (from) {
+			nb->up.tx(nb->up.ctx, f, len);
+			nb->stats.copies++;
+			nb->stats.to_uplink++;
+		}
+		return;
+	}
+	struct nb_client *to = owner_of(nb, f);
+	if (to && to != from) {
+		nb->stats.local += from != 0;
+		deliver(nb, to, f, len);
+	} else if (from && !to) {
+		nb->stats.copies++;
+		nb->stats.to_uplink += nb->up.tx(nb->up.ctx, f, len) == 0;
+	} else {
+		nb->stats.dropped_no_route++;
+	}
+}
+
+/* The source MAC is learned once and then must not change or be another's. */
+static int source_ok(struct netback *nb, struct nb_client *c, const uint8_t *f)
+{
+	const uint8_t *src = f + 6;
+	struct nb_client *o = owner_of(nb, src);
+
+	if (src[0] & 1 || (o && o != c))
+		return 0;
+	if (c->mac_known)
+		return !memcmp(c->mac, src, 6);
+	memcpy(c->mac, src, 6);
+	c->mac_known = 1;
+	if (nb->up.add_mac)
+		nb->up.add_mac(nb->up.ctx, src);
+	gprintf("netback: client %u has MAC %02x:%02x:%02x:%02x:%02x:%02x\n", c->domid,
+		src[0], src[1], src[2], src[3], src[4], src[5]);
+	return 1;
+}
+
+static void handle_request(struct netback *nb, struct nb_client *c, const struct netif_request *r)
+{
+	int bad = netif_request_check(r);
+
+	if (bad) {
+		nb->stats.bad_requests++;
+		respond(c, r->id, r->op, (int16_t)bad, 0);
+		return;
+	}
+	uint8_t *page = map(nb, c, r->gref, r->op == NETIF_OP_TX);
+	if (!page) {
+		nb->stats.grant_errors++;
+		respond(c, r->id, r->op, NETIF_ERR_GRANT, 0);
+		return;
+	}
+	if (r->op == NETIF_OP_RX) {
+		if (c->rx_count == NETBACK_RX_POSTED) {
+			respond(c, r->id, r->op, NETIF_ERR_BADREQ, 0);
+			return;
+		}
+		c->rx[(c->rx_head + c->rx_count++) % NETBACK_RX_POSTED] =
+			(struct nb_rx){ r->id, r->len, page + r->offset };
+		return;
+	}
+	/* TX: one private copy of the frame, then switch it. */
+	static uint8_t frame[NETIF_MAX_FRAME];
+	memcpy(frame, page + r->offset, r->len);
+	nb->stats.copies++;
+	if (r->len < 14 || !source_ok(nb, c, frame)) {
+		nb->stats.bad_requests++;
+		respond(c, r->id, r->op, NETIF_ERR_BADREQ, 0);
+		return;
+	}
+	nb->stats.from_client++;
+	switch_frame(nb, c, frame, r->len);
+	respond(c, r->id, r->op, NETIF_OK, 0);
+}
+
+static int serve(struct netback *nb, struct nb_client *c)
+{
+	int n, done = 0;
+
+	while ((n = ring_back_final_check(&c->ring)) > 0) {
+		for (int k = 0; k < n; k++) {
+			struct netif_request r;
+			ring_back_copy_req(&c->ring, &r);
+			handle_request(nb, c, &r);
+			done++;
+		}
+	}
+	if (n < 0)
+		disconnect(nb, c, "ring protocol violation");
+	return done;
+}
+
+static void flush(struct netback *nb)
+{
+	for (unsigned i = 0; i < nb->n; i++) {
+		struct nb_client *c = &nb->c[i];
+		if (!c->connected || !c->must_push)
+			continue;
+		c->must_push = 0;
+		if (ring_back_push(&c->ring)) {
+			hv_evtchn_send((uint32_t)c->port);
+			nb->stats.notifications++;
+		}
+	}
+}
+
+int netback_poll(struct netback *nb, uint64_t events)
+{
+	int done = 0;
+
+	for (unsigned i = 0; i < nb->n; i++) {
+		struct nb_client *c = &nb->c[i];
+		if (!c->connected) {
+			try_connect(nb, c);
+			continue;
+		}
+		int n = serve(nb, c);
+		/* A notification with nothing on the ring: the peer may have gone
+		 * (its death or close raises our port too). */
+		if (!n && c->connected && (events >> c->port & 1) &&
+		    hv_evtchn_status((uint32_t)c->port) != EVTCHN_CONNECTED)
+			disconnect(nb, c, "frontend closed or died");
+		done += n;
+	}
+	flush(nb);
+	return done;
+}
+
+void netback_uplink_rx(struct netback *nb, const void *frame, size_t len)
+{
+	if (len < 14 || len > NETIF_MAX_FRAME)
+		return;
+	nb->stats.from_uplink++;
+	switch_frame(nb, 0, frame, len);
+	flush(nb);
+}

@@ -1,0 +1,74 @@
+/*
+ * netback: the network backend inside the NIC driver domain. It serves up to
+ * NETBACK_CLIENTS client VMs over netif rings and switches Ethernet frames
+ * between them and an uplink (the NIC driver) by destination MAC. A client's
+ * MAC is learned from its first frame and then locked to it. Frames move by
+ * copy through the clients' granted pages, mapped into the backend outside its
+ * RAM. Every request is validated; a bad one is answered with an error and the
+ * loop goes on; a client that breaks the ring protocol loses only its own
+ * connection.
+ */
+#ifndef BACKEND_NETBACK_H
+#define BACKEND_NETBACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "public/ring.h"
+
+#define NETBACK_CLIENTS   8
+#define NETBACK_RX_POSTED 64        /* RX buffers a client may have posted */
+#define NETBACK_MAPS      72        /* grant mappings cached per client */
+#define NETBACK_MAP_BASE  0x20000000ull
+#define NETBACK_MAP_SPAN  0x100000ull   /* guest-physical window per client */
+
+struct netback_uplink {
+	void *ctx;
+	int (*tx)(void *ctx, const void *frame, size_t len);
+	int (*add_mac)(void *ctx, const uint8_t mac[6]);   /* may be NULL */
+};
+
+struct netback_stats {
+	uint64_t from_client, to_client, to_uplink, from_uplink, local;
+	uint64_t dropped_no_buffer, dropped_no_route, bad_requests, grant_errors;
+	uint64_t copies, notifications, connects, disconnects;
+};
+
+struct nb_map { uint32_t gref; uint8_t readonly; uint64_t gpa; };
+struct nb_rx { uint16_t id; uint16_t len; uint8_t *buf; };
+
+struct nb_client {
+	uint32_t domid;
+	int connected;
+	uint32_t offer_gen, offer_gref;     /* last offer tried (not retried if it failed) */
+	struct ring_back ring;
+	int port;
+	uint8_t mac[6];
+	int mac_known;
+	struct nb_map maps[NETBACK_MAPS];
+	unsigned nmaps;
+	struct nb_rx rx[NETBACK_RX_POSTED];
+	unsigned rx_head, rx_count;
+	int must_push;
+};
+
+struct netback {
+	struct netback_uplink up;
+	struct nb_client c[NETBACK_CLIENTS];
+	unsigned n;
+	uint32_t generation;
+	struct netback_stats stats;
+};
+
+int netback_init(struct netback *nb, const struct netback_uplink *up);
+/* Serve client domain domid; announces the backend in the registry. */
+int netback_add_client(struct netback *nb, uint32_t domid);
+/* Connect offered rings, take TX/RX requests, answer, notify. 'events' are
+ * the pending event bits the caller took (a client's port raised with an
+ * empty ring means it may be gone). Returns the requests handled. */
+int netback_poll(struct netback *nb, uint64_t events);
+/* A frame from the NIC. */
+void netback_uplink_rx(struct netback *nb, const void *frame, size_t len);
+/* Connected clients. */
+unsigned netback_connected(const struct netback *nb);
+
+#endif

@@ -1,0 +1,111 @@
+/*
+ * The NIC driver domain: the e1000 driver and netback in one image. Client
+ * VMs named in clients=a,b,... reach the network only through it. It arms
+ * its hang watchdog (watchdog_ms=, default 500) and feeds it from its loop.
+ *
+ * Crash triggers for restart tests (a first step toward fault injection):
+ * crash=pf|triple|hang|dma after=N [crash_gens=K]: after N frames forwarded,
+ * fail that way, in each of the first K incarnations (default 1). "dma" makes
+ * the NIC read a buffer outside the domain's memory; the IOMMU stops it.
+ */
+#include "backend/netback.h"
+#include "driver-domains/e1000/e1000.h"
+#include "rt/channel.h"
+#include "rt/rt.h"
+
+static struct e1000 nic;
+static struct netback nb;
+static uint64_t forwarded, crash_after, generation, crash_gens;
+static char crash_kind[8];
+
+static int uplink_tx(void *ctx, const void *frame, size_t len)
+{
+	(void)ctx;
+	forwarded++;
+	return e1000_tx(&nic, frame, len);
+}
+
+static int uplink_add_mac(void *ctx, const uint8_t mac[6])
+{
+	(void)ctx;
+	return e1000_add_mac(&nic, mac);
+}
+
+static void from_nic(void *arg, const void *frame, size_t len)
+{
+	(void)arg;
+	forwarded++;
+	netback_uplink_rx(&nb, frame, len);
+}
+
+static void add_clients(void)
+{
+	char list[128], *p = list;
+
+	if (!rt_arg_str("clients", list, sizeof(list)))
+		rt_fail("no clients= argument");
+	while (*p) {
+		char *end = p;
+		while (*end && *end != ',')
+			end++;
+		int last = !*end;
+		*end = 0;
+		int64_t id = hv_domain_lookup(p, strlen(p));
+		if (id < 0 || netback_add_client(&nb, (uint32_t)id))
+			rt_fail("client %s: not a domain, or too many clients", p);
+		if (last)
+			break;
+		p = end + 1;
+	}
+}
+
+static void maybe_crash(void)
+{
+	if (!crash_kind[0] || forwarded < crash_after || generation > crash_gens)
+		return;
+	gprintf("netdd: generation %lu failing after %lu frames: %s\n", generation, forwarded,
+		crash_kind);
+	if (!strcmp(crash_kind, "dma")) {
+		/* 16 MiB past the end of its RAM: no mapping in its IOMMU context. */
+		e1000_tx_dma_raw(&nic, rt_info.mem_bytes + (16u << 20), 64);
+		hv_sleep(1000000000ull);        /* the DMA fault kills us meanwhile */
+		rt_fail("DMA fault was not caught");
+	}
+	rt_crash(crash_kind);
+	rt_fail("unknown crash kind %s", crash_kind);
+}
+
+int main(void)
+{
+	struct hv_self_info self;
+	uint64_t wd = rt_arg_u64("watchdog_ms", 500) * 1000000ull;
+	struct netback_uplink up = { 0, uplink_tx, uplink_add_mac };
+
+	hv_self_info(&self);
+	generation = self.generation;
+	crash_after = rt_arg_u64("after", 0);
+	crash_gens = rt_arg_u64("crash_gens", 1);
+	rt_arg_str("crash", crash_kind, sizeof(crash_kind));
+	hv_watchdog_kick(wd);
+	if (e1000_init(&nic, 0))
+		rt_fail("e1000 init failed");
+	netback_init(&nb, &up);
+	add_clients();
+	gprintf("netdd: generation %lu, MAC %02x:%02x:%02x:%02x:%02x:%02x, link %s, %s\n",
+		generation, nic.mac[0], nic.mac[1], nic.mac[2], nic.mac[3], nic.mac[4], nic.mac[5],
+		e1000_link_up(&nic) ? "up" : "down",
+		nic.irq_port > 0 ? "interrupts" : "polling");
+	for (;;) {
+		rt_wait_event(nic.irq_port > 0 ? 20000000ull : 1000000ull);
+		uint64_t ev = rt_events_take();
+		if (nic.irq_port > 0 && (ev >> nic.irq_port & 1))
+			e1000_irq_causes(&nic);
+		while (e1000_rx_poll(&nic, from_nic, 0, 32) == 32)
+			;
+		netback_poll(&nb, ev);
+		if (nic.irq_port > 0 && (ev >> nic.irq_port & 1))
+			hv_device_irq_ack(0);
+		hv_watchdog_kick(wd);
+		maybe_crash();
+	}
+}

@@ -1,0 +1,254 @@
+/*
+ * netfront (frontend/netfront.h). Buffer i (0..63) lives in page i / 2 at
+ * offset (i % 2) * 2048; buffers 0..31 are RX, 32..63 TX. The request id is
+ * the buffer number, so a response names exactly one buffer, which must be
+ * with the backend and of the right direction.
+ */
+#include "frontend/netfront.h"
+#include "public/io/netif.h"
+#include "rt/channel.h"
+#include "rt/rt.h"
+
+#define BUF_SIZE      2048
+#define STATUS_EVERY  256       /* connected: look at the port now and then */
+
+static uint8_t ring_page[4096] __attribute__((aligned(4096)));
+static uint8_t pages[NETFRONT_PAGES][4096] __attribute__((aligned(4096)));
+
+static uint8_t *buf(unsigned i) { return &pages[i / 2][(i % 2) * BUF_SIZE]; }
+static int is_rx(unsigned i) { return i < NETFRONT_RX_BUFS; }
+
+int netfront_init(struct netfront *nf, uint32_t backend, const uint8_t mac[6])
+{
+	memset(nf, 0, sizeof(*nf));
+	nf->backend = backend;
+	memcpy(nf->mac, mac, 6);
+	nf->port = -1;
+	nf->ring_gref = -1;
+	for (unsigned i = 0; i < NETFRONT_PAGES; i++)
+		nf->gref[i] = -1;
+	nf->state = NF_IDLE;
+	return 0;
+}
+
+int netfront_connected(const struct netfront *nf)
+{
+	return nf->state == NF_CONNECTED;
+}
+
+static int post(struct netfront *nf, unsigned i, uint16_t len)
+{
+	struct netif_request *r = ring_front_next_req(&nf->ring);
+
+	if (!r)
+		return -1;
+	*r = (struct netif_request){ .id = (uint16_t)i, .op = is_rx(i) ? NETIF_OP_RX : NETIF_OP_TX,
+				     .gref = (uint32_t)nf->gref[i / 2],
+				     .offset = (uint16_t)((i % 2) * BUF_SIZE), .len = len };
+	nf->outstanding |= 1ull << i;
+	return 0;
+}
+
+static void push(struct netfront *nf)
+{
+	if (ring_front_push(&nf->ring)) {
+		hv_evtchn_send((uint32_t)nf->port);
+		nf->stats.notifications++;
+	}
+}
+
+/* Drop the connection: frames in flight are lost, grants revoked when the
+ * backend no longer maps them (its destruction unmaps them). */
+static void teardown(struct netfront *nf, const char *why)
+{
+	gprintf("netfront: disconnected from backend generation %u: %s\n", nf->backend_gen, why);
+	if (nf->port > 0)
+		hv_evtchn_close((uint32_t)nf->port);
+	nf->port = -1;
+	for (unsigned i = NETFRONT_RX_BUFS; i < NETFRONT_BUFS; i++)
+		nf->stats.tx_dropped += (nf->outstanding >> i) & 1;
+	nf->outstanding = 0;
+	nf->state = NF_TEARDOWN;
+}
+
+static int revoke_all(struct netfront *nf)
+{
+	if (nf->ring_gref >= 0 && hv_grant_revoke((uint32_t)nf->ring_gref) == -HV_EBUSY)
+		return -1;
+	nf->ring_gref = -1;
+	for (unsigned p = 0; p < NETFRONT_PAGES; p++) {
+		if (nf->gref[p] >= 0 && hv_grant_revoke((uint32_t)nf->gref[p]) == -HV_EBUSY)
+			return -1;
+		nf->gref[p] = -1;
+	}
+	return 0;
+}
+
+static int grant_all(struct netfront *nf)
+{
+	nf->ring_gref = (int)hv_grant_create(ring_page, nf->backend, 0);
+	for (unsigned p = 0; p < NETFRONT_PAGES; p++)
+		nf->gref[p] = (int)hv_grant_create(pages[p], nf->backend,
+						   is_rx(p * 2) ? 0 : GRANT_READONLY);
+	for (unsigned p = 0; p < NETFRONT_PAGES; p++)
+		if (nf->gref[p] < 0)
+			return -1;
+	return nf->ring_gref < 0 ? -1 : 0;
+}
+
+/* The backend is up (Initialising, or Reconnecting after a restart): offer a
+ * fresh ring, fresh grants and a fresh port. */
+static void offer(struct netfront *nf, const struct reg_entry *be)
+{
+	if (ring_front_init(&nf->ring, ring_page, NETIF_SLOT_SIZE) || grant_all(nf)) {
+		revoke_all(nf);
+		return;
+	}
+	nf->port = (int)hv_evtchn_alloc(nf->backend);
+	if (nf->port < 0) {
+		revoke_all(nf);
+		return;
+	}
+	struct reg_entry me = { REG_INITIALISING, (uint32_t)nf->ring_gref, (uint32_t)nf->port, 0 };
+	if (hv_reg_write(nf->backend, NETIF_REG_DEVID, &me)) {
+		hv_evtchn_close((uint32_t)nf->port);
+		nf->port = -1;
+		revoke_all(nf);
+		return;
+	}
+	nf->backend_gen = be->generation;
+	nf->state = NF_OFFERED;
+}
+
+static void connected(struct netfront *nf)
+{
+	struct reg_entry me = { REG_CONNECTED, (uint32_t)nf->ring_gref, (uint32_t)nf->port, 0 };
+
+	for (unsigned i = 0; i < NETFRONT_RX_BUFS; i++)
+		post(nf, i, NETIF_MAX_FRAME);
+	push(nf);
+	hv_reg_write(nf->backend, NETIF_REG_DEVID, &me);
+	nf->state = NF_CONNECTED;
+	if (nf->stats.connections++)
+		nf->stats.reconnects++;
+	gprintf("netfront: connected to backend generation %u\n", nf->backend_gen);
+}
+
+/* Not connected: move one step towards a connection. */
+static void attach_step(struct netfront *nf)
+{
+	struct reg_entry be;
+
+	if (nf->state == NF_TEARDOWN) {
+		if (revoke_all(nf))
+			return;                 /* the dead backend is not destroyed yet */
+		nf->state = NF_IDLE;
+	}
+	if (hv_reg_read(nf->backend, NETIF_REG_DEVID, &be))
+		return;
+	if (nf->state == NF_IDLE && (be.state == REG_INITIALISING || be.state == REG_RECONNECTING))
+		offer(nf, &be);
+	else if (nf->state == NF_OFFERED && be.state == REG_CONNECTED && be.generation == nf->backend_gen)
+		connected(nf);
+	else if (nf->state == NF_OFFERED && (be.state == REG_CLOSED || be.generation != nf->backend_gen))
+		teardown(nf, "backend went away while connecting");
+}
+
+static int check_response(struct netfront *nf, const struct netif_response *r)
+{
+	if (r->id >= NETFRONT_BUFS || !((nf->outstanding >> r->id) & 1))
+		return -1;
+	if (r->op != (is_rx(r->id) ? NETIF_OP_RX : NETIF_OP_TX))
+		return -1;
+	if (r->status == NETIF_OK && is_rx(r->id) && r->len > NETIF_MAX_FRAME)
+		return -1;
+	return 0;
+}
+
+static int take_responses(struct netfront *nf, void (*rx)(void *, const void *, size_t), void *arg)
+{
+	int n, got = 0, reposted = 0;
+
+	while ((n = ring_front_final_check(&nf->ring)) > 0) {
+		for (int k = 0; k < n; k++) {
+			struct netif_response r;
+			ring_front_copy_rsp(&nf->ring, &r);
+			if (check_response(nf, &r)) {
+				nf->stats.bad_responses++;
+				teardown(nf, "backend sent a bad response");
+				return got;
+			}
+			nf->outstanding &= ~(1ull << r.id);
+			if (!is_rx(r.id)) {
+				nf->stats.tx_errors += r.status != NETIF_OK;
+				continue;
+			}
+			if (r.status == NETIF_OK && r.len >= 14) {
+				nf->stats.rx++;
+				got++;
+				rx(arg, buf(r.id), r.len);
+			} else {
+				nf->stats.rx_errors++;
+			}
+			reposted += post(nf, r.id, NETIF_MAX_FRAME) == 0;
+		}
+	}
+	if (n < 0) {
+		nf->stats.bad_responses++;
+		teardown(nf, "backend broke the ring indices");
+		return got;
+	}
+	if (reposted)
+		push(nf);
+	return got;
+}
+
+int netfront_poll(struct netfront *nf, void (*rx)(void *arg, const void *frame, size_t len),
+		  void *arg)
+{
+	if (nf->state != NF_CONNECTED) {
+		attach_step(nf);
+		return 0;
+	}
+	int got = take_responses(nf, rx, arg);
+	if (nf->state != NF_CONNECTED)
+		return got;
+	/* Our port raised with nothing to take, or now and then: is the
+	 * backend still there? (Its death raises our port.) */
+	uint64_t ev = nf->events;
+	nf->events = 0;
+	if ((got == 0 && (ev >> nf->port & 1)) || ++nf->idle_polls % STATUS_EVERY == 0) {
+		nf->stats.status_checks++;
+		if (hv_evtchn_status((uint32_t)nf->port) != EVTCHN_CONNECTED)
+			teardown(nf, "backend died");
+	}
+	return got;
+}
+
+int netfront_send(struct netfront *nf, const void *frame, size_t len)
+{
+	if (len < 14 || len > NETIF_MAX_FRAME)
+		return NETFRONT_EINVAL;
+	if (nf->state != NF_CONNECTED) {
+		nf->stats.tx_dropped++;
+		return NETFRONT_EAGAIN;
+	}
+	for (unsigned i = NETFRONT_RX_BUFS; i < NETFRONT_BUFS; i++) {
+		if ((nf->outstanding >> i) & 1)
+			continue;
+		memcpy(buf(i), frame, len);
+		if (post(nf, i, (uint16_t)len))
+			break;
+		push(nf);
+		nf->stats.tx++;
+		return 0;
+	}
+	nf->stats.tx_dropped++;
+	return NETFRONT_EAGAIN;
+}
+
+void netfront_wait(struct netfront *nf, uint64_t timeout_ns)
+{
+	rt_wait_event(timeout_ns);
+	nf->events |= rt_events_take();
+}

@@ -1,0 +1,64 @@
+/*
+ * netfront: a client VM's network interface over a ring to the NIC driver
+ * domain (include/public/io/netif.h). It owns a pool of buffer pages granted
+ * to the backend: RX buffers stay posted on the ring, TX frames are copied into
+ * free TX buffers. It trusts nothing the backend writes (ids, lengths, ring
+ * indices are checked; only private copies are used), and when the backend
+ * dies or breaks the protocol it tears the connection down and re-attaches to
+ * the backend's next incarnation by itself.
+ */
+#ifndef FRONTEND_NETFRONT_H
+#define FRONTEND_NETFRONT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "public/ring.h"
+
+#define NETFRONT_RX_BUFS  32
+#define NETFRONT_TX_BUFS  32
+#define NETFRONT_BUFS     (NETFRONT_RX_BUFS + NETFRONT_TX_BUFS)
+#define NETFRONT_PAGES    (NETFRONT_BUFS / 2)      /* two 2 KiB buffers per page */
+
+#define NETFRONT_EAGAIN   (-11)     /* not connected, or no free TX buffer */
+#define NETFRONT_EINVAL   (-22)     /* frame length outside 14..1514 */
+
+enum netfront_state {
+	NF_IDLE,            /* waiting for the backend to offer itself */
+	NF_OFFERED,         /* ring offered, waiting for the backend's Connected */
+	NF_CONNECTED,
+	NF_TEARDOWN,        /* old connection going: grants not yet revocable */
+};
+
+struct netfront_stats {
+	uint64_t tx, rx, tx_dropped, tx_errors, rx_errors, bad_responses;
+	uint64_t connections, reconnects, notifications, status_checks;
+};
+
+struct netfront {
+	uint32_t backend;
+	uint8_t mac[6];
+	enum netfront_state state;
+	uint32_t backend_gen;           /* incarnation we are (or were) connected to */
+	struct ring_front ring;
+	int port;
+	int ring_gref;
+	int gref[NETFRONT_PAGES];
+	uint64_t outstanding;           /* bit i: buffer i is with the backend */
+	uint32_t idle_polls;
+	uint64_t events;                /* event bits taken by netfront_wait */
+	struct netfront_stats stats;
+};
+
+/* Start attaching to the backend domain; netfront_poll completes it. */
+int netfront_init(struct netfront *nf, uint32_t backend_domid, const uint8_t mac[6]);
+/* Copy one frame into a free TX buffer and send it. */
+int netfront_send(struct netfront *nf, const void *frame, size_t len);
+/* Take responses (received frames go to rx), re-post RX buffers, and drive
+ * (re)connection. Returns the frames received, or 0. */
+int netfront_poll(struct netfront *nf, void (*rx)(void *arg, const void *frame, size_t len),
+		  void *arg);
+int netfront_connected(const struct netfront *nf);
+/* Block until an event arrives or timeout_ns passes. */
+void netfront_wait(struct netfront *nf, uint64_t timeout_ns);
+
+#endif
