@@ -15,6 +15,7 @@
 void vcpu_handle_exit(struct vcpu *v, const struct vm_exit *e);
 
 static struct vcpu *rq_head, *rq_tail;
+static struct vcpu *current;        /* in run_slice: runnable but off the queue */
 static struct vcpu *blocked[HV_MAX_DOMAINS];
 static volatile uint64_t ticks;
 static volatile int tick_pending;
@@ -39,6 +40,7 @@ void sched_timer_tick(void)
 
 static void rq_push(struct vcpu *v)
 {
+	BUG_ON(v->next || rq_tail == v);        /* queued already */
 	v->next = 0;
 	if (rq_tail)
 		rq_tail->next = v;
@@ -91,7 +93,12 @@ void sched_wake(struct vcpu *v)
 		blocked_set(v, 0);
 	v->state = VCPU_RUNNABLE;
 	v->dom->state = DOM_RUNNING;
-	rq_push(v);
+	/* The vCPU on the CPU may block and be woken within one exit's handling
+	 * (an event or device interrupt delivered after its block): run_slice
+	 * queues it when its turn ends, and queueing it twice would cut the
+	 * queue and lose the vCPUs behind it. */
+	if (v != current)
+		rq_push(v);
 }
 
 /* The caller is the running vCPU (not on the run queue). */
@@ -143,6 +150,7 @@ static void run_slice(struct vcpu *v)
 
 	slice_start_tick = ticks;
 	yield_now = 0;
+	current = v;
 	while (v->state == VCPU_RUNNABLE) {
 		arch_vcpu_run(v, &e);
 		v->exits++;
@@ -157,6 +165,7 @@ static void run_slice(struct vcpu *v)
 		if (ticks != slice_start_tick || yield_now)
 			break;
 	}
+	current = 0;
 	if (v->state == VCPU_RUNNABLE)
 		rq_push(v);
 }
