@@ -34,7 +34,7 @@ HV_ELF       := $(BUILD)/hv.elf
 HVTEST_ELF   := $(BUILD)/hv-test.elf
 GUEST_ELFS   := $(patsubst %,$(BUILD)/guest/%.elf,$(GUEST_APPS))
 
-.PHONY: all deps run test debug clean images tools bench-ring
+.PHONY: all deps run test debug clean images tools bench-ring bench-net bench-restart
 all: $(HV_ELF) $(HVTEST_ELF) images tools
 
 include tests/unit/unit.mk
@@ -86,7 +86,7 @@ $(BUILD)/guest/%.elf: $$(call app_obj,$$*) $(GUEST_RT_OBJS) $(GUEST_LIB_A) guest
 		$(filter %.o,$^) $(GUEST_LIB_A)
 
 images: $(GUEST_ELFS)
-tools: $(BUILD)/tools/scncc $(BUILD)/tools/bootcfg_mangle
+tools: $(BUILD)/tools/scncc $(BUILD)/tools/bootcfg_mangle $(BUILD)/tools/loadgen
 
 # ---- set-up, demo, tests ----
 deps:
@@ -106,6 +106,12 @@ bench-ring: deps all build/bench/bench_ring
 	@build/bench/bench_ring
 	@echo "== QEMU: two domains over a ring with events"
 	@python3 tests/run.py --conf tests/qemu/bench.conf --qemu-only --only ring_bench --show bench:
+
+bench-net: deps all
+	@python3 tools/bench_net.py net
+
+bench-restart: deps all
+	@python3 tools/bench_net.py restart
 
 build/bench/bench_ring: bench/bench_ring.c include/public/ring.h
 	@dpkg-query -W -f='$${Status}' libxen-dev 2>/dev/null | grep -q "install ok installed" || \

@@ -215,9 +215,13 @@ int netfront_poll(struct netfront *nf, void (*rx)(void *arg, const void *frame, 
 		return got;
 	/* Our port raised with nothing to take, or now and then: is the
 	 * backend still there? (Its death raises our port.) */
-	uint64_t ev = nf->events;
+	uint64_t ev = nf->events, bit = 1ull << nf->port;
 	nf->events = 0;
-	if ((got == 0 && (ev >> nf->port & 1)) || ++nf->idle_polls % STATUS_EVERY == 0) {
+	if (got && (ev & bit)) {
+		/* Responses came with the notification; the backend may still have
+		 * died right after sending them: look when the ring is quiet. */
+		nf->events = bit;
+	} else if ((ev & bit) || ++nf->idle_polls % STATUS_EVERY == 0) {
 		nf->stats.status_checks++;
 		if (hv_evtchn_status((uint32_t)nf->port) != EVTCHN_CONNECTED)
 			teardown(nf, "backend died");

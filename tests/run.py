@@ -14,6 +14,7 @@ import argparse
 import concurrent.futures
 import os
 import shlex
+import socket
 import subprocess
 import sys
 import time
@@ -75,7 +76,12 @@ def qemu_tests(conf):
 
     keys: mode=test|run (test: boot hv-test.elf with test=NAME; run: hv.elf),
     grep=TEXT (must appear in the log; repeatable, '_' stands for a space),
-    timeout=SECONDS (default 60), cpu=QEMU_CPU, mem=SIZE, devices=SET (DEVICE_SETS).
+    timeout=SECONDS (default 60), cpu=QEMU_CPU, mem=SIZE, devices=SET (DEVICE_SETS),
+    icount=SHIFT (-icount shift=SHIFT: guest virtual time), hvtest=NAME (the
+    hypervisor-side test to run, default the test's own name),
+    load=IP/ARGS (repeatable): run tools/loadgen against the guest at IP while
+    QEMU runs, through UDP forwards on 127.0.0.1 to IP's echo port 7 and quit
+    port 9; ARGS are loadgen options separated by ',' (e.g. --count=1000).
     """
     tests = []
     with open(conf) as f:
@@ -87,13 +93,16 @@ def qemu_tests(conf):
             if len(words) < 3 or words[2] not in STATUS_CODES:
                 sys.exit("%s:%d: want NAME SCENARIO EXPECT [key=value...]" % (conf, lineno))
             opts = {"mode": "test", "timeout": "60", "cpu": None, "mem": None, "grep": [],
-                    "devices": None}
+                    "devices": None, "load": [], "icount": None, "hvtest": None}
             for w in words[3:]:
                 k, _, v = w.partition("=")
                 if k not in opts:
                     sys.exit("%s:%d: unknown option %s" % (conf, lineno, k))
                 if k == "grep":
                     opts["grep"].append(v.replace("_", " "))
+                elif k == "load":
+                    ip, _, args = v.partition("/")
+                    opts["load"].append((ip, [a for a in args.split(",") if a]))
                 else:
                     opts[k] = v
             scn, _, mangle = words[1].partition(":")
@@ -135,12 +144,61 @@ def prepare_iso(t, wdir):
     r = sh([os.path.join(BUILD, "tools", "scncc"), "--images", scn])
     images = [os.path.join(BUILD, "guest", i + ".elf") for i in r.stdout.split()]
     hv = os.path.join(BUILD, "hv-test.elf" if t.mode == "test" else "hv.elf")
-    cmdline = "test=" + t.test if t.mode == "test" else ""
+    cmdline = "test=" + (t.hvtest or t.test) if t.mode == "test" else ""
     iso = os.path.join(wdir, "boot.iso")
     r = sh([os.path.join(ROOT, "tools", "mkiso.sh"), iso, hv, cmdline, cfg] + images)
     if r.returncode:
         return None, "mkiso failed:\n" + r.stdout
     return iso, ""
+
+
+def free_udp_port():
+    """A UDP port on loopback nobody holds now (QEMU binds it right after)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as so:
+        so.bind(("127.0.0.1", 0))
+        return so.getsockname()[1]
+
+
+def load_plan(t):
+    """Host ports forwarded to each load target's echo (7) and quit (9) ports."""
+    plan = []
+    for ip, args in t.load:
+        plan.append({"ip": ip, "args": args, "port": free_udp_port(), "quit": free_udp_port()})
+    return plan
+
+
+def netdev_with_forwards(plan):
+    fwd = ""
+    for p in plan:
+        fwd += ",hostfwd=udp:127.0.0.1:%d-%s:7" % (p["port"], p["ip"])
+        fwd += ",hostfwd=udp:127.0.0.1:%d-%s:9" % (p["quit"], p["ip"])
+    return "user,id=n0" + fwd
+
+
+def start_loads(plan, timeout):
+    procs = []
+    for p in plan:
+        cmd = [os.path.join(BUILD, "tools", "loadgen"), "--port", str(p["port"]),
+               "--quit-port", str(p["quit"]), "--label", p["ip"],
+               "--max-seconds", str(max(10, int(timeout) - 20))] + p["args"]
+        procs.append(subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                      universal_newlines=True))
+    return procs
+
+
+def finish_loads(procs, deadline):
+    """Wait for every load generator; returns (all succeeded, their output)."""
+    ok, out = True, ""
+    for pr in procs:
+        try:
+            o, _ = pr.communicate(timeout=max(1, deadline - time.time()))
+        except subprocess.TimeoutExpired:
+            pr.kill()
+            o, _ = pr.communicate()
+            o += "\nloadgen: killed at the test's timeout\n"
+        ok &= pr.returncode == 0
+        out += o
+    return ok, out
 
 
 def run_qemu(t):
@@ -150,10 +208,15 @@ def run_qemu(t):
     if not iso:
         return False, err
     log = os.path.join(wdir, "serial.log")
+    if os.path.exists(log):
+        os.unlink(log)
     cmd = ["qemu-system-x86_64", "-machine", "q35", "-cpu", t.cpu or "qemu64,+svm,+npt",
            "-m", t.mem or "256M", "-nodefaults", "-display", "none", "-no-reboot",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
            "-serial", "file:" + log, "-cdrom", iso]
+    if t.icount:
+        cmd += ["-icount", "shift=" + t.icount]
+    plan = load_plan(t)
     if t.devices:
         if t.devices not in DEVICE_SETS:
             return False, "unknown device set %s" % t.devices
@@ -161,13 +224,22 @@ def run_qemu(t):
         with open(disk, "wb") as f:
             f.truncate(1 << 20)
         cmd[2] = "q35,kernel-irqchip=split"
-        cmd += [a.replace("@DISK@", disk) for a in DEVICE_SETS[t.devices]]
+        for a in DEVICE_SETS[t.devices]:
+            a = a.replace("@DISK@", disk)
+            cmd.append(netdev_with_forwards(plan) if a == "user,id=n0" else a)
+    elif plan:
+        return False, "load= needs a device set with a NIC"
     timeout = float(t.timeout)
+    deadline = time.time() + timeout
+    qemu = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            universal_newlines=True)
+    loads_ok, lout = finish_loads(start_loads(plan, timeout), deadline)
     try:
-        r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           universal_newlines=True, timeout=timeout)
-        rc, qout = r.returncode, r.stdout
+        qout, _ = qemu.communicate(timeout=max(1, deadline - time.time()))
+        rc = qemu.returncode
     except subprocess.TimeoutExpired:
+        qemu.kill()
+        qemu.communicate()
         rc, qout = None, "timed out after %ds" % timeout
     out = ""
     if os.path.exists(log):
@@ -175,7 +247,14 @@ def run_qemu(t):
             out = f.read().replace("\r", "")
     if not out and qout:
         out = qout
-    return check_output(t, out, rc, qout)
+    if plan:
+        with open(os.path.join(wdir, "loadgen.log"), "w") as f:
+            f.write(lout)
+        out += lout
+    ok, why = check_output(t, out, rc, qout)
+    if ok and not loads_ok:
+        return False, "load generator failed:\n" + lout
+    return ok, why
 
 
 def check_output(t, out, rc, qout):
@@ -214,7 +293,7 @@ def main():
     ap.add_argument("-j", type=int, default=2, help="QEMU instances at a time")
     ap.add_argument("--conf", default=CONF, help="QEMU test list (default tests.conf)")
     ap.add_argument("--qemu-only", action="store_true", help="skip unit and fuzz tests")
-    ap.add_argument("--show", default="", help="print log lines starting with this prefix")
+    ap.add_argument("--show", default="", help="print log lines starting with these prefixes (comma list)")
     a = ap.parse_args()
     tests = qemu_tests(a.conf)
     if not a.qemu_only:
@@ -238,10 +317,14 @@ def main():
             if not ok:
                 print("    " + why.replace("\n", "\n    "), flush=True)
             if a.show and t.kind == "qemu":
-                with open(os.path.join(BUILD, "tests", t.test, "serial.log"), errors="replace") as f:
-                    for line in f:
-                        if line.startswith(a.show):
-                            print(line.rstrip(), flush=True)
+                for log in ("serial.log", "loadgen.log"):
+                    path = os.path.join(BUILD, "tests", t.test, log)
+                    if not os.path.exists(path):
+                        continue
+                    with open(path, errors="replace") as f:
+                        for line in f:
+                            if line.startswith(tuple(a.show.split(","))):
+                                print(line.rstrip(), flush=True)
             passed += ok
             failed += not ok
     print("%d passed, %d failed" % (passed, failed))

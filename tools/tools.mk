@@ -11,3 +11,7 @@ build/tools/scncc: tools/scncc.c tools/scenario.c tools/machine.c $(TOOLS_LIB) $
 build/tools/bootcfg_mangle: tools/bootcfg_mangle.c $(TOOLS_LIB) $(TOOLS_HDRS)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(TOOLS_CFLAGS) -o $@ $(filter %.c,$^)
+
+build/tools/loadgen: tools/loadgen.c tools/echo_payload.c $(TOOLS_HDRS)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(TOOLS_CFLAGS) -o $@ $(filter %.c,$^)

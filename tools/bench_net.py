@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""make bench-net and make bench-restart: boot the benchmark scenarios of
+tests/qemu/bench.conf one at a time, read the load generator's summary and the
+hypervisor's counters and restart records, and print figures and ratios.
+
+    tools/bench_net.py net       (a) behind the driver domain vs (b) direct
+    tools/bench_net.py restart   20 restarts: phases and datagrams lost
+Figures are measured in this run only; (a) and (b) alternate so drift of a
+noisy machine hits both.
+"""
+import os
+import re
+import statistics
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RUN = [sys.executable, os.path.join(ROOT, "tests", "run.py"), "--conf",
+       os.path.join(ROOT, "tests", "qemu", "bench.conf"), "--qemu-only", "-j", "1",
+       "--show", "loadgen:,hvtest: counters,hv: restart"]
+PHASES = ["device reset", "domain started", "backend connected", "first packet forwarded"]
+
+
+def kv(line):
+    return dict(re.findall(r"(\w+)=(\S+)", line))
+
+
+def boot(name):
+    """Run one bench.conf entry; returns its loadgen summary, counters, restart lines."""
+    r = subprocess.run(RUN + ["--only", name], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       universal_newlines=True)
+    lines = r.stdout.splitlines()
+    if r.returncode:
+        print("\n".join(lines[-40:]))
+        sys.exit("bench: %s failed" % name)
+    load = [kv(l) for l in lines if l.startswith("loadgen:")]
+    counters = {}
+    for l in lines:
+        m = re.match(r"hvtest: counters (\S+): exits (\d+) hypercalls (\d+) events_sent (\d+) "
+                     r"events_received (\d+)", l)
+        if m:
+            counters[m.group(1)] = [int(x) for x in m.groups()[1:]]
+    restarts = [l for l in lines if re.match(r"hv: restart \S+ #\d+ \(generation", l)]
+    return load[0], counters, restarts
+
+
+def per_packet(load, counters):
+    pkts = max(1, int(load["echoed"]))
+    exits = sum(c[0] for c in counters.values())
+    events = sum(c[2] for c in counters.values())
+    return exits / pkts, events / pkts
+
+
+def bench_net():
+    rows = {}
+    for window in (1, 32):
+        for kind in ("dd", "direct"):
+            name = "net_%s_w%d" % (kind, window)
+            load, counters, _ = boot(name)
+            rows[(kind, window)] = (load, counters)
+    print("bench-net: UDP echo of 64-byte datagrams from the host, through QEMU user networking")
+    print("%-34s %6s %10s %9s %9s %6s %12s %13s" % ("configuration", "window", "rt/s", "p50 us",
+          "p99 us", "lost", "exits/echo", "events/echo"))
+    for window in (1, 32):
+        for kind, what in (("dd", "(a) client VM behind driver domain"),
+                           ("direct", "(b) direct assignment (baseline)")):
+            load, counters = rows[(kind, window)]
+            ex, ev = per_packet(load, counters)
+            print("%-34s %6d %10s %9s %9s %6s %12.2f %13.2f" % (what, window, load["rtt_per_s"],
+                  load["p50_us"], load["p99_us"], load["lost"], ex, ev))
+    for window in (1, 32):
+        a, b = rows[("dd", window)][0], rows[("direct", window)][0]
+        (ea, va), (eb, vb) = (per_packet(*rows[("dd", window)]),
+                              per_packet(*rows[("direct", window)]))
+        print("window %2d ratio (a)/(b): round trips/s %.2f, p50 latency %.2f, p99 latency %.2f, "
+              "exits/echo %.2f, events/echo %s" % (
+                  window, float(a["rtt_per_s"]) / max(1e-9, float(b["rtt_per_s"])),
+                  float(a["p50_us"]) / max(1, float(b["p50_us"])),
+                  float(a["p99_us"]) / max(1, float(b["p99_us"])), ea / max(1e-9, eb),
+                  "%.2f" % (va / vb) if vb else "n/a (baseline sends none)"))
+
+
+def phases(line):
+    vals = {}
+    for p in PHASES:
+        m = re.search(re.escape(p) + r" \+(\d+) us", line)
+        vals[p] = int(m.group(1)) if m else None
+    return vals
+
+
+def bench_restart():
+    for name, clock in (("restart_host", "host time (TSC, no icount)"),
+                        ("restart_virtual", "guest virtual time (-icount shift=0)")):
+        load, _, restarts = boot(name)
+        recs = [phases(l) for l in restarts]
+        print("bench-restart: %d restarts, phases after the failure was detected, %s" %
+              (len(recs), clock))
+        for p in PHASES:
+            v = [r[p] for r in recs if r[p] is not None]
+            if v:
+                print("  %-24s median %8.1f ms   max %8.1f ms   (%d of %d)" % (
+                    p, statistics.median(v) / 1000, max(v) / 1000, len(v), len(recs)))
+        n = max(1, len(recs))
+        print("  datagrams: sent %s echoed %s lost %s (%.1f per restart, longest burst %s, "
+              "%s bursts), timeout %s ms" % (load["sent"], load["echoed"], load["lost"],
+              int(load["lost"]) / n, load["longest_burst"], load["bursts"], "200"))
+
+
+if __name__ == "__main__":
+    what = sys.argv[1] if len(sys.argv) > 1 else ""
+    if what == "net":
+        bench_net()
+    elif what == "restart":
+        bench_restart()
+    else:
+        sys.exit("usage: bench_net.py net|restart")
