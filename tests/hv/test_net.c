@@ -24,11 +24,13 @@ struct watch {
 	uint64_t frames_at_first_restart, frames_at_last_restart, restarts_wanted;
 };
 
-/* Domains that echo for the host's load generator and exit on its quit
- * datagram: clients behind netdd, or the direct-assignment baseline. */
+/* Domains whose exit (code 0) ends the scenario: clients that echo for the
+ * host's load generator until its quit datagram (behind netdd, or the
+ * direct-assignment baseline), and the hostile frontend's checks. */
 static int is_endpoint(const struct domain *d)
 {
-	return !strcmp(d->cfg.image, "udpecho") || !strcmp(d->cfg.image, "directecho");
+	return !strcmp(d->cfg.image, "udpecho") || !strcmp(d->cfg.image, "directecho") ||
+	       !strcmp(d->cfg.image, "badfront");
 }
 
 static int clients_done(void *arg)
@@ -117,6 +119,7 @@ static void net_scenario(void)
 }
 
 HVTEST(net_ping) { net_scenario(); }
+HVTEST(net_hostile_front) { net_scenario(); }
 HVTEST(net_echo) { net_scenario(); }
 HVTEST(net_two_clients) { net_scenario(); }
 HVTEST(net_crash_pf) { net_scenario(); }

@@ -1,0 +1,129 @@
+/*
+ * A hostile netfront: it connects to netback (backend=NAME) over a raw ring
+ * and sends malformed requests, one at a time; each must be answered with
+ * the documented error while the backend keeps serving. Then it breaks the
+ * ring indices, which must cost it its own connection and nothing else.
+ * Exit code: the number of failed checks.
+ */
+#include "public/io/netif.h"
+#include "public/ring.h"
+#include "rt/channel.h"
+#include "rt/test.h"
+
+static uint8_t ring_page[4096] __attribute__((aligned(4096)));
+static uint8_t rw_page[4096] __attribute__((aligned(4096)));
+static uint8_t ro_page[4096] __attribute__((aligned(4096)));
+static struct ring_front ring;
+static uint32_t backend;
+static int port;
+
+static int wait_backend(uint32_t want, uint32_t want2, uint64_t ns)
+{
+	struct reg_entry be;
+	uint64_t end = hv_time() + ns;
+
+	while (hv_time() < end) {
+		if (!hv_reg_read(backend, NETIF_REG_DEVID, &be) && (be.state == want || be.state == want2))
+			return 0;
+		rt_wait_event(5000000ull);
+	}
+	return -1;
+}
+
+static int connect(uint32_t *ring_gref, uint32_t *rw, uint32_t *ro)
+{
+	if (wait_backend(REG_INITIALISING, REG_RECONNECTING, 10000000000ull))
+		return -1;
+	ring_front_init(&ring, ring_page, NETIF_SLOT_SIZE);
+	*ring_gref = (uint32_t)hv_grant_create(ring_page, backend, 0);
+	*rw = (uint32_t)hv_grant_create(rw_page, backend, 0);
+	*ro = (uint32_t)hv_grant_create(ro_page, backend, GRANT_READONLY);
+	port = (int)hv_evtchn_alloc(backend);
+	struct reg_entry me = { REG_INITIALISING, *ring_gref, (uint32_t)port, 0 };
+	if (port < 0 || hv_reg_write(backend, NETIF_REG_DEVID, &me))
+		return -1;
+	return wait_backend(REG_CONNECTED, REG_CONNECTED, 10000000000ull);
+}
+
+/* Send one request and return the status of its response (or 1: no answer). */
+static int transact(struct netif_request rq)
+{
+	struct netif_request *slot = ring_front_next_req(&ring);
+	struct netif_response rsp;
+	uint64_t end = hv_time() + 2000000000ull;
+
+	*slot = rq;
+	if (ring_front_push(&ring))
+		hv_evtchn_send((uint32_t)port);
+	while (hv_time() < end) {
+		if (ring_front_final_check(&ring) > 0) {
+			ring_front_copy_rsp(&ring, &rsp);
+			GCHECK_EQ(rsp.id, rq.id);
+			GCHECK_EQ(rsp.op, rq.op);
+			return rsp.status;
+		}
+		rt_wait_event(5000000ull);
+		rt_events_take();
+	}
+	return 1;
+}
+
+static void arp_frame(uint8_t *f, const uint8_t src[6])
+{
+	static const uint8_t hdr[14] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 8, 6 };
+
+	memcpy(f, hdr, 14);
+	memcpy(f + 6, src, 6);
+	memset(f + 14, 0, 28);          /* the switch looks at the Ethernet header only */
+}
+
+int main(void)
+{
+	static const uint8_t mine[6] = { 0x52, 0x54, 0x00, 0x00, 0x00, 0x66 };
+	static const uint8_t other[6] = { 0x52, 0x54, 0x00, 0x00, 0x00, 0x67 };
+	static const uint8_t group[6] = { 0x53, 0x54, 0x00, 0x00, 0x00, 0x66 };
+	uint32_t rg, rw, ro;
+	uint16_t id = 0;
+
+	backend = (uint32_t)rt_peer_id("backend");
+	if (connect(&rg, &rw, &ro))
+		rt_fail("could not connect to the backend");
+#define RQ(op_, gref_, off_, len_) \
+	((struct netif_request){ .id = id++, .op = (op_), .gref = (gref_), .offset = (off_), .len = (len_) })
+	struct netif_request r;
+	GCHECK_EQ(transact(RQ(7, rw, 0, 64)), NETIF_ERR_BADREQ);                 /* unknown op */
+	r = RQ(NETIF_OP_TX, rw, 0, 64); r.flags = 1;
+	GCHECK_EQ(transact(r), NETIF_ERR_BADREQ);                                /* flags set */
+	r = RQ(NETIF_OP_RX, rw, 0, 64); r.reserved = 5;
+	GCHECK_EQ(transact(r), NETIF_ERR_BADREQ);                                /* reserved set */
+	GCHECK_EQ(transact(RQ(NETIF_OP_TX, rw, 0, 0)), NETIF_ERR_BADREQ);        /* empty */
+	GCHECK_EQ(transact(RQ(NETIF_OP_TX, rw, 0, 1515)), NETIF_ERR_BADREQ);     /* too long */
+	GCHECK_EQ(transact(RQ(NETIF_OP_RX, rw, 4000, 200)), NETIF_ERR_BADREQ);   /* past the page */
+	GCHECK_EQ(transact(RQ(NETIF_OP_TX, rw, 0xffff, 1)), NETIF_ERR_BADREQ);
+	GCHECK_EQ(transact(RQ(NETIF_OP_TX, 200, 0, 64)), NETIF_ERR_GRANT);       /* never granted */
+	GCHECK_EQ(transact(RQ(NETIF_OP_TX, 0xffffffffu, 0, 64)), NETIF_ERR_GRANT);
+	GCHECK_EQ(transact(RQ(NETIF_OP_RX, ro, 0, 1514)), NETIF_ERR_GRANT);      /* RX into read-only */
+	arp_frame(rw_page, mine);
+	GCHECK_EQ(transact(RQ(NETIF_OP_TX, rw, 0, 10)), NETIF_ERR_BADREQ);       /* shorter than a header */
+	arp_frame(rw_page + 1024, group);
+	GCHECK_EQ(transact(RQ(NETIF_OP_TX, rw, 1024, 42)), NETIF_ERR_BADREQ);    /* group source MAC */
+	GCHECK_EQ(transact(RQ(NETIF_OP_TX, rw, 0, 42)), NETIF_OK);               /* our MAC, learned */
+	arp_frame(ro_page, mine);
+	GCHECK_EQ(transact(RQ(NETIF_OP_TX, ro, 0, 42)), NETIF_OK);               /* TX from read-only */
+	arp_frame(rw_page + 2048, other);
+	GCHECK_EQ(transact(RQ(NETIF_OP_TX, rw, 2048, 42)), NETIF_ERR_BADREQ);    /* MAC changed */
+	gprintf("badfront: malformed requests answered with errors\n");
+
+	/* Claim 1,000 requests on a ring of 128 slots: the backend must drop us. */
+	struct ring_sring *s = (struct ring_sring *)ring_page;
+	__atomic_store_n(&s->req_prod, s->req_prod + 1000, __ATOMIC_SEQ_CST);
+	hv_evtchn_send((uint32_t)port);
+	uint64_t end = hv_time() + 5000000000ull;
+	int64_t st = EVTCHN_CONNECTED;
+	while (hv_time() < end && (st = hv_evtchn_status((uint32_t)port)) == EVTCHN_CONNECTED)
+		rt_wait_event(5000000ull);
+	GCHECK_EQ(st, EVTCHN_PEER_CLOSED);
+	GCHECK_EQ(wait_backend(REG_INITIALISING, REG_RECONNECTING, 5000000000ull), 0);
+	gprintf("badfront: dropped after breaking the ring; %d failed checks\n", rt_test_result());
+	return rt_test_result();
+}
