@@ -120,6 +120,7 @@ static void net_scenario(void)
 
 HVTEST(net_ping) { net_scenario(); }
 HVTEST(net_hostile_front) { net_scenario(); }
+HVTEST(net_hostile_back) { net_scenario(); }
 HVTEST(net_echo) { net_scenario(); }
 HVTEST(net_two_clients) { net_scenario(); }
 HVTEST(net_crash_pf) { net_scenario(); }
