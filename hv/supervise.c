@@ -45,11 +45,12 @@ static void print_record(const struct domain *d, const struct restart_record *r)
 {
 	uint64_t t0 = r->detected;
 
-	printk("hv: restart %s #%lu (generation %lu): failure detected +0 us, device reset +%lu us, "
-	       "domain started +%lu us, backend connected +%lu us, first packet forwarded +%lu us; "
-	       "cause: %s\n", d->cfg.name, restarts[slot(d)], r->generation,
-	       (r->reset - t0) / 1000, (r->started - t0) / 1000, (r->connected - t0) / 1000,
-	       (r->forwarded - t0) / 1000, r->cause);
+	printk("hv: restart %s #%lu (generation %lu): failure detected at %lu.%03lu ms +0 us, "
+	       "device reset +%lu us, domain started +%lu us, backend connected +%lu us, "
+	       "first packet forwarded +%lu us; cause: %s\n", d->cfg.name, restarts[slot(d)],
+	       r->generation, t0 / 1000000, t0 / 1000 % 1000, (r->reset - t0) / 1000,
+	       (r->started - t0) / 1000, (r->connected - t0) / 1000, (r->forwarded - t0) / 1000,
+	       r->cause);
 }
 
 void supervise_connected(struct domain *d)

@@ -17,6 +17,7 @@ import shlex
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -152,11 +153,24 @@ def prepare_iso(t, wdir):
     return iso, ""
 
 
+_port_lock = threading.Lock()
+_next_port = [20000 + (os.getpid() % 400) * 25]
+
+
 def free_udp_port():
-    """A UDP port on loopback nobody holds now (QEMU binds it right after)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as so:
-        so.bind(("127.0.0.1", 0))
-        return so.getsockname()[1]
+    """A loopback UDP port for a QEMU forward: below Linux's ephemeral range
+    (32768+), so no load generator's own socket can take it before QEMU binds
+    it, and never handed out twice by this runner."""
+    with _port_lock:
+        while True:
+            port = _next_port[0]
+            _next_port[0] = 20000 + (port - 20000 + 1) % 12000
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as so:
+                try:
+                    so.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+            return port
 
 
 def load_plan(t):
