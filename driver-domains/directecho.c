@@ -13,8 +13,7 @@
 
 static struct e1000 nic;
 static struct netstack ns;
-static int quit;
-static uint64_t echoed;
+static struct net_echo echo;
 
 static int send_frame(void *ctx, const void *frame, size_t len)
 {
@@ -26,19 +25,6 @@ static uint64_t now(void *ctx)
 {
 	(void)ctx;
 	return hv_time();
-}
-
-static void on_echo(void *arg, uint32_t src, uint16_t sport, uint16_t dport, const void *d, size_t n)
-{
-	(void)arg;
-	net_udp_send(&ns, src, dport, sport, d, n);
-	echoed++;
-}
-
-static void on_quit(void *arg, uint32_t src, uint16_t sport, uint16_t dport, const void *d, size_t n)
-{
-	(void)arg; (void)src; (void)sport; (void)dport; (void)d; (void)n;
-	quit = 1;
 }
 
 static void on_frame(void *arg, const void *frame, size_t len)
@@ -62,12 +48,13 @@ int main(void)
 	if (e1000_init(&nic, 0))
 		rt_fail("e1000 init failed");
 	net_init(&ns, nic.mac, ip, 0xffffff00u, gw, &ops);
-	net_udp_bind(&ns, (uint16_t)rt_arg_u64("echo_port", 7), on_echo, 0);
-	net_udp_bind(&ns, (uint16_t)rt_arg_u64("quit_port", 9), on_quit, 0);
+	if (net_echo_start(&echo, &ns, (uint16_t)rt_arg_u64("echo_port", 7),
+			   (uint16_t)rt_arg_u64("quit_port", 9)))
+		rt_fail("echo_port= and quit_port= must be distinct and not 0");
 	net_announce(&ns);
 	gprintf("directecho: link %s, %s\n", e1000_link_up(&nic) ? "up" : "down",
 		nic.irq_port > 0 ? "interrupts" : "polling");
-	while (!quit) {
+	while (!echo.quit) {
 		rt_wait_event(nic.irq_port > 0 ? 20000000ull : 1000000ull);
 		uint64_t ev = rt_events_take();
 		if (nic.irq_port > 0 && (ev >> nic.irq_port & 1))
@@ -78,7 +65,7 @@ int main(void)
 		if (nic.irq_port > 0 && (ev >> nic.irq_port & 1))
 			hv_device_irq_ack(0);
 	}
-	gprintf("directecho: %lu datagrams echoed; e1000: %lu rx %lu tx %lu irqs\n", echoed,
+	gprintf("directecho: %lu datagrams echoed; e1000: %lu rx %lu tx %lu irqs\n", echo.echoed,
 		nic.stats.rx, nic.stats.tx, nic.stats.irqs);
 	return 0;
 }

@@ -25,11 +25,12 @@ BUILD = os.path.join(ROOT, "build")
 CONF = os.path.join(ROOT, "tests", "qemu", "tests.conf")
 FUZZ_SECONDS = int(os.environ.get("FUZZ_SECONDS_IN_TEST", "15"))
 # Device sets a test can ask for with devices=NAME. intel-iommu comes first.
+# @NETDEV@ becomes user networking with the test's UDP forwards (load=).
 DEVICE_SETS = {
     "nic_disk": [
         "-device", "intel-iommu,intremap=on",
         "-device", "pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=1",
-        "-netdev", "user,id=n0",
+        "-netdev", "@NETDEV@",
         "-device", "e1000,bus=rp1,netdev=n0,mac=52:54:00:12:34:56,romfile=",
         "-device", "pcie-root-port,id=rp2,bus=pcie.0,chassis=2,slot=2",
         "-drive", "file=@DISK@,if=none,id=d0,format=raw",
@@ -239,8 +240,7 @@ def run_qemu(t):
             f.truncate(1 << 20)
         cmd[2] = "q35,kernel-irqchip=split"
         for a in DEVICE_SETS[t.devices]:
-            a = a.replace("@DISK@", disk)
-            cmd.append(netdev_with_forwards(plan) if a == "user,id=n0" else a)
+            cmd.append(a.replace("@DISK@", disk).replace("@NETDEV@", netdev_with_forwards(plan)))
     elif plan:
         return False, "load= needs a device set with a NIC"
     timeout = float(t.timeout)

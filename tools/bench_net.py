@@ -106,8 +106,9 @@ def bench_restart():
                     p, statistics.median(v) / 1000, max(v) / 1000, len(v), len(recs)))
         n = max(1, len(recs))
         print("  datagrams: sent %s echoed %s lost %s (%.1f per restart, longest burst %s, "
-              "%s bursts), timeout %s ms" % (load["sent"], load["echoed"], load["lost"],
-              int(load["lost"]) / n, load["longest_burst"], load["bursts"], "200"))
+              "%s bursts; loadgen options in tests/qemu/bench.conf)" % (
+                  load["sent"], load["echoed"], load["lost"], int(load["lost"]) / n,
+                  load["longest_burst"], load["bursts"]))
 
 
 if __name__ == "__main__":

@@ -20,8 +20,8 @@
 
 static struct netfront nf;
 static struct netstack ns;
-static int quit;
-static uint64_t echoed, ping_replies;
+static struct net_echo echo;
+static uint64_t ping_replies;
 static uint16_t ping_seq;           /* the request outstanding */
 static int ping_answered = 1;
 
@@ -35,19 +35,6 @@ static uint64_t now(void *ctx)
 {
 	(void)ctx;
 	return hv_time();
-}
-
-static void on_echo(void *arg, uint32_t src, uint16_t sport, uint16_t dport, const void *d, size_t n)
-{
-	(void)arg;
-	net_udp_send(&ns, src, dport, sport, d, n);     /* a lost echo is the sender's to see */
-	echoed++;
-}
-
-static void on_quit(void *arg, uint32_t src, uint16_t sport, uint16_t dport, const void *d, size_t n)
-{
-	(void)arg; (void)src; (void)sport; (void)dport; (void)d; (void)n;
-	quit = 1;
 }
 
 static void on_ping(void *arg, uint32_t src, uint16_t id, uint16_t seq)
@@ -111,10 +98,11 @@ int main(void)
 	parse_args(mac, &ip, &gw, &ping_ip);
 	netfront_init(&nf, (uint32_t)rt_peer_id("backend"), mac);
 	net_init(&ns, mac, ip, 0xffffff00u, gw, &ops);
-	net_udp_bind(&ns, (uint16_t)rt_arg_u64("echo_port", 7), on_echo, 0);
-	net_udp_bind(&ns, (uint16_t)rt_arg_u64("quit_port", 9), on_quit, 0);
+	if (net_echo_start(&echo, &ns, (uint16_t)rt_arg_u64("echo_port", 7),
+			   (uint16_t)rt_arg_u64("quit_port", 9)))
+		rt_fail("echo_port= and quit_port= must be distinct and not 0");
 	net_set_ping_cb(&ns, on_ping, 0);
-	while (!quit) {
+	while (!echo.quit) {
 		netfront_poll(&nf, on_frame, 0);
 		if (!netfront_connected(&nf)) {
 			announced = 0;
@@ -140,7 +128,7 @@ int main(void)
 		netfront_wait(&nf, 10000000ull);
 	}
 	gprintf("udpecho: %lu datagrams echoed, %lu/%lu ping replies (%lu requests), netfront: "
-		"%lu tx %lu rx %lu dropped %lu reconnects %lu notifications\n", echoed, ping_replies,
+		"%lu tx %lu rx %lu dropped %lu reconnects %lu notifications\n", echo.echoed, ping_replies,
 		ping_ip ? pings : 0, sent_pings, nf.stats.tx, nf.stats.rx, nf.stats.tx_dropped, nf.stats.reconnects,
 		nf.stats.notifications);
 	gprintf("udpecho: net: %lu rx %lu tx %lu dropped %lu arp_rx %lu arp_tx %lu icmp_req %lu "

@@ -77,6 +77,15 @@ void net_set_ping_cb(struct netstack *ns, net_ping_cb cb, void *arg);
 /* Gratuitous ARP and a request for the gateway, so the LAN learns our MAC. */
 int net_announce(struct netstack *ns);
 
+/* UDP echo service: every datagram to echo_port goes back to its sender;
+ * one to quit_port sets quit. */
+struct net_echo {
+	struct netstack *ns;
+	uint64_t echoed;
+	int quit;
+};
+int net_echo_start(struct net_echo *e, struct netstack *ns, uint16_t echo_port, uint16_t quit_port);
+
 int net_parse_ip(const char *s, uint32_t *ip);
 int net_parse_mac(const char *s, uint8_t mac[6]);
 /* Internet checksum (RFC 1071) of a buffer, continuing from sum. */

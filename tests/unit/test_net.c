@@ -172,6 +172,34 @@ static void udp_echo_path(void)
 	CHECK_EQ(ns.stats.udp_unbound, 1);
 }
 
+/* The echo service answers with the same payload, ports swapped, and a
+ * datagram to the quit port ends it. */
+static void echo_service(void)
+{
+	struct net_echo e;
+
+	reset();
+	CHECK_EQ(net_echo_start(&e, &ns, 7, 7), NET_EINVAL);
+	CHECK_EQ(net_echo_start(&e, &ns, 7, 9), 0);
+	net_input(&ns, f, arp_frame(1, gw_mac, PEER_IP, MY_IP));    /* learn the peer */
+	nsent = 0;
+	size_t len = udp_frame(7, 300, 1);
+	net_input(&ns, f, len);
+	CHECK_EQ(e.echoed, 1);
+	CHECK_EQ(nsent, 1);
+	CHECK_EQ(sent_len[0], len);
+	const uint8_t *ip = sent[0] + 14, *u = ip + 20;
+	CHECK(!memcmp(sent[0], gw_mac, 6));
+	CHECK_EQ(g16(ip + 16), PEER_IP >> 16);
+	CHECK_EQ(g16(u), 7);
+	CHECK_EQ(g16(u + 2), 5000);
+	CHECK(!memcmp(u + 8, f + 42, 300));
+	CHECK_EQ(e.quit, 0);
+	net_input(&ns, f, udp_frame(9, 4, 1));
+	CHECK_EQ(e.quit, 1);
+	CHECK_EQ(nsent, 1);                     /* the quit datagram is not echoed */
+}
+
 static void icmp_echo(void)
 {
 	reset();
@@ -262,6 +290,7 @@ int main(void)
 	arp_reply_and_learning();
 	pending_until_arp();
 	udp_echo_path();
+	echo_service();
 	icmp_echo();
 	malformed();
 	parsing();
