@@ -30,16 +30,16 @@ build/unit/test_%: $$(unit_%_SRCS) tests/unit/unit.h $(wildcard include/public/*
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HOST_CFLAGS) -o $@ $(unit_$*_SRCS)
 
-.PHONY: unit
-unit: $(UNIT_BINS)
-	@for t in $(UNIT_BINS); do echo "== $$t"; $$t || exit 1; done
-
 # The ring's two-thread stress test runs under ThreadSanitizer instead.
 UNIT_BINS += build/unit/test_ring_stress
 build/unit/test_ring_stress: tests/unit/stress_ring.c include/public/ring.h tests/unit/unit.h
 	@mkdir -p $(dir $@)
 	$(HOST_CC) -std=gnu11 -g -O2 -Wall -Wextra -Werror -fsanitize=thread -pthread \
 		-Iinclude -o $@ tests/unit/stress_ring.c
+
+.PHONY: unit
+unit: deps $(UNIT_BINS)
+	@for t in $(UNIT_BINS); do echo "== $$t"; $$t || exit 1; done
 
 # Every public header compiles on its own (an ABI header may not lean on another include order).
 .PHONY: check-headers
