@@ -37,6 +37,12 @@ build/unit/test_ring_stress: tests/unit/stress_ring.c include/public/ring.h test
 	$(HOST_CC) -std=gnu11 -g -O2 -Wall -Wextra -Werror -fsanitize=thread -pthread \
 		-Iinclude -o $@ tests/unit/stress_ring.c
 
+# tools/deps.sh against fake package tools (lock waiting, bounded).
+UNIT_BINS += build/unit/test_deps
+build/unit/test_deps: tests/tools/test_deps.sh tools/deps.sh
+	@mkdir -p $(dir $@)
+	cp $< $@ && chmod +x $@
+
 .PHONY: unit
 unit: deps $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do echo "== $$t"; $$t || exit 1; done
