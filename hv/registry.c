@@ -11,23 +11,14 @@
 #include "hv/supervise.h"
 #include "public/hv_errno.h"
 
-#define REG_MAX 64
+/* Every (writer, peer, devid) has its own entry, fixed in place: a domain can
+ * only ever fill its own row, so no guest can use up what others need, and
+ * nothing is allocated or freed. 16 x 16 x 8 entries of 16 bytes = 32 KiB. */
+static struct reg_entry table[HV_MAX_DOMAINS][HV_MAX_DOMAINS][REG_MAX_DEVID];
 
-struct reg_slot {
-	uint8_t in_use;
-	uint32_t writer, peer, devid;
-	struct reg_entry e;
-};
-
-static struct reg_slot slots[REG_MAX];
-
-static struct reg_slot *find(uint32_t writer, uint32_t peer, uint32_t devid)
+static struct reg_entry *entry(uint32_t writer, uint32_t peer, uint32_t devid)
 {
-	for (unsigned i = 0; i < REG_MAX; i++)
-		if (slots[i].in_use && slots[i].writer == writer && slots[i].peer == peer &&
-		    slots[i].devid == devid)
-			return &slots[i];
-	return 0;
+	return &table[writer - 1][peer - 1][devid];
 }
 
 /* The peer need not exist: a survivor reads a destroyed peer's entry as Closed,
@@ -40,7 +31,6 @@ static int args_ok(struct domain *d, uint64_t peer, uint64_t devid)
 int64_t reg_write(struct domain *d, uint64_t peer, uint64_t devid, uint64_t gpa)
 {
 	struct reg_entry e;
-	struct reg_slot *s;
 
 	if (!args_ok(d, peer, devid))
 		return -HV_EINVAL;
@@ -49,13 +39,7 @@ int64_t reg_write(struct domain *d, uint64_t peer, uint64_t devid, uint64_t gpa)
 	if (e.state == REG_NONE || e.state > REG_RECONNECTING)
 		return -HV_EINVAL;
 	e.generation = (uint32_t)d->generation;
-	s = find(d->id, (uint32_t)peer, (uint32_t)devid);
-	for (unsigned i = 0; !s && i < REG_MAX; i++)
-		if (!slots[i].in_use)
-			s = &slots[i];
-	if (!s)
-		return -HV_ENOMEM;
-	*s = (struct reg_slot){ 1, d->id, (uint32_t)peer, (uint32_t)devid, e };
+	*entry(d->id, (uint32_t)peer, (uint32_t)devid) = e;
 	if (e.state == REG_CONNECTED)
 		supervise_connected(d);
 	return 0;
@@ -63,14 +47,9 @@ int64_t reg_write(struct domain *d, uint64_t peer, uint64_t devid, uint64_t gpa)
 
 int64_t reg_read(struct domain *d, uint64_t peer, uint64_t devid, uint64_t gpa)
 {
-	struct reg_entry e = { 0 };
-	struct reg_slot *s;
-
 	if (!args_ok(d, peer, devid))
 		return -HV_EINVAL;
-	s = find((uint32_t)peer, d->id, (uint32_t)devid);
-	if (s)
-		e = s->e;
+	struct reg_entry e = *entry((uint32_t)peer, d->id, (uint32_t)devid);
 	if (guest_copy_to(d, gpa, &e, sizeof(e)))
 		return -HV_EFAULT;
 	return 0;
@@ -78,10 +57,11 @@ int64_t reg_read(struct domain *d, uint64_t peer, uint64_t devid, uint64_t gpa)
 
 void reg_domain_dead(struct domain *d)
 {
-	for (unsigned i = 0; i < REG_MAX; i++) {
-		if (slots[i].in_use && slots[i].writer == d->id) {
-			slots[i].e.state = REG_CLOSED;
-			slots[i].e.gref = slots[i].e.port = 0;
+	for (unsigned p = 0; p < HV_MAX_DOMAINS; p++) {
+		for (unsigned k = 0; k < REG_MAX_DEVID; k++) {
+			struct reg_entry *e = &table[d->id - 1][p][k];
+			if (e->state != REG_NONE)
+				*e = (struct reg_entry){ .state = REG_CLOSED, .generation = e->generation };
 		}
 	}
 }
