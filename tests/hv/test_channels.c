@@ -82,3 +82,35 @@ HVTEST(event_irq)
 	tu_expect_exit(d[1], 0);
 	EXPECT(d[0]->events_received >= 6);
 }
+
+static int both_blocked(void *arg)
+{
+	struct domain **g = arg;
+
+	return g[0]->state == DOM_BLOCKED && g[1]->state == DOM_BLOCKED;
+}
+
+/* Two greedy domains take every registry entry, event port, grant reference
+ * and grant mapping they can; a ring pair must still connect and finish. */
+HVTEST(greedy_tables)
+{
+	uint64_t before = mm_free_frames();
+	struct domain *g[2] = { hvtest_create("greedy1"), hvtest_create("greedy2") };
+
+	EXPECT_EQ(sched_run(both_blocked, g, TU_SECONDS(60)), SCHED_UNTIL_MET);
+	EXPECT(g[0]->grants[GRANT_MAX - 1].in_use);             /* took every grant */
+	EXPECT(g[1]->maps[GRANT_MAPS_MAX - 1].in_use);          /* ... every mapping */
+	EXPECT_EQ(g[0]->ports[EVTCHN_PORTS - 1].status, EVTCHN_UNBOUND);
+	struct domain *ping = hvtest_create("ping"), *pong = hvtest_create("pong");
+	EXPECT_EQ(tu_run_until_dead(ping, TU_SECONDS(120)), SCHED_UNTIL_MET);
+	EXPECT_EQ(tu_run_until_dead(pong, TU_SECONDS(60)), SCHED_UNTIL_MET);
+	tu_expect_exit(ping, 0);
+	tu_expect_exit(pong, 0);
+	EXPECT(domain_alive(g[0]) && domain_alive(g[1]));       /* still holding */
+	domain_destroy(ping);
+	domain_destroy(pong);
+	domain_destroy(g[1]);
+	domain_destroy(g[0]);
+	EXPECT_EQ(mm_free_frames(), before);
+	EXPECT_EQ(grant_orphan_frames(), 0);
+}
