@@ -71,8 +71,8 @@ static void unmap_ram(struct domain *d)
 {
 	for (uint64_t gpa = 0; gpa < d->mem_bytes; gpa += FRAME_SIZE) {
 		uint64_t pa;
-		/* a page another domain still maps is freed by its last unmap */
-		if (pt_lookup(&d->gpt, gpa, &pa, 0, 0) == 0 && !grant_is_orphan(pa))
+		/* pages another domain still maps left the table as orphans */
+		if (pt_lookup(&d->gpt, gpa, &pa, 0, 0) == 0)
 			mm_free_frame(pa);
 	}
 	d->mem_bytes = 0;

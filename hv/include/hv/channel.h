@@ -57,8 +57,6 @@ int64_t grant_map(struct domain *d, uint64_t granter, uint64_t gref, uint64_t de
 int64_t grant_unmap(struct domain *d, uint64_t dest);
 /* Destroy: drop d's mappings of others; d's pages still mapped elsewhere become orphans. */
 void grant_domain_destroy(struct domain *d);
-/* An orphan frame belongs to the survivors that map it: do not free it. */
-int grant_is_orphan(uint64_t frame);
 /* Frames of destroyed domains still mapped by a survivor. */
 uint64_t grant_orphan_frames(void);
 
