@@ -55,6 +55,15 @@ int64_t reg_read(struct domain *d, uint64_t peer, uint64_t devid, uint64_t gpa)
 	return 0;
 }
 
+/* d was given up by its restart policy: its entries say so for good. */
+void reg_domain_failed(struct domain *d)
+{
+	for (unsigned p = 0; p < HV_MAX_DOMAINS; p++)
+		for (unsigned k = 0; k < REG_MAX_DEVID; k++)
+			if (table[d->id - 1][p][k].state != REG_NONE)
+				table[d->id - 1][p][k].state = REG_FAILED;
+}
+
 void reg_domain_dead(struct domain *d)
 {
 	for (unsigned p = 0; p < HV_MAX_DOMAINS; p++) {

@@ -185,7 +185,7 @@ enum sched_stop_why sched_run(int (*until)(void *arg), void *arg, uint64_t timeo
 			run_slice(v);
 			continue;
 		}
-		if (!domain_count_alive())
+		if (!domain_count_alive() && !watched)
 			return SCHED_ALL_DONE;
 		if (!any_wakeable() && !watched)
 			return SCHED_STUCK;

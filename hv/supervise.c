@@ -6,6 +6,7 @@
  */
 #include "kstring.h"
 #include "hv/arch.h"
+#include "hv/channel.h"
 #include "hv/printk.h"
 #include "hv/supervise.h"
 #include "public/hv_errno.h"
@@ -14,21 +15,67 @@ static struct restart_record records[HV_MAX_DOMAINS];
 static uint64_t restarts[HV_MAX_DOMAINS];
 static uint8_t record_open[HV_MAX_DOMAINS];     /* phases still being filled in */
 
+/* Restart policy per slot: when the recent failures were (a ring as long as
+ * the largest restart_max), when the pending restart may run, given up. */
+static uint64_t history[HV_MAX_DOMAINS][256];
+static uint8_t history_next[HV_MAX_DOMAINS];
+static uint64_t not_before[HV_MAX_DOMAINS];
+static uint8_t given_up[HV_MAX_DOMAINS];
+
 static unsigned slot(const struct domain *d)
 {
 	BUG_ON(d->id == 0 || d->id > HV_MAX_DOMAINS);
 	return d->id - 1;
 }
 
+/* Restarts of slot s within the policy window before 'now'. */
+static unsigned recent_restarts(const struct domain *d, unsigned s, uint64_t now)
+{
+	uint64_t window = (d->cfg.restart_window_s ? d->cfg.restart_window_s :
+			   BOOTCFG_RESTART_WINDOW_DEFAULT) * 1000000000ull;
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < 256; i++)
+		n += history[s][i] && now - history[s][i] < window;
+	return n;
+}
+
+static uint64_t backoff_ns(const struct domain *d, unsigned earlier)
+{
+	uint64_t ms = d->cfg.restart_backoff_ms;
+
+	for (unsigned i = 0; i < earlier && ms < BOOTCFG_BACKOFF_CAP_MS; i++)
+		ms *= 2;
+	return (ms < BOOTCFG_BACKOFF_CAP_MS ? ms : BOOTCFG_BACKOFF_CAP_MS) * 1000000ull;
+}
+
+/* MINIX-style policy: restart after a delay that doubles with each failure in
+ * the window; past the limit the domain is given up and stays down, and its
+ * registry entries say Failed so its clients stop waiting for it. */
 void supervise_stopped(struct domain *d)
 {
 	if (d->state != DOM_CRASHED || !(d->cfg.flags & BOOTCFG_F_RESTART))
 		return;
-	struct restart_record *r = &records[slot(d)];
+	unsigned s = slot(d);
+	uint64_t now = arch_time_ns();
+	unsigned max = d->cfg.restart_max ? d->cfg.restart_max : BOOTCFG_RESTART_MAX_DEFAULT;
+	unsigned earlier = recent_restarts(d, s, now);
+	if (earlier >= max) {
+		given_up[s] = 1;
+		reg_domain_failed(d);
+		printk("hv: %s given up: %u restarts within %u s; last failure: %s\n", d->cfg.name,
+		       earlier, d->cfg.restart_window_s ? d->cfg.restart_window_s :
+		       BOOTCFG_RESTART_WINDOW_DEFAULT, d->reason);
+		return;
+	}
+	struct restart_record *r = &records[s];
 	memset(r, 0, sizeof(*r));
-	r->detected = arch_time_ns();
+	r->detected = now;
+	r->backoff = backoff_ns(d, earlier);
 	memcpy(r->cause, d->reason, sizeof(r->cause) - 1);
-	record_open[slot(d)] = 0;
+	record_open[s] = 0;
+	history[s][history_next[s]++] = now;    /* uint8_t index: wraps at 256 */
+	not_before[s] = now + r->backoff;
 	d->restart_pending = 1;
 }
 
@@ -46,9 +93,9 @@ static void print_record(const struct domain *d, const struct restart_record *r)
 	uint64_t t0 = r->detected;
 
 	printk("hv: restart %s #%lu (generation %lu): failure detected at %lu.%03lu ms +0 us, "
-	       "device reset +%lu us, domain started +%lu us, backend connected +%lu us, "
+	       "backoff %lu us, device reset +%lu us, domain started +%lu us, backend connected +%lu us, "
 	       "first packet forwarded +%lu us; cause: %s\n", d->cfg.name, restarts[slot(d)],
-	       r->generation, t0 / 1000000, t0 / 1000 % 1000, (r->reset - t0) / 1000,
+	       r->generation, t0 / 1000000, t0 / 1000 % 1000, r->backoff / 1000, (r->reset - t0) / 1000,
 	       (r->started - t0) / 1000, (r->connected - t0) / 1000, (r->forwarded - t0) / 1000,
 	       r->cause);
 }
@@ -89,10 +136,12 @@ static void restart(struct domain *d)
 	}
 	r->started = arch_time_ns();
 	r->generation = nd->generation;
+	given_up[id - 1] = 0;
 	restarts[id - 1]++;
 	record_open[id - 1] = 1;
-	printk("hv: restart %s #%lu: generation %lu running %lu us after the failure\n",
-	       cfg.name, restarts[id - 1], nd->generation, (r->started - r->detected) / 1000);
+	printk("hv: restart %s #%lu: generation %lu running %lu us after the failure "
+	       "(backoff %lu us)\n", cfg.name, restarts[id - 1], nd->generation,
+	       (r->started - r->detected) / 1000, r->backoff / 1000);
 }
 
 int supervise_poll(void)
@@ -106,12 +155,17 @@ int supervise_poll(void)
 			continue;
 		if (domain_alive(d) && d->wd_deadline_ns && now > d->wd_deadline_ns)
 			domain_crash(d, "watchdog: no kick for %lu ms", d->wd_period_ns / 1000000);
-		if (d->restart_pending)
+		if (d->restart_pending && now >= not_before[id - 1])
 			restart(d);
 		d = domain_by_id(id);
-		more |= d && domain_alive(d) && d->wd_deadline_ns;
+		more |= d && ((domain_alive(d) && d->wd_deadline_ns) || d->restart_pending);
 	}
 	return more;
+}
+
+int supervise_given_up(uint32_t id)
+{
+	return id >= 1 && id <= HV_MAX_DOMAINS && given_up[id - 1];
 }
 
 uint64_t supervise_restarts(uint32_t id)

@@ -91,7 +91,7 @@ static int check_domain(const struct bootcfg_domain *d, unsigned i, char *why, s
 		fmt_snprintf(why, wl, "domain %u (%s): unknown role %u", i, d->name, d->role);
 		return -1;
 	}
-	if (d->ndevices > BOOTCFG_MAX_DEVICES || d->reserved) {
+	if (d->ndevices > BOOTCFG_MAX_DEVICES) {
 		fmt_snprintf(why, wl, "domain %u (%s): %u devices (at most %u)", i, d->name,
 			     d->ndevices, BOOTCFG_MAX_DEVICES);
 		return -1;
@@ -114,6 +114,16 @@ static int check_domain(const struct bootcfg_domain *d, unsigned i, char *why, s
 	if (d->flags & ~BOOTCFG_F_ALL) {
 		fmt_snprintf(why, wl, "domain %u (%s): reserved flags 0x%x set", i, d->name,
 			     d->flags & ~BOOTCFG_F_ALL);
+		return -1;
+	}
+	if (!(d->flags & BOOTCFG_F_RESTART) &&
+	    (d->restart_max || d->restart_window_s || d->restart_backoff_ms)) {
+		fmt_snprintf(why, wl, "domain %u (%s): restart policy without restart", i, d->name);
+		return -1;
+	}
+	if (d->restart_backoff_ms > BOOTCFG_BACKOFF_MAX_MS) {
+		fmt_snprintf(why, wl, "domain %u (%s): restart backoff %u ms (at most %u)", i,
+			     d->name, d->restart_backoff_ms, BOOTCFG_BACKOFF_MAX_MS);
 		return -1;
 	}
 	return 0;

@@ -15,7 +15,8 @@ struct parser {
 	size_t errlen;
 	struct scenario *s;
 	int have_scenario;
-	unsigned key_line[BOOTCFG_MAX_DOMAINS][6];     /* image, memory, role, args, device, restart */
+	unsigned key_line[BOOTCFG_MAX_DOMAINS][8];     /* image, memory, role, args, device, restart,
+							  restart_limit, restart_backoff */
 };
 
 static int perr(struct parser *p, const char *fmt, ...)
@@ -100,6 +101,51 @@ static int parse_restart(struct parser *p, const char *v, uint32_t *flags)
 	return 0;
 }
 
+/* A whole number in lo..hi followed by exactly 'unit' ("" for none). */
+static int number_with_unit(const char *v, const char *unit, unsigned long lo, unsigned long hi,
+			    unsigned long *out, const char **rest)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)*v))
+		return -1;
+	errno = 0;
+	unsigned long n = strtoul(v, &end, 10);
+	if (errno || n < lo || n > hi || strncmp(end, unit, strlen(unit)))
+		return -1;
+	*out = n;
+	*rest = end + strlen(unit);
+	return 0;
+}
+
+/* "N/Ts": at most N restarts (1..255) within any T seconds (1..255). */
+static int parse_restart_limit(struct parser *p, const char *v, struct bootcfg_domain *d)
+{
+	unsigned long n, t;
+	const char *rest;
+
+	if (number_with_unit(v, "/", 1, 255, &n, &rest) ||
+	    number_with_unit(rest, "s", 1, 255, &t, &rest) || *rest)
+		return perr(p, "restart_limit '%s' is not N/Ts (N restarts within T seconds, "
+			    "each 1..255)", v);
+	d->restart_max = (uint8_t)n;
+	d->restart_window_s = (uint8_t)t;
+	return 0;
+}
+
+/* "Bms": the first restart's delay, doubled for each further one in the window. */
+static int parse_restart_backoff(struct parser *p, const char *v, struct bootcfg_domain *d)
+{
+	unsigned long ms;
+	const char *rest;
+
+	if (number_with_unit(v, "ms", 0, BOOTCFG_BACKOFF_MAX_MS, &ms, &rest) || *rest)
+		return perr(p, "restart_backoff '%s' is not a delay of 0ms..%ums", v,
+			    BOOTCFG_BACKOFF_MAX_MS);
+	d->restart_backoff_ms = (uint16_t)ms;
+	return 0;
+}
+
 static int start_domain(struct parser *p, const char *v)
 {
 	struct scenario *s = p->s;
@@ -167,13 +213,14 @@ static int parse_device(struct parser *p, struct bootcfg_domain *d, const char *
 
 static int domain_key(struct parser *p, const char *key, const char *v)
 {
-	static const char *const keys[] = { "image", "memory", "role", "args", "device", "restart" };
+	static const char *const keys[] = { "image", "memory", "role", "args", "device", "restart",
+					    "restart_limit", "restart_backoff" };
 	struct scenario *s = p->s;
 	unsigned k;
 
-	for (k = 0; k < 6 && strcmp(keys[k], key); k++)
+	for (k = 0; k < 8 && strcmp(keys[k], key); k++)
 		;
-	if (k == 6)
+	if (k == 8)
 		return perr(p, "unknown key '%s'", key);
 	if (!s->ndomains)
 		return perr(p, "'%s' outside a domain block", key);
@@ -197,6 +244,10 @@ static int domain_key(struct parser *p, const char *key, const char *v)
 		return -1;
 	if (k == 5)
 		return parse_restart(p, v, &d->flags);
+	if (k == 6)
+		return parse_restart_limit(p, v, d);
+	if (k == 7)
+		return parse_restart_backoff(p, v, d);
 	if (k == 0) {
 		if (!valid_name(v))
 			return perr(p, "bad image name '%s' (1-31 of [A-Za-z0-9_-])", v);
@@ -256,6 +307,10 @@ static int finish(struct parser *p)
 			return perr(p, "domain '%s' has no image", s->dom[i].name);
 		if (!p->key_line[i][1])
 			return perr(p, "domain '%s' has no memory", s->dom[i].name);
+		if ((p->key_line[i][6] || p->key_line[i][7]) &&
+		    !(s->dom[i].flags & BOOTCFG_F_RESTART))
+			return perr(p, "domain '%s' has a restart policy but not 'restart yes'",
+				    s->dom[i].name);
 	}
 	return 0;
 }

@@ -2,7 +2,8 @@
  * A restartable domain that fails on purpose in each incarnation until
  * generation until=N, then exits 0. mode=pf|triple|hang|wild|crash, or mixed
  * (a different kind each generation). It arms the hang watchdog (100 ms) and
- * kicks it while it works, as a driver domain would.
+ * kicks it while it works, as a driver domain would. client=NAME: each
+ * incarnation announces itself Connected to that domain in the registry.
  */
 #include "rt/channel.h"
 #include "rt/rt.h"
@@ -17,6 +18,12 @@ int main(void)
 
 	if (hv_self_info(&me) || !rt_arg_str("mode", mode, sizeof(mode)))
 		rt_fail("self info or mode= missing");
+	if (rt_arg_str("client", mode, sizeof(mode))) {
+		struct reg_entry e = { REG_CONNECTED, 0, 0, 0 };
+		hv_reg_write((uint32_t)rt_peer_id("client"), 0, &e);
+	}
+	if (!rt_arg_str("mode", mode, sizeof(mode)))
+		rt_fail("mode= missing");
 	hv_watchdog_kick(100000000ull);
 	for (int i = 0; i < 5; i++) {
 		hv_sleep(10000000ull);

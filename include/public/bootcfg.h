@@ -57,6 +57,15 @@ struct bootcfg_device {
 #define BOOTCFG_F_RESTART    0x1u
 #define BOOTCFG_F_ALL        BOOTCFG_F_RESTART
 
+/* Restart policy (only with BOOTCFG_F_RESTART; 0 = the default): at most
+ * restart_max restarts within any restart_window_s seconds, after which the
+ * domain is given up; the k-th restart within the window waits
+ * restart_backoff_ms * 2^(k-1) ms (capped at BOOTCFG_BACKOFF_CAP_MS). */
+#define BOOTCFG_RESTART_MAX_DEFAULT     32u
+#define BOOTCFG_RESTART_WINDOW_DEFAULT  60u     /* seconds */
+#define BOOTCFG_BACKOFF_MAX_MS          10000u  /* largest first delay */
+#define BOOTCFG_BACKOFF_CAP_MS          30000u  /* longest delay after doubling */
+
 struct bootcfg_domain {
 	char     name[BOOTCFG_NAME_LEN];   /* [A-Za-z0-9_-]+, unique in the scenario */
 	char     image[BOOTCFG_NAME_LEN];  /* multiboot module name of the ELF image */
@@ -65,7 +74,9 @@ struct bootcfg_domain {
 	uint32_t flags;                    /* BOOTCFG_F_*; other bits must be 0 */
 	char     args[BOOTCFG_ARGS_LEN];   /* printable ASCII, NUL-terminated */
 	uint32_t ndevices;                 /* used entries of devices[], first ones */
-	uint32_t reserved;                 /* must be 0 */
+	uint8_t  restart_max;              /* restart policy, see above */
+	uint8_t  restart_window_s;
+	uint16_t restart_backoff_ms;
 	struct bootcfg_device devices[BOOTCFG_MAX_DEVICES];
 };
 

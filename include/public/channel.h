@@ -69,6 +69,8 @@ enum reg_state {
 	REG_CLOSING       = 3,
 	REG_CLOSED        = 4,    /* also set by the hypervisor when a party dies */
 	REG_RECONNECTING  = 5,
+	REG_FAILED        = 6,    /* set by the hypervisor: the party was given up
+				     by its restart policy and will not come back */
 };
 
 struct reg_entry {

@@ -78,3 +78,33 @@ HVTEST(restart_20)
 	printk("hvtest: 20 restarts, free frames %lu after the first and %lu after the last\n",
 	       first, last);
 }
+
+static int given_up(void *arg)
+{
+	return supervise_given_up(((struct domain *)arg)->id);
+}
+
+/* The restart policy: three restarts with doubling delays, then given up;
+ * the client is told, the bystander never stops. */
+HVTEST(restart_policy)
+{
+	struct domain *client = hvtest_create("client"), *dd = hvtest_create("netdd");
+	struct domain *by = hvtest_create("bystander");
+	uint64_t by0 = by->vcpu.hypercalls;
+
+	EXPECT_EQ(sched_run(given_up, dd, TU_SECONDS(60)), SCHED_UNTIL_MET);
+	EXPECT_EQ(supervise_restarts(dd->id), 3);
+	EXPECT_EQ(dd->generation, 4);
+	EXPECT_EQ(dd->state, DOM_CRASHED);
+	const struct restart_record *r = supervise_last(dd->id);
+	EXPECT(r && r->backoff == 80000000ull);         /* 20 ms, 40 ms, 80 ms */
+	EXPECT(r && r->started - r->detected >= r->backoff);
+	EXPECT_EQ(tu_run_until_dead(client, TU_SECONDS(30)), SCHED_UNTIL_MET);
+	tu_expect_exit(client, 0);
+	EXPECT_EQ(dd->state, DOM_CRASHED);              /* stays down */
+	EXPECT_EQ(supervise_restarts(dd->id), 3);
+	EXPECT(domain_alive(by) && by->vcpu.hypercalls > by0);
+	domain_destroy(by);
+	domain_destroy(dd);
+	domain_destroy(client);
+}

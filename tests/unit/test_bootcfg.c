@@ -91,7 +91,12 @@ int main(void)
 	good(); d[1].flags = BOOTCFG_F_RESTART;   h->checksum = bootcfg_checksum(buf, LEN);
 	CHECK_EQ(check(LEN, why), 0);             /* the restart flag is allowed */
 	good(); d[1].ndevices = 5;                bad(1, "5 devices");
-	good(); d[1].reserved = 1;                bad(1, "devices");
+	good(); d[1].restart_max = 3;             bad(1, "restart policy without restart");
+	good(); d[1].restart_backoff_ms = 5;      bad(1, "restart policy without restart");
+	good(); d[1].flags = BOOTCFG_F_RESTART; d[1].restart_backoff_ms = 10001; bad(1, "backoff 10001 ms");
+	good(); d[1].flags = BOOTCFG_F_RESTART; d[1].restart_max = 3; d[1].restart_window_s = 10;
+	d[1].restart_backoff_ms = 10000;          h->checksum = bootcfg_checksum(buf, LEN);
+	CHECK_EQ(check(LEN, why), 0);             /* a full policy is allowed */
 	good(); d[1].devices[0].dev = 32;         bad(1, "device 0 malformed");
 	good(); d[1].devices[0].fn = 8;           bad(1, "device 0 malformed");
 	good(); d[1].devices[1].vendor = 0xffff;  bad(1, "device 1 malformed");

@@ -35,6 +35,8 @@ static const char *good_text =
 	"\tmemory 2048K\n"
 	"\trole driver\n"
 	"\trestart yes\n"
+	"\trestart_limit 3/10s\n"
+	"\trestart_backoff 25ms\n"
 	"\tdevice 01:00.0\n"
 	"\tdevice 8086:100E\n"
 	"domain gamma\n"
@@ -56,6 +58,10 @@ int main(void)
 	CHECK_EQ(s.dom[1].mem_bytes, 2 << 20);
 	CHECK_EQ(s.dom[1].role, BOOTCFG_ROLE_DRIVER);
 	CHECK_EQ(s.dom[1].ndevices, 2);
+	CHECK_EQ(s.dom[1].restart_max, 3);
+	CHECK_EQ(s.dom[1].restart_window_s, 10);
+	CHECK_EQ(s.dom[1].restart_backoff_ms, 25);
+	CHECK_EQ(s.dom[0].restart_max + s.dom[0].restart_window_s + s.dom[0].restart_backoff_ms, 0);
 	CHECK_EQ(s.dom[1].devices[0].kind, BOOTCFG_DEV_BDF);
 	CHECK_EQ(s.dom[1].devices[0].bus, 1);
 	CHECK_EQ(s.dom[1].devices[1].kind, BOOTCFG_DEV_ID);
@@ -94,6 +100,14 @@ int main(void)
 	bad("scenario x\ndomain a\n  memroy 2M\n", "t.scn:3: unknown key 'memroy'");
 	bad("scenario x\ndomain a\n restart maybe\n", "t.scn:3: restart 'maybe' is neither yes nor no");
 	bad("scenario x\ndomain a\n restart yes\n restart no\n", "t.scn:4: duplicate 'restart'");
+	bad("scenario x\ndomain a\n restart_limit 3\n", "t.scn:3: restart_limit '3' is not N/Ts");
+	bad("scenario x\ndomain a\n restart_limit 0/10s\n", "t.scn:3: restart_limit '0/10s'");
+	bad("scenario x\ndomain a\n restart_limit 3/256s\n", "t.scn:3: restart_limit '3/256s'");
+	bad("scenario x\ndomain a\n restart_limit 3/10\n", "t.scn:3: restart_limit '3/10'");
+	bad("scenario x\ndomain a\n restart_backoff 20\n", "t.scn:3: restart_backoff '20' is not a delay");
+	bad("scenario x\ndomain a\n restart_backoff 10001ms\n", "t.scn:3: restart_backoff '10001ms'");
+	bad("scenario x\ndomain a\n image i\n memory 2M\n restart_limit 3/10s\n",
+	    "t.scn:2: domain 'a' has a restart policy but not 'restart yes'");
 	bad("scenario x\ndomain a\n image i\n memory 3M\n", "t.scn:4: memory '3M' is not a multiple of 2M");
 	bad("scenario x\ndomain a\n image i\n memory 2G\n", "t.scn:4: memory '2G' is outside 2M..1G");
 	bad("scenario x\ndomain a\n image i\n memory 99999999999999999999M\n", "t.scn:4: memory");

@@ -63,6 +63,7 @@ uint64_t grant_orphan_frames(void);
 int64_t reg_write(struct domain *d, uint64_t peer, uint64_t devid, uint64_t gpa);
 int64_t reg_read(struct domain *d, uint64_t peer, uint64_t devid, uint64_t gpa);
 void reg_domain_dead(struct domain *d);
+void reg_domain_failed(struct domain *d);
 
 int64_t pcicfg_read(struct domain *d, uint64_t dev, uint64_t off, uint64_t size);
 int64_t pcicfg_write(struct domain *d, uint64_t dev, uint64_t off, uint64_t size, uint64_t val);

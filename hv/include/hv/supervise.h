@@ -20,6 +20,7 @@
 struct restart_record {
 	uint64_t generation;        /* of the new incarnation */
 	uint64_t detected;          /* failure noticed (crash, fault, watchdog) */
+	uint64_t backoff;           /* delay the restart policy imposed (ns) */
 	uint64_t reset;             /* device reset, old incarnation gone */
 	uint64_t started;           /* new incarnation runnable */
 	uint64_t connected;         /* it wrote Connected in the registry */
@@ -41,6 +42,8 @@ int supervise_poll(void);
 
 /* Restarts of slot 'id' so far, and the latest record (NULL if none). */
 uint64_t supervise_restarts(uint32_t id);
+/* Slot 'id' failed more often than its restart policy allows: it stays down. */
+int supervise_given_up(uint32_t id);
 const struct restart_record *supervise_last(uint32_t id);
 
 #endif
