@@ -50,10 +50,11 @@ uint64_t domain_count_alive(void)
 	return n;
 }
 
-/* Give the domain fresh zeroed frames for [0, bytes), mapped read-write. */
-static int map_ram(struct domain *d, uint64_t bytes)
+/* Give the domain fresh zeroed frames from d->mem_bytes up to 'bytes', at most
+ * 'pages' of them per call (the allocator zeroes each: the expensive part). */
+static int map_ram(struct domain *d, uint64_t bytes, uint64_t pages)
 {
-	for (uint64_t gpa = 0; gpa < bytes; gpa += FRAME_SIZE) {
+	for (uint64_t gpa = d->mem_bytes; gpa < bytes && pages; gpa += FRAME_SIZE, pages--) {
 		uint64_t pa = mm_alloc_frame();
 		if (!pa)
 			return -HV_ENOMEM;
@@ -67,15 +68,16 @@ static int map_ram(struct domain *d, uint64_t bytes)
 	return 0;
 }
 
-static void unmap_ram(struct domain *d)
+/* Free up to 'pages' frames of RAM from the top (pages another domain still
+ * maps left the table as orphans when the grants were torn down). */
+static void unmap_ram(struct domain *d, uint64_t pages)
 {
-	for (uint64_t gpa = 0; gpa < d->mem_bytes; gpa += FRAME_SIZE) {
-		uint64_t pa;
-		/* pages another domain still maps left the table as orphans */
+	for (; d->mem_bytes && pages; pages--) {
+		uint64_t pa, gpa = d->mem_bytes - FRAME_SIZE;
 		if (pt_lookup(&d->gpt, gpa, &pa, 0, 0) == 0)
 			mm_free_frame(pa);
+		d->mem_bytes = gpa;
 	}
-	d->mem_bytes = 0;
 }
 
 static int load_image(struct domain *d, struct elf_image *img)
@@ -131,16 +133,13 @@ static struct domain *slot_alloc(uint32_t want_id)
 	return 0;
 }
 
-static int build(struct domain *d)
+/* Everything after the RAM: image, start info, boot tables, devices, vCPU. */
+static int build_rest(struct domain *d)
 {
 	struct elf_image img;
 	struct vcpu_start st = { 0 };
 	int rc;
 
-	if ((rc = pt_init(&d->gpt, arch_gpt_format(), &mm_pt_ops)))
-		return rc;
-	if ((rc = map_ram(d, d->cfg.mem_bytes)))
-		return rc;
 	uint64_t shared_pa;
 	if (pt_lookup(&d->gpt, GUEST_SHARED_INFO_GPA, &shared_pa, 0, 0))
 		return -HV_EFAULT;
@@ -160,14 +159,8 @@ static int build(struct domain *d)
 	return 0;
 }
 
-int domain_create(const struct bootcfg_domain *cfg, const struct mb2_module *image,
-		  struct domain **out)
-{
-	return domain_create_at(0, cfg, image, out);
-}
-
-int domain_create_at(uint32_t id, const struct bootcfg_domain *cfg,
-		     const struct mb2_module *image, struct domain **out)
+int domain_build_begin(uint32_t id, const struct bootcfg_domain *cfg,
+		       const struct mb2_module *image, struct domain **out)
 {
 	struct domain *d = slot_alloc(id);
 	int rc;
@@ -180,9 +173,24 @@ int domain_create_at(uint32_t id, const struct bootcfg_domain *cfg,
 	}
 	d->cfg = *cfg;
 	d->image = image;
-	rc = build(d);
+	if ((rc = pt_init(&d->gpt, arch_gpt_format(), &mm_pt_ops))) {
+		d->state = DOM_FREE;
+		return rc;
+	}
+	*out = d;
+	return 0;
+}
+
+int domain_build_step(struct domain *d, uint64_t pages)
+{
+	int rc = map_ram(d, d->cfg.mem_bytes, pages);
+
+	if (!rc && d->mem_bytes < d->cfg.mem_bytes)
+		return 1;
+	if (!rc)
+		rc = build_rest(d);
 	if (rc) {
-		printk("hv: domain %s: build failed (error %d)\n", cfg->name, rc);
+		printk("hv: domain %s: build failed (error %d)\n", d->cfg.name, rc);
 		domain_destroy(d);
 		return rc;
 	}
@@ -190,6 +198,25 @@ int domain_create_at(uint32_t id, const struct bootcfg_domain *cfg,
 	printk("hv: domain %u (%s) created: %lu MiB, image %s, entry 0x%lx, generation %lu\n",
 	       d->id, d->cfg.name, d->mem_bytes >> 20, d->cfg.image, d->entry, d->generation);
 	sched_wake(&d->vcpu);
+	return 0;
+}
+
+int domain_create(const struct bootcfg_domain *cfg, const struct mb2_module *image,
+		  struct domain **out)
+{
+	return domain_create_at(0, cfg, image, out);
+}
+
+int domain_create_at(uint32_t id, const struct bootcfg_domain *cfg,
+		     const struct mb2_module *image, struct domain **out)
+{
+	struct domain *d;
+	int rc = domain_build_begin(id, cfg, image, &d);
+
+	if (rc)
+		return rc;
+	if ((rc = domain_build_step(d, UINT64_MAX)))
+		return rc;
 	*out = d;
 	return 0;
 }
@@ -234,7 +261,7 @@ void domain_shutdown(struct domain *d, uint32_t reason, int64_t code)
 	printk("hv: domain %u (%s) exited with code %ld\n", d->id, d->cfg.name, (long)code);
 }
 
-void domain_destroy(struct domain *d)
+void domain_quiesce(struct domain *d)
 {
 	BUG_ON(d->state == DOM_FREE);
 	if (domain_alive(d) || d->state == DOM_BUILDING)
@@ -244,11 +271,24 @@ void domain_destroy(struct domain *d)
 		grant_domain_destroy(d);
 	arch_vcpu_free(&d->vcpu);
 	d->shared = 0;
+}
+
+int domain_reclaim_step(struct domain *d, uint64_t pages)
+{
 	if (d->gpt.root) {
-		unmap_ram(d);
+		unmap_ram(d, pages);
+		if (d->mem_bytes)
+			return 1;
 		pt_destroy(&d->gpt);
 	}
 	d->state = DOM_FREE;
+	return 0;
+}
+
+void domain_destroy(struct domain *d)
+{
+	domain_quiesce(d);
+	domain_reclaim_step(d, UINT64_MAX);
 }
 
 /*

@@ -180,11 +180,16 @@ enum sched_stop_why sched_run(int (*until)(void *arg), void *arg, uint64_t timeo
 		if (end && arch_time_ns() >= end)
 			return SCHED_TIMEOUT;
 		int watched = supervise_poll();
+		/* No tick is taken while restart steps run back to back: wake
+		 * sleepers by the clock so they get their turn in between. */
+		wake_expired(arch_time_ns());
 		struct vcpu *v = rq_pop();
 		if (v) {
 			run_slice(v);
 			continue;
 		}
+		if (watched & SUPERVISE_BUSY)
+			continue;
 		if (!domain_count_alive() && !watched)
 			return SCHED_ALL_DONE;
 		if (!any_wakeable() && !watched)

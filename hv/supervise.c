@@ -119,30 +119,71 @@ void supervise_notified(struct domain *d)
 	print_record(d, r);
 }
 
-static void restart(struct domain *d)
-{
-	uint32_t id = d->id;
-	struct bootcfg_domain cfg = d->cfg;
-	const struct mb2_module *image = d->image;
-	struct restart_record *r = &records[id - 1];
-	struct domain *nd;
+/* A restart runs in bounded steps, one per scheduler pass, so rebuilding a
+ * large domain never freezes the others for more than one step. */
+enum restart_phase { RS_IDLE, RS_RECLAIM, RS_BUILD };
+#define RESTART_STEP_PAGES 512          /* 2 MiB: about 5 ms of zeroing under TCG */
 
-	domain_destroy(d);              /* DMA stopped, device reset, grants, memory */
-	r->reset = arch_time_ns();
-	int rc = domain_create_at(id, &cfg, image, &nd);
-	if (rc) {
-		printk("hv: restart of %s failed (error %d): domain stays down\n", cfg.name, rc);
-		return;
-	}
+static uint8_t phase[HV_MAX_DOMAINS];
+static struct bootcfg_domain saved_cfg[HV_MAX_DOMAINS];
+static const struct mb2_module *saved_image[HV_MAX_DOMAINS];
+
+static void restart_done(struct domain *nd)
+{
+	unsigned s = slot(nd);
+	struct restart_record *r = &records[s];
+
 	r->started = arch_time_ns();
 	r->generation = nd->generation;
-	given_up[id - 1] = 0;
-	restarts[id - 1]++;
-	record_open[id - 1] = 1;
+	given_up[s] = 0;
+	restarts[s]++;
+	record_open[s] = 1;
 	printk("hv: restart %s #%lu: generation %lu running %lu us after the failure "
-	       "(backoff %lu us)\n", cfg.name, restarts[id - 1], nd->generation,
+	       "(backoff %lu us)\n", nd->cfg.name, restarts[s], nd->generation,
 	       (r->started - r->detected) / 1000, r->backoff / 1000);
 }
+
+/* One step of slot id's restart; 1 while more steps remain. */
+static int restart_step(uint32_t id, struct domain *d)
+{
+	unsigned s = id - 1;
+	int rc;
+
+	switch (phase[s]) {
+	case RS_IDLE:
+		saved_cfg[s] = d->cfg;
+		saved_image[s] = d->image;
+		d->restart_pending = 0;
+		domain_quiesce(d);      /* DMA stopped, device reset, grants, vCPU */
+		records[s].reset = arch_time_ns();
+		phase[s] = RS_RECLAIM;
+		return 1;
+	case RS_RECLAIM:
+		if (domain_reclaim_step(d, RESTART_STEP_PAGES))
+			return 1;
+		if ((rc = domain_build_begin(id, &saved_cfg[s], saved_image[s], &d)))
+			break;
+		phase[s] = RS_BUILD;
+		return 1;
+	default:
+		if ((rc = domain_build_step(d, RESTART_STEP_PAGES)) == 1)
+			return 1;
+		if (rc)
+			break;
+		phase[s] = RS_IDLE;
+		restart_done(d);
+		return 0;
+	}
+	phase[s] = RS_IDLE;
+	printk("hv: restart of %s failed (error %d): domain stays down\n", saved_cfg[s].name, rc);
+	return 0;
+}
+
+int supervise_restarting(uint32_t id)
+{
+	return id >= 1 && id <= HV_MAX_DOMAINS && phase[id - 1] != RS_IDLE;
+}
+
 
 int supervise_poll(void)
 {
@@ -155,10 +196,11 @@ int supervise_poll(void)
 			continue;
 		if (domain_alive(d) && d->wd_deadline_ns && now > d->wd_deadline_ns)
 			domain_crash(d, "watchdog: no kick for %lu ms", d->wd_period_ns / 1000000);
-		if (d->restart_pending && now >= not_before[id - 1])
-			restart(d);
+		if (phase[id - 1] != RS_IDLE || (d->restart_pending && now >= not_before[id - 1]))
+			more |= restart_step(id, d) ? SUPERVISE_BUSY : 0;
 		d = domain_by_id(id);
-		more |= d && ((domain_alive(d) && d->wd_deadline_ns) || d->restart_pending);
+		if (d && ((domain_alive(d) && d->wd_deadline_ns) || d->restart_pending))
+			more |= SUPERVISE_WAITING;
 	}
 	return more;
 }

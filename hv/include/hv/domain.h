@@ -75,11 +75,24 @@ int domain_create(const struct bootcfg_domain *cfg, const struct mb2_module *ima
 /* The same, into slot 'id' (0 = any free slot): a restart keeps the id. */
 int domain_create_at(uint32_t id, const struct bootcfg_domain *cfg,
 		     const struct mb2_module *image, struct domain **out);
+/* The same in steps, so a restart of a large domain never holds the CPU for
+ * long (hv/supervise.c): begin takes the slot; each step maps at most 'pages'
+ * frames of RAM and returns 1 while more remain, then finishes the build
+ * (image, devices, vCPU) and returns 0 with the domain runnable, or an error
+ * (the slot is freed again). */
+int domain_build_begin(uint32_t id, const struct bootcfg_domain *cfg,
+		       const struct mb2_module *image, struct domain **out);
+int domain_build_step(struct domain *d, uint64_t pages);
 /* Stop a domain for good with a diagnostic line; its memory stays until destroy. */
 void domain_crash(struct domain *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void domain_shutdown(struct domain *d, uint32_t reason, int64_t code);
 /* Return every frame (zeroed before reuse) and free the slot. Any state but FREE. */
 void domain_destroy(struct domain *d);
+/* destroy in steps: quiesce stops it, releases (resets) its devices, tears
+ * down grants and vCPU; each reclaim step frees at most 'pages' frames of RAM
+ * and returns 1 while more remain, 0 once the slot is free. */
+void domain_quiesce(struct domain *d);
+int domain_reclaim_step(struct domain *d, uint64_t pages);
 struct domain *domain_by_id(uint32_t id);
 const char *domain_state_name(enum domain_state s);
 /* True while the domain can still run (running or blocked). */

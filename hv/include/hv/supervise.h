@@ -35,10 +35,15 @@ void supervise_notified(struct domain *d);
 /* HC_WATCHDOG_KICK */
 int64_t watchdog_kick(struct domain *d, uint64_t period_ns);
 
-/* From the scheduler loop: fire watchdogs, carry out pending restarts.
- * Returns 1 when something is still to come (an armed watchdog or a pending
- * restart), so the scheduler does not report itself stuck. */
+/* From the scheduler loop: fire watchdogs, carry out pending restarts one
+ * bounded step at a time. Returns SUPERVISE_WAITING when something is still to
+ * come (an armed watchdog, a delayed restart: idle, but do not report the run
+ * stuck) and SUPERVISE_BUSY while a restart is under way (call again at once). */
+#define SUPERVISE_WAITING 1
+#define SUPERVISE_BUSY    2
 int supervise_poll(void);
+/* Slot 'id' is being torn down or rebuilt right now. */
+int supervise_restarting(uint32_t id);
 
 /* Restarts of slot 'id' so far, and the latest record (NULL if none). */
 uint64_t supervise_restarts(uint32_t id);
