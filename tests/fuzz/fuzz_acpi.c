@@ -101,8 +101,8 @@ static void mcfg(uint8_t *t, size_t len)
 	if (n < 1 || n > ACPI_MAX_MCFG)
 		die("MCFG entry count");
 	for (unsigned i = 0; i < n; i++) {
-		uint64_t end = a[i].base + ((uint64_t)a[i].bus_end + 1) * (1u << 20);
-		if (a[i].bus_end < a[i].bus_start || a[i].base & 0xfffff || end < a[i].base)
+		uint64_t last = a[i].base + ((uint64_t)a[i].bus_end + 1) * (1u << 20) - 1;
+		if (a[i].bus_end < a[i].bus_start || a[i].base & 0xfffff || last < a[i].base)
 			die("MCFG ECAM window");
 	}
 }

@@ -232,6 +232,18 @@ static void mcfg_and_rsdt(void)
 	tlen += 16;
 	finish();
 	CHECK_EQ(acpi_parse_mcfg(t, tlen, m, 4, &n, &why), -1);         /* end < start */
+	/* fuzz_acpi: an ECAM window running past 2^64 was accepted, so config
+	 * addresses of high buses wrapped to low memory */
+	begin("MCFG", 8);
+	put64(tlen, 0xffffffffff000000ull);
+	t[tlen + 11] = 16;
+	tlen += 16;
+	finish();
+	CHECK_EQ(acpi_parse_mcfg(t, tlen, m, 4, &n, &why), -1);         /* bus 16 wraps */
+	CHECK(strstr(why, "wraps") != 0);
+	t[36 + 8 + 11] = 15;
+	finish();
+	CHECK_EQ(acpi_parse_mcfg(t, tlen, m, 4, &n, &why), 0);          /* ends at 2^64 - 1 */
 
 	begin("RSDT", 0);
 	for (int i = 0; i < 3; i++) {
