@@ -110,6 +110,12 @@ def mb2_seeds():
             mb2_tag(14, rsdp) + mb2_tag(15, rsdp + bytes(16)) + mb2_tag(21, b"ignored") +
             mb2_tag(0, b""))
     write("mb2", "grub", struct.pack("<II", 8 + len(tags), 0) + tags)
+    # strings at their longest, with slack inside the tag: one byte more is a
+    # single mutation away
+    tags = (mb2_tag(1, b"c" * 255 + bytes(9)) +
+            mb2_tag(3, struct.pack("<II", 0x200000, 0x201000) + b"n" * 63 + b" " +
+                    b"a" * 255 + bytes(9)) + mb2_tag(0, b""))
+    write("mb2", "longest_strings", struct.pack("<II", 8 + len(tags), 0) + tags)
     tags = mb2_tag(1, b"\0") + mb2_tag(0, b"")
     write("mb2", "minimal", struct.pack("<II", 8 + len(tags), 0) + tags)
 
