@@ -113,6 +113,9 @@ int acpi_parse_mcfg(const void *t, size_t avail, struct mcfg_alloc *out, unsigne
 		a->bus_end = p[off + 11];
 		if (a->bus_end < a->bus_start || (a->base & 0xfffff))
 			return fail(why, "MCFG entry with bad bus range or base");
+		/* Config addresses are base + (bus << 20 | ...): the window may not wrap. */
+		if (a->base + ((uint64_t)a->bus_end + 1) * (1u << 20) - 1 < a->base)
+			return fail(why, "MCFG window wraps around the address space");
 	}
 	if (*n == 0)
 		return fail(why, "MCFG has no entries");

@@ -47,6 +47,9 @@ static int parse_scopes(const uint8_t *p, uint32_t len, struct dmar_scope *out, 
 		for (unsigned i = 0; i < s->npath; i++) {
 			s->path[i].dev = p[off + 6 + 2 * i];
 			s->path[i].fn = p[off + 7 + 2 * i];
+			/* Users pack these into a requester id (dev << 3 | fn). */
+			if (s->path[i].dev >= 32 || s->path[i].fn >= 8)
+				return fail(why, "device scope path entry beyond device 31 or function 7");
 		}
 		off += slen;
 	}

@@ -159,8 +159,10 @@ static int check_header(const struct bootcfg_header *h, size_t len, char *why, s
 		fmt_snprintf(why, wl, "reserved header field set");
 		return -1;
 	}
-	if (field_len(h->name, BOOTCFG_NAME_LEN) < 0) {
-		fmt_snprintf(why, wl, "scenario name not NUL-terminated");
+	/* The hypervisor prints it, also in its result line: same rule as any name. */
+	const char *e = check_name(h->name);
+	if (e) {
+		fmt_snprintf(why, wl, "scenario name %s", e);
 		return -1;
 	}
 	if (bootcfg_checksum(h, len) != h->checksum) {

@@ -23,7 +23,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, "build")
 CONF = os.path.join(ROOT, "tests", "qemu", "tests.conf")
-FUZZ_SECONDS = int(os.environ.get("FUZZ_SECONDS_IN_TEST", "15"))
+FUZZ_SECONDS = int(os.environ.get("FUZZ_SECONDS_IN_TEST", "8"))
+SEEDS = os.path.join(ROOT, "tests", "fuzz", "seeds")
 # Device sets a test can ask for with devices=NAME. intel-iommu comes first.
 # @NETDEV@ becomes user networking with the test's UDP forwards (load=).
 DEVICE_SETS = {
@@ -68,7 +69,9 @@ def fuzz_tests():
 def run_fuzz(t):
     corpus = os.path.join(BUILD, "fuzz", "corpus-" + os.path.basename(t.path))
     os.makedirs(corpus, exist_ok=True)
-    r = sh([t.path, "-max_total_time=%d" % FUZZ_SECONDS, corpus])
+    seeds = os.path.join(SEEDS, os.path.basename(t.path)[5:])
+    r = sh([t.path, "-max_total_time=%d" % FUZZ_SECONDS, corpus] +
+           ([seeds] if os.path.isdir(seeds) else []))
     ok = r.returncode == 0
     return ok, "" if ok else r.stdout[-3000:]
 

@@ -119,6 +119,11 @@ static void dmar_tests(void)
 	good_dmar(); t[48 + 16 + 1] = 200;         bad_dmar("scope length");
 	good_dmar(); t[48 + 16 + 1] = 7;           bad_dmar("odd length");
 	good_dmar(); put64(48 + 8, 0xfed90010);    bad_dmar("page aligned");
+	/* fuzz_acpi: a path entry of device >= 32 or function >= 8 was accepted and
+	 * then spilled into the bus bits of the I/O APIC's requester id */
+	good_dmar(); t[48 + 16 + 6] = 32;          bad_dmar("beyond device 31");
+	good_dmar(); t[48 + 16 + 7] = 8;           bad_dmar("function 7");
+	good_dmar(); t[48 + 16 + 8 + 8 + 6] = 0xff; bad_dmar("beyond device 31");  /* IOAPIC scope */
 	good_dmar(); put64(full - 8 - 8, 0xd0000); bad_dmar("limit below");
 	begin("DMAR", 12); finish();               bad_dmar("no remapping unit");
 	good_dmar(); memcpy(t, "DMAX", 4);         bad_dmar("signature");
@@ -227,6 +232,18 @@ static void mcfg_and_rsdt(void)
 	tlen += 16;
 	finish();
 	CHECK_EQ(acpi_parse_mcfg(t, tlen, m, 4, &n, &why), -1);         /* end < start */
+	/* fuzz_acpi: an ECAM window running past 2^64 was accepted, so config
+	 * addresses of high buses wrapped to low memory */
+	begin("MCFG", 8);
+	put64(tlen, 0xffffffffff000000ull);
+	t[tlen + 11] = 16;
+	tlen += 16;
+	finish();
+	CHECK_EQ(acpi_parse_mcfg(t, tlen, m, 4, &n, &why), -1);         /* bus 16 wraps */
+	CHECK(strstr(why, "wraps") != 0);
+	t[36 + 8 + 11] = 15;
+	finish();
+	CHECK_EQ(acpi_parse_mcfg(t, tlen, m, 4, &n, &why), 0);          /* ends at 2^64 - 1 */
 
 	begin("RSDT", 0);
 	for (int i = 0; i < 3; i++) {

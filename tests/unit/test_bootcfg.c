@@ -74,7 +74,10 @@ int main(void)
 	good(); h->ndomains = 1;                  bad(1, "total_size");
 	good(); h->total_size = LEN + 4;          bad(1, "total_size");
 	good(); h->reserved = 1;                  bad(1, "reserved");
-	good(); memset(h->name, 'x', 32);         bad(1, "scenario name");
+	good(); memset(h->name, 'x', 32);         bad(1, "scenario name not NUL-terminated");
+	/* fuzz_bootcfg: any terminated scenario name passed, "" or with control characters */
+	good(); h->name[0] = 0;                   bad(1, "scenario name empty");
+	good(); h->name[2] = '\n';                bad(1, "scenario name has a character");
 	good(); d[1].args[3] = 'Z';               bad(0, "checksum mismatch");
 	good(); memset(d[0].name, 'x', 32);       bad(1, "domain 0: name not NUL-terminated");
 	good(); d[0].name[0] = 0;                 bad(1, "domain 0: name empty");

@@ -1,0 +1,22 @@
+/*
+ * Host stand-in for the guest's event channel, grant and registry wrappers
+ * (guest/rt/include/rt/channel.h): the same calls as plain functions, which
+ * the fuzz target implements with its model of the hypervisor and the peer.
+ */
+#ifndef FAKE_RT_CHANNEL_H
+#define FAKE_RT_CHANNEL_H
+
+#include <stdint.h>
+#include "public/channel.h"
+#include "rt/rt.h"
+
+int64_t hv_evtchn_bind(uint32_t remote, uint32_t port);
+int64_t hv_evtchn_send(uint32_t port);
+int64_t hv_evtchn_close(uint32_t port);
+int64_t hv_evtchn_status(uint32_t port);
+int64_t hv_grant_map(uint32_t granter, uint32_t gref, uint64_t dest, uint32_t flags);
+int64_t hv_grant_unmap(uint64_t dest);
+int64_t hv_reg_write(uint32_t peer, uint32_t devid, const struct reg_entry *e);
+int64_t hv_reg_read(uint32_t peer, uint32_t devid, struct reg_entry *e);
+
+#endif

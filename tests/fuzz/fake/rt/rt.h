@@ -1,0 +1,19 @@
+/*
+ * Host stand-in for the guest runtime (guest/rt/include/rt/rt.h), so backend
+ * code compiles unchanged into a fuzz target. Only what backends use; the
+ * target that includes this implements every function declared here.
+ */
+#ifndef FAKE_RT_RT_H
+#define FAKE_RT_RT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include "public/guest_layout.h"
+#include "public/hv_errno.h"
+#include "public/hypercall.h"
+
+int gprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int64_t hv_self_info(struct hv_self_info *out);
+
+#endif
