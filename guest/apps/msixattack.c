@@ -48,7 +48,14 @@ static void config_writes(unsigned msix)
 		GCHECK_EQ(hv_pci_cfg_write(0, msi + 2, 2, 1), -HV_EPERM);  /* MSI enable */
 		GCHECK_EQ(hv_pci_cfg_write(0, msi + 4, 4, 0xfee00000u), -HV_EPERM);
 	}
-	gprintf("msixattack: config writes to MSI-X%s refused\n", msi ? " and MSI" : " (no MSI capability)");
+	/* Wherever a device keeps its MSI capability: no dword but the command
+	 * register takes a write. */
+	int refused = 0;
+	for (uint32_t off = 0; off < 4096; off += 4)
+		refused += off != 4 && hv_pci_cfg_write(0, off, 4, 0) == -HV_EPERM;
+	GCHECK_EQ(refused, 1023);
+	gprintf("msixattack: config writes to MSI-X%s and to %d other dwords refused\n",
+		msi ? ", MSI" : " (no MSI capability)", refused);
 }
 
 static volatile uint32_t *at(uint32_t bir_off, uint64_t extra)
