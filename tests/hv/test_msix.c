@@ -188,6 +188,8 @@ HVTEST(small_bars)
 	EXPECT(d == 0);
 	disk->bar[0] = disk_bar;
 	EXPECT_EQ(disk->owner, 0);
+	if (d)
+		domain_destroy(d);
 
 	/* Untouched records: both map whole again, the NVMe less its MSI-X pages. */
 	d = build("disk", &gpa, &size, &pa);
