@@ -6,6 +6,7 @@
 #include "hv/arch.h"
 #include "hv/domain.h"
 #include "hv/hypercall.h"
+#include "hv/msix.h"
 #include "hv/printk.h"
 #include "hv/sched.h"
 
@@ -35,7 +36,13 @@ void vcpu_handle_exit(struct vcpu *v, const struct vm_exit *e)
 		arch_vcpu_skip(v, e);
 		sched_block(v, arch_time_ns() + 1);
 		return;
-	case EXIT_NPF:
+	case EXIT_NPF: {
+		char what[96];
+		if (!e->npf.present &&
+		    msix_describe_fault(d, e->npf.gpa, e->npf.write, e->npf.fetch, what, sizeof(what))) {
+			domain_crash(d, "%s, rip 0x%lx)", what, e->rip);
+			return;
+		}
 		if (e->npf.present && e->npf.write) {
 			domain_crash(d, "write to a read-only mapping at gpa 0x%lx (rip 0x%lx)",
 				     e->npf.gpa, e->rip);
@@ -45,6 +52,7 @@ void vcpu_handle_exit(struct vcpu *v, const struct vm_exit *e)
 			     e->npf.fetch ? "instruction fetch" : e->npf.write ? "write" : "read",
 			     e->npf.gpa, e->rip, d->mem_bytes);
 		return;
+	}
 	case EXIT_IO:
 		domain_crash(d, "port I/O denied: %s port 0x%x (rip 0x%lx)",
 			     e->io.in ? "in from" : "out to", e->io.port, e->rip);
