@@ -7,13 +7,16 @@
 #include "hv/arch.h"
 #include "hv/channel.h"
 #include "hv/domain.h"
+#include "hv/printk.h"
 #include "hv/supervise.h"
 #include "hv/sched.h"
 #include "public/hv_errno.h"
 
-/* Ports come decoded (1..EVTCHN_PORTS-1) or from the hypervisor's own state. */
+/* Ports come decoded (1..EVTCHN_PORTS-1) or from the hypervisor's own state:
+ * one out of range is the hypervisor's bug. */
 static struct evtchn_port *port_of(struct domain *d, evport_t port)
 {
+	BUG_ON(port.v == 0 || port.v >= EVTCHN_PORTS);
 	return &d->ports[port.v];
 }
 

@@ -17,6 +17,13 @@
 #define ORPHANS_MAX (HV_MAX_DOMAINS * GRANT_MAPS_MAX)
 static struct { hpa_t frame; uint32_t maps; } orphans[ORPHANS_MAX];
 
+/* References come decoded (0..GRANT_MAX-1) or from a mapping's record. */
+static struct grant_entry *grant_of(struct domain *g, gref_t gref)
+{
+	BUG_ON(gref.v >= GRANT_MAX);
+	return &g->grants[gref.v];
+}
+
 /* page: decoded (aligned, below GUEST_VA_LIMIT); it must be the caller's own
  * RAM outside page 0. The decoder also refused the caller's own id. */
 int64_t grant_create(struct domain *d, gpa_t page, domid_t grantee, uint32_t flags)
@@ -40,7 +47,7 @@ int64_t grant_create(struct domain *d, gpa_t page, domid_t grantee, uint32_t fla
 
 int64_t grant_revoke(struct domain *d, gref_t gref)
 {
-	struct grant_entry *e = &d->grants[gref.v];
+	struct grant_entry *e = grant_of(d, gref);
 
 	if (!e->in_use)
 		return -HV_ENOENT;
@@ -70,7 +77,7 @@ int64_t grant_map(struct domain *d, domid_t granter, gref_t gref, gpa_t dest, ui
 		return -HV_EINVAL;
 	if (!g || !domain_alive(g))
 		return -HV_ENOENT;
-	struct grant_entry *e = &g->grants[gref.v];
+	struct grant_entry *e = grant_of(g, gref);
 	if (!e->in_use || e->grantee.v != d->id)
 		return -HV_EPERM;               /* not granted to this domain */
 	if (e->readonly && !(flags & GRANT_READONLY))
@@ -109,8 +116,8 @@ static void drop_mapping(struct domain *d, struct grant_mapping *m)
 	if (domain_unmap_frame(d, m->dest_gpa))
 		panic("cannot unmap a grant mapping");
 	arch_vcpu_flush_gpt(&d->vcpu);
-	if (g && g->generation == m->granter_gen && g->grants[m->gref.v].in_use)
-		g->grants[m->gref.v].maps--;
+	if (g && g->generation == m->granter_gen && grant_of(g, m->gref)->in_use)
+		grant_of(g, m->gref)->maps--;
 	else
 		orphan_put(m->frame);
 	m->in_use = 0;
