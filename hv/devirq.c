@@ -25,7 +25,6 @@ static volatile uint64_t pending[4];    /* one bit per vector */
 static uint8_t vector_gsi[256];         /* INTx vectors: the line to mask when it fires */
 
 int arch_map_mmio(uint64_t pa, uint64_t size);
-void evtchn_raise_device(struct domain *d, uint32_t port);
 
 static void on_irq(unsigned vector)
 {
@@ -124,31 +123,31 @@ static int64_t intx_bind(struct domain *d, struct pci_dev *p, unsigned index)
 			return -HV_ENOMEM;
 		p->irq_vector = (uint8_t)data;
 	}
-	int64_t port = evtchn_alloc_device(d);
-	if (port < 0)
-		return port;
+	evport_t port;
+	if ((rc = evtchn_alloc_device(d, &port)))
+		return rc;
 	rc = iommu_irq_route(index, sid, p->irq_vector, 1, &addr, &data);
 	if (!rc)
 		rc = arch_intx_route(gsi, index, p->irq_vector) ? -HV_EINVAL : 0;
 	if (rc) {
 		iommu_irq_unroute(index);
-		evtchn_close(d, (uint64_t)port);
+		evtchn_close(d, port);
 		return rc;
 	}
 	vector_gsi[p->irq_vector] = (uint8_t)gsi;
 	p->intx_gsi = (uint8_t)gsi;
-	p->irq_port = (uint8_t)port;
+	p->irq_port = (uint8_t)port.v;
 	arch_intx_mask(gsi, 0);
-	printk("hv: pci %02x:%02x.%x INTx on GSI %u -> domain %u port %ld\n", p->bus, p->dev,
-	       p->fn, gsi, d->id, (long)port);
-	return port;
+	printk("hv: pci %02x:%02x.%x INTx on GSI %u -> domain %u port %u\n", p->bus, p->dev,
+	       p->fn, gsi, d->id, port.v);
+	return port.v;
 }
 
-int64_t devirq_ack(struct domain *d, uint64_t dev)
+/* dev comes decoded: an index below the caller's device count. */
+int64_t devirq_ack(struct domain *d, devidx_t dev)
 {
-	if (dev >= d->ndevs)
-		return -HV_ENOENT;
-	struct pci_dev *p = &pci_devs[d->devs[dev]];
+	struct pci_dev *p = &pci_devs[d->devs[dev.v]];
+
 	if (!p->irq_port)
 		return -HV_EINVAL;
 	if (p->intx_gsi)
@@ -156,14 +155,14 @@ int64_t devirq_ack(struct domain *d, uint64_t dev)
 	return 0;
 }
 
-int64_t devirq_bind(struct domain *d, uint64_t dev)
+int64_t devirq_bind(struct domain *d, devidx_t dev)
 {
-	if (dev >= d->ndevs)
-		return -HV_ENOENT;
-	struct pci_dev *p = &pci_devs[d->devs[dev]];
-	unsigned index = (unsigned)d->devs[dev];         /* one remapping entry per device */
+	struct pci_dev *p = &pci_devs[d->devs[dev.v]];
+	unsigned index = (unsigned)d->devs[dev.v];       /* one remapping entry per device */
 	uint64_t addr;
 	uint32_t data;
+	evport_t port;
+	int rc;
 
 	if (p->irq_port)
 		return -HV_EBUSY;
@@ -174,19 +173,18 @@ int64_t devirq_bind(struct domain *d, uint64_t dev)
 			return -HV_ENOMEM;
 		p->irq_vector = (uint8_t)data;
 	}
-	int64_t port = evtchn_alloc_device(d);
-	if (port < 0)
-		return port;
-	int rc = iommu_irq_route(index, (uint16_t)(p->bus << 8 | p->dev << 3 | p->fn),
-				 p->irq_vector, 0, &addr, &data);
+	if ((rc = evtchn_alloc_device(d, &port)))
+		return rc;
+	rc = iommu_irq_route(index, (uint16_t)(p->bus << 8 | p->dev << 3 | p->fn),
+			     p->irq_vector, 0, &addr, &data);
 	if (!rc)
 		rc = program_msi(p, addr, data);
 	if (rc) {
-		evtchn_close(d, (uint64_t)port);
+		evtchn_close(d, port);
 		return rc;
 	}
-	p->irq_port = (uint8_t)port;
-	return port;
+	p->irq_port = (uint8_t)port.v;
+	return port.v;
 }
 
 /* The device is being released: silence it and drop its route. */
@@ -221,7 +219,7 @@ void devirq_deliver(void)
 				struct pci_dev *p = &pci_devs[i];
 				struct domain *d = p->owner ? domain_by_id(p->owner) : 0;
 				if (p->irq_vector == w * 64 + b && d && p->irq_port)
-					evtchn_raise_device(d, p->irq_port);
+					evtchn_raise_device(d, evport_of(p->irq_port));
 			}
 		}
 	}

@@ -50,17 +50,37 @@ uint64_t domain_count_alive(void)
 	return n;
 }
 
+int domain_frame_of(const struct domain *d, gpa_t gpa, hpa_t *frame)
+{
+	uint64_t pa;
+
+	if (pt_lookup(&d->gpt, gpa.v, &pa, 0, 0))
+		return -HV_ENOENT;
+	*frame = hpa_of(pa);
+	return 0;
+}
+
+int domain_map_frame(struct domain *d, gpa_t gpa, hpa_t frame, int writable)
+{
+	return pt_map(&d->gpt, gpa.v, frame.v, FRAME_SIZE, arch_gpt_ram_flags(writable), 0);
+}
+
+int domain_unmap_frame(struct domain *d, gpa_t gpa)
+{
+	return pt_unmap(&d->gpt, gpa.v, FRAME_SIZE);
+}
+
 /* Give the domain fresh zeroed frames from d->mem_bytes up to 'bytes', at most
  * 'pages' of them per call (the allocator zeroes each: the expensive part). */
 static int map_ram(struct domain *d, uint64_t bytes, uint64_t pages)
 {
 	for (uint64_t gpa = d->mem_bytes; gpa < bytes && pages; gpa += FRAME_SIZE, pages--) {
-		uint64_t pa = mm_alloc_frame();
-		if (!pa)
+		hpa_t frame = hpa_of(mm_alloc_frame());
+		if (!frame.v)
 			return -HV_ENOMEM;
-		int rc = pt_map(&d->gpt, gpa, pa, FRAME_SIZE, arch_gpt_ram_flags(1), 0);
+		int rc = domain_map_frame(d, gpa_of(gpa), frame, 1);
 		if (rc) {
-			mm_free_frame(pa);
+			mm_free_frame(frame.v);
 			return rc;
 		}
 		d->mem_bytes = gpa + FRAME_SIZE;
@@ -73,9 +93,10 @@ static int map_ram(struct domain *d, uint64_t bytes, uint64_t pages)
 static void unmap_ram(struct domain *d, uint64_t pages)
 {
 	for (; d->mem_bytes && pages; pages--) {
-		uint64_t pa, gpa = d->mem_bytes - FRAME_SIZE;
-		if (pt_lookup(&d->gpt, gpa, &pa, 0, 0) == 0)
-			mm_free_frame(pa);
+		uint64_t gpa = d->mem_bytes - FRAME_SIZE;
+		hpa_t frame;
+		if (domain_frame_of(d, gpa_of(gpa), &frame) == 0)
+			mm_free_frame(frame.v);
 		d->mem_bytes = gpa;
 	}
 }
@@ -140,10 +161,10 @@ static int build_rest(struct domain *d)
 	struct vcpu_start st = { 0 };
 	int rc;
 
-	uint64_t shared_pa;
-	if (pt_lookup(&d->gpt, GUEST_SHARED_INFO_GPA, &shared_pa, 0, 0))
+	hpa_t shared;
+	if (domain_frame_of(d, gpa_of(GUEST_SHARED_INFO_GPA), &shared))
 		return -HV_EFAULT;
-	d->shared = phys_to_virt(shared_pa);
+	d->shared = phys_to_virt(shared.v);
 	if ((rc = load_image(d, &img)) || (rc = write_start_info(d)))
 		return rc;
 	if (arch_guest_boot_tables(d, &st))
@@ -306,11 +327,12 @@ static int copy(struct domain *d, uint64_t gpa, void *hv, uint64_t len, int to_g
 	uint8_t *p = hv;
 
 	while (len) {
-		uint64_t pa, off = gpa & (FRAME_SIZE - 1);
+		uint64_t off = gpa & (FRAME_SIZE - 1);
 		uint64_t n = FRAME_SIZE - off < len ? FRAME_SIZE - off : len;
-		if (pt_lookup(&d->gpt, gpa & ~(FRAME_SIZE - 1), &pa, 0, 0))
+		hpa_t frame;
+		if (domain_frame_of(d, gpa_of(gpa & ~(FRAME_SIZE - 1)), &frame))
 			return -HV_EFAULT;
-		uint8_t *g = (uint8_t *)phys_to_virt(pa) + off;
+		uint8_t *g = (uint8_t *)phys_to_virt(frame.v) + off;
 		if (to_guest)
 			memcpy(g, p, n);
 		else
@@ -322,18 +344,18 @@ static int copy(struct domain *d, uint64_t gpa, void *hv, uint64_t len, int to_g
 	return 0;
 }
 
-int guest_copy_from(struct domain *d, void *dst, uint64_t gpa, uint64_t len)
+int guest_copy_from(struct domain *d, void *dst, gpa_t gpa, uint64_t len)
 {
-	if (!range_ok(d, gpa, len, FRAME_SIZE))
+	if (!range_ok(d, gpa.v, len, FRAME_SIZE))
 		return -HV_EFAULT;
-	return copy(d, gpa, dst, len, 0);
+	return copy(d, gpa.v, dst, len, 0);
 }
 
-int guest_copy_to(struct domain *d, uint64_t gpa, const void *src, uint64_t len)
+int guest_copy_to(struct domain *d, gpa_t gpa, const void *src, uint64_t len)
 {
-	if (!range_ok(d, gpa, len, FRAME_SIZE))
+	if (!range_ok(d, gpa.v, len, FRAME_SIZE))
 		return -HV_EFAULT;
-	return copy(d, gpa, (void *)src, len, 1);
+	return copy(d, gpa.v, (void *)src, len, 1);
 }
 
 int guest_write_raw(struct domain *d, uint64_t gpa, const void *src, uint64_t len)

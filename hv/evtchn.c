@@ -7,15 +7,17 @@
 #include "hv/arch.h"
 #include "hv/channel.h"
 #include "hv/domain.h"
+#include "hv/printk.h"
 #include "hv/supervise.h"
 #include "hv/sched.h"
 #include "public/hv_errno.h"
 
-static struct evtchn_port *port_of(struct domain *d, uint64_t port)
+/* Ports come decoded (1..EVTCHN_PORTS-1) or from the hypervisor's own state:
+ * one out of range is the hypervisor's bug. */
+static struct evtchn_port *port_of(struct domain *d, evport_t port)
 {
-	if (port == 0 || port >= EVTCHN_PORTS)
-		return 0;
-	return &d->ports[port];
+	BUG_ON(port.v == 0 || port.v >= EVTCHN_PORTS);
+	return &d->ports[port.v];
 }
 
 static struct hv_shared_info *shared(struct domain *d)
@@ -23,11 +25,11 @@ static struct hv_shared_info *shared(struct domain *d)
 	return (struct hv_shared_info *)d->shared;
 }
 
-static void raise(struct domain *d, uint32_t port)
+static void raise(struct domain *d, evport_t port)
 {
 	if (!domain_alive(d) || !d->shared)
 		return;
-	__atomic_fetch_or(&shared(d)->evtchn_pending, 1ull << port, __ATOMIC_SEQ_CST);
+	__atomic_fetch_or(&shared(d)->evtchn_pending, 1ull << port.v, __ATOMIC_SEQ_CST);
 	d->events_received++;
 	if (!evtchn_any_pending(d))
 		return;         /* masked */
@@ -48,74 +50,75 @@ int evtchn_any_pending(struct domain *d)
 	return (pending & ~mask) != 0;
 }
 
-static int64_t free_port(struct domain *d)
+/* The lowest free port of d, set to 'state'. */
+static int take_port(struct domain *d, struct evtchn_port state, evport_t *out)
 {
-	for (uint32_t p = 1; p < EVTCHN_PORTS; p++)
-		if (d->ports[p].status == EVTCHN_FREE)
-			return p;
+	for (uint32_t p = 1; p < EVTCHN_PORTS; p++) {
+		if (d->ports[p].status == EVTCHN_FREE) {
+			d->ports[p] = state;
+			*out = evport_of(p);
+			return 0;
+		}
+	}
 	return -HV_ENOMEM;
 }
 
-int64_t evtchn_alloc(struct domain *d, uint64_t remote)
+/* The remote (never the caller: the decoder refuses its own id) must exist. */
+int64_t evtchn_alloc(struct domain *d, domid_t remote)
 {
-	if (remote > UINT32_MAX || !domain_by_id((uint32_t)remote) || remote == d->id)
+	evport_t p;
+
+	if (!domain_by_id(remote.v))
 		return -HV_ENOENT;
-	int64_t p = free_port(d);
-	if (p < 0)
-		return p;
-	d->ports[p] = (struct evtchn_port){ EVTCHN_UNBOUND, (uint32_t)remote, 0 };
-	return p;
+	int rc = take_port(d, (struct evtchn_port){ EVTCHN_UNBOUND, remote, { 0 } }, &p);
+	if (rc)
+		return rc;
+	return p.v;
 }
 
 /* A port that only the hypervisor raises, for a device interrupt. */
-int64_t evtchn_alloc_device(struct domain *d)
+int evtchn_alloc_device(struct domain *d, evport_t *port)
 {
-	int64_t p = free_port(d);
-
-	if (p >= 0)
-		d->ports[p] = (struct evtchn_port){ EVTCHN_DEVICE, 0, 0 };
-	return p;
+	return take_port(d, (struct evtchn_port){ EVTCHN_DEVICE, { 0 }, { 0 } }, port);
 }
 
-void evtchn_raise_device(struct domain *d, uint32_t port)
+void evtchn_raise_device(struct domain *d, evport_t port)
 {
-	if (port > 0 && port < EVTCHN_PORTS && d->ports[port].status == EVTCHN_DEVICE)
+	if (port_of(d, port)->status == EVTCHN_DEVICE)
 		raise(d, port);
 }
 
-int64_t evtchn_bind(struct domain *d, uint64_t remote, uint64_t remote_port)
+int64_t evtchn_bind(struct domain *d, domid_t remote, evport_t remote_port)
 {
-	struct domain *r = remote <= UINT32_MAX ? domain_by_id((uint32_t)remote) : 0;
+	struct domain *r = domain_by_id(remote.v);
 	struct evtchn_port *rp;
+	evport_t p;
 
-	if (!r || r == d || !domain_alive(r))
+	if (!r || !domain_alive(r))
 		return -HV_ENOENT;
-	if (!(rp = port_of(r, remote_port)))
-		return -HV_EINVAL;
-	if (rp->status != EVTCHN_UNBOUND || rp->remote_dom != d->id)
+	rp = port_of(r, remote_port);
+	if (rp->status != EVTCHN_UNBOUND || rp->remote_dom.v != d->id)
 		return -HV_EPERM;
-	int64_t p = free_port(d);
-	if (p < 0)
-		return p;
-	d->ports[p] = (struct evtchn_port){ EVTCHN_CONNECTED, r->id, (uint32_t)remote_port };
+	int rc = take_port(d, (struct evtchn_port){ EVTCHN_CONNECTED, domid_of(r->id), remote_port },
+			   &p);
+	if (rc)
+		return rc;
 	rp->status = EVTCHN_CONNECTED;
-	rp->remote_port = (uint32_t)p;
-	raise(r, (uint32_t)remote_port);    /* tell the allocator its peer arrived */
-	return p;
+	rp->remote_port = p;
+	raise(r, remote_port);              /* tell the allocator its peer arrived */
+	return p.v;
 }
 
-int64_t evtchn_send(struct domain *d, uint64_t port)
+int64_t evtchn_send(struct domain *d, evport_t port)
 {
 	struct evtchn_port *p = port_of(d, port);
 
-	if (!p)
-		return -HV_EINVAL;
 	if (p->status == EVTCHN_DEVICE)
 		return -HV_EPERM;       /* only the device raises it */
 	if (p->status != EVTCHN_CONNECTED)
 		return -HV_ENOENT;
 	d->events_sent++;
-	raise(domain_by_id(p->remote_dom), p->remote_port);
+	raise(domain_by_id(p->remote_dom.v), p->remote_port);
 	supervise_notified(d);
 	return 0;
 }
@@ -125,21 +128,19 @@ static void notify_peer_gone(struct evtchn_port *p, uint8_t why)
 {
 	struct domain *r;
 
-	if (p->status != EVTCHN_CONNECTED || !(r = domain_by_id(p->remote_dom)))
+	if (p->status != EVTCHN_CONNECTED || !(r = domain_by_id(p->remote_dom.v)))
 		return;
 	struct evtchn_port *rp = port_of(r, p->remote_port);
-	if (rp && rp->status == EVTCHN_CONNECTED) {
+	if (rp->status == EVTCHN_CONNECTED) {
 		rp->status = why;
 		raise(r, p->remote_port);
 	}
 }
 
-int64_t evtchn_close(struct domain *d, uint64_t port)
+int64_t evtchn_close(struct domain *d, evport_t port)
 {
 	struct evtchn_port *p = port_of(d, port);
 
-	if (!p)
-		return -HV_EINVAL;
 	if (p->status == EVTCHN_FREE)
 		return -HV_ENOENT;
 	notify_peer_gone(p, EVTCHN_PEER_CLOSED);
@@ -147,11 +148,9 @@ int64_t evtchn_close(struct domain *d, uint64_t port)
 	return 0;
 }
 
-int64_t evtchn_status(struct domain *d, uint64_t port)
+int64_t evtchn_status(struct domain *d, evport_t port)
 {
-	struct evtchn_port *p = port_of(d, port);
-
-	return p ? p->status : -HV_EINVAL;
+	return port_of(d, port)->status;
 }
 
 void evtchn_domain_dead(struct domain *d)
@@ -164,9 +163,9 @@ void evtchn_domain_dead(struct domain *d)
 	for (uint32_t id = 1; id <= HV_MAX_DOMAINS; id++) {
 		struct domain *o = domain_by_id(id);
 		for (uint32_t i = 1; o && o != d && i < EVTCHN_PORTS; i++) {
-			if (o->ports[i].status == EVTCHN_UNBOUND && o->ports[i].remote_dom == d->id) {
+			if (o->ports[i].status == EVTCHN_UNBOUND && o->ports[i].remote_dom.v == d->id) {
 				o->ports[i].status = EVTCHN_PEER_DIED;
-				raise(o, i);
+				raise(o, evport_of(i));
 			}
 		}
 	}

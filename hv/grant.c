@@ -15,112 +15,118 @@
 
 /* Frames of destroyed granters, with the number of mappings that remain. */
 #define ORPHANS_MAX (HV_MAX_DOMAINS * GRANT_MAPS_MAX)
-static struct { uint64_t frame; uint32_t maps; } orphans[ORPHANS_MAX];
+static struct { hpa_t frame; uint32_t maps; } orphans[ORPHANS_MAX];
 
-static int page_aligned(uint64_t a)
+/* References come decoded (0..GRANT_MAX-1) or from a mapping's record. */
+static struct grant_entry *grant_of(struct domain *g, gref_t gref)
 {
-	return (a & (FRAME_SIZE - 1)) == 0;
+	BUG_ON(gref.v >= GRANT_MAX);
+	return &g->grants[gref.v];
 }
 
-int64_t grant_create(struct domain *d, uint64_t gpa, uint64_t grantee, uint64_t flags)
+/* page: decoded (aligned, below GUEST_VA_LIMIT); it must be the caller's own
+ * RAM outside page 0. The decoder also refused the caller's own id. */
+int64_t grant_create(struct domain *d, gpa_t page, domid_t grantee, uint32_t flags)
 {
-	uint64_t frame;
+	hpa_t frame;
 
-	if (!page_aligned(gpa) || gpa < FRAME_SIZE || gpa >= d->mem_bytes ||
-	    (flags & ~(uint64_t)GRANT_READONLY))
+	if (page.v < FRAME_SIZE || page.v >= d->mem_bytes)
 		return -HV_EINVAL;
-	if (grantee > UINT32_MAX || grantee == d->id || !domain_by_id((uint32_t)grantee))
+	if (!domain_by_id(grantee.v))
 		return -HV_ENOENT;
-	if (pt_lookup(&d->gpt, gpa, &frame, 0, 0))
+	if (domain_frame_of(d, page, &frame))
 		return -HV_EFAULT;
 	for (uint32_t g = 0; g < GRANT_MAX; g++) {
 		if (d->grants[g].in_use)
 			continue;
-		d->grants[g] = (struct grant_entry){ 1, flags & GRANT_READONLY, (uint32_t)grantee,
-						     gpa, frame, 0 };
+		d->grants[g] = (struct grant_entry){ 1, flags & GRANT_READONLY, grantee, page, frame, 0 };
 		return g;
 	}
 	return -HV_ENOMEM;
 }
 
-int64_t grant_revoke(struct domain *d, uint64_t gref)
+int64_t grant_revoke(struct domain *d, gref_t gref)
 {
-	if (gref >= GRANT_MAX || !d->grants[gref].in_use)
+	struct grant_entry *e = grant_of(d, gref);
+
+	if (!e->in_use)
 		return -HV_ENOENT;
-	if (d->grants[gref].maps)
+	if (e->maps)
 		return -HV_EBUSY;
-	d->grants[gref].in_use = 0;
+	e->in_use = 0;
 	return 0;
 }
 
-static struct grant_mapping *mapping_at(struct domain *d, uint64_t dest)
+static struct grant_mapping *mapping_at(struct domain *d, gpa_t dest)
 {
 	for (unsigned i = 0; i < GRANT_MAPS_MAX; i++)
-		if (d->maps[i].in_use && d->maps[i].dest_gpa == dest)
+		if (d->maps[i].in_use && d->maps[i].dest_gpa.v == dest.v)
 			return &d->maps[i];
 	return 0;
 }
 
-int64_t grant_map(struct domain *d, uint64_t granter, uint64_t gref, uint64_t dest, uint64_t flags)
+/* dest: decoded (aligned, below GUEST_VA_LIMIT); it must lie outside the
+ * caller's RAM. */
+int64_t grant_map(struct domain *d, domid_t granter, gref_t gref, gpa_t dest, uint32_t flags)
 {
-	struct domain *g = granter <= UINT32_MAX ? domain_by_id((uint32_t)granter) : 0;
+	struct domain *g = domain_by_id(granter.v);
 	struct grant_mapping *m = 0;
+	hpa_t mapped;
 
-	if (!page_aligned(dest) || dest < d->mem_bytes || dest >= GUEST_VA_LIMIT ||
-	    (flags & ~(uint64_t)GRANT_READONLY))
+	if (dest.v < d->mem_bytes)
 		return -HV_EINVAL;
-	if (!g || g == d || !domain_alive(g) || gref >= GRANT_MAX)
+	if (!g || !domain_alive(g))
 		return -HV_ENOENT;
-	struct grant_entry *e = &g->grants[gref];
-	if (!e->in_use || e->grantee != d->id)
+	struct grant_entry *e = grant_of(g, gref);
+	if (!e->in_use || e->grantee.v != d->id)
 		return -HV_EPERM;               /* not granted to this domain */
 	if (e->readonly && !(flags & GRANT_READONLY))
 		return -HV_EPERM;               /* a read-only grant cannot be mapped writable */
-	if (mapping_at(d, dest) || pt_lookup(&d->gpt, dest, 0, 0, 0) == 0)
+	if (mapping_at(d, dest) || domain_frame_of(d, dest, &mapped) == 0)
 		return -HV_EBUSY;
 	for (unsigned i = 0; i < GRANT_MAPS_MAX && !m; i++)
 		if (!d->maps[i].in_use)
 			m = &d->maps[i];
 	if (!m)
 		return -HV_ENOMEM;
-	int rc = pt_map(&d->gpt, dest, e->frame, FRAME_SIZE,
-			arch_gpt_ram_flags(!(flags & GRANT_READONLY)), 0);
+	int rc = domain_map_frame(d, dest, e->frame, !(flags & GRANT_READONLY));
 	if (rc)
 		return rc;
-	*m = (struct grant_mapping){ 1, g->id, g->generation, (uint32_t)gref, dest, e->frame };
+	*m = (struct grant_mapping){ 1, domid_of(g->id), g->generation, gref, dest, e->frame };
 	e->maps++;
 	return 0;
 }
 
-static void orphan_put(uint64_t frame)
+static void orphan_put(hpa_t frame)
 {
 	for (unsigned i = 0; i < ORPHANS_MAX; i++) {
-		if (orphans[i].maps && orphans[i].frame == frame) {
+		if (orphans[i].maps && orphans[i].frame.v == frame.v) {
 			if (--orphans[i].maps == 0)
-				mm_free_frame(frame);
+				mm_free_frame(frame.v);
 			return;
 		}
 	}
-	panic("unmapped frame 0x%lx has no owner", frame);
+	panic("unmapped frame 0x%lx has no owner", frame.v);
 }
 
 static void drop_mapping(struct domain *d, struct grant_mapping *m)
 {
-	struct domain *g = domain_by_id(m->granter);
+	struct domain *g = domain_by_id(m->granter.v);
 
-	if (pt_unmap(&d->gpt, m->dest_gpa, FRAME_SIZE))
+	if (domain_unmap_frame(d, m->dest_gpa))
 		panic("cannot unmap a grant mapping");
 	arch_vcpu_flush_gpt(&d->vcpu);
-	if (g && g->generation == m->granter_gen && g->grants[m->gref].in_use)
-		g->grants[m->gref].maps--;
+	if (g && g->generation == m->granter_gen && grant_of(g, m->gref)->in_use)
+		grant_of(g, m->gref)->maps--;
 	else
 		orphan_put(m->frame);
 	m->in_use = 0;
 }
 
-int64_t grant_unmap(struct domain *d, uint64_t dest)
+/* dest: decoded (aligned, below GUEST_VA_LIMIT). */
+int64_t grant_unmap(struct domain *d, gpa_t dest)
 {
-	struct grant_mapping *m = page_aligned(dest) ? mapping_at(d, dest) : 0;
+	struct grant_mapping *m = mapping_at(d, dest);
 
 	if (!m)
 		return -HV_ENOENT;
@@ -138,7 +144,7 @@ static void orphan_live_grants(struct domain *d)
 		if (!e->in_use || !e->maps)
 			continue;
 		unsigned i = 0;
-		while (i < ORPHANS_MAX && orphans[i].maps && orphans[i].frame != e->frame)
+		while (i < ORPHANS_MAX && orphans[i].maps && orphans[i].frame.v != e->frame.v)
 			i++;
 		if (i == ORPHANS_MAX)
 			panic("orphan frame table full");
@@ -146,9 +152,9 @@ static void orphan_live_grants(struct domain *d)
 		orphans[i].maps += e->maps;
 		e->in_use = 0;
 		/* A page granted twice is unmapped by the first of its grants. */
-		uint64_t pa;
-		if (pt_lookup(&d->gpt, e->gpa, &pa, 0, 0) == 0 && pa == e->frame &&
-		    pt_unmap(&d->gpt, e->gpa, FRAME_SIZE))
+		hpa_t pa;
+		if (domain_frame_of(d, e->gpa, &pa) == 0 && pa.v == e->frame.v &&
+		    domain_unmap_frame(d, e->gpa))
 			panic("cannot unmap an orphaned page");
 	}
 }

@@ -1,12 +1,15 @@
 /*
- * Hypercall dispatch. Arguments are raw guest registers: every number is
- * range-checked, every buffer is checked whole against the caller's memory and
- * copied once into hypervisor memory before use. Errors are documented per call
- * in docs/hypercalls.md.
+ * Hypercall dispatch. Every register is decoded once, here, by the argument
+ * kind the call's table entry names (hv/include/hv/hcargs.h): the kind's range
+ * check runs and its documented error answers before any handler runs, so
+ * handlers get typed values and check only state. Buffers are checked whole
+ * against the caller's memory and copied once into hypervisor memory before
+ * use. Errors are documented per call in docs/hypercalls.md.
  */
 #include <stdint.h>
 #include "kstring.h"
 #include "hv/arch.h"
+#include "hv/hcargs.h"
 #include "hv/hypercall.h"
 #include "hv/sched.h"
 #include "public/hv_errno.h"
@@ -16,32 +19,24 @@
 #include "hv/channel.h"
 #include "hv/supervise.h"
 
-typedef int64_t (*hc_fn)(struct vcpu *v, const uint64_t a[5]);
-
-static int64_t hc_console_write(struct vcpu *v, const uint64_t a[5])
+static int64_t console_write(struct vcpu *v, gpa_t buf, uint32_t len)
 {
-	char buf[HV_CONSOLE_MAX];
-	uint64_t gpa = a[0], len = a[1];
+	char data[HV_CONSOLE_MAX];
 
-	if (len > HV_CONSOLE_MAX)
-		return -HV_E2BIG;
-	if (guest_copy_from(v->dom, buf, gpa, len))
+	if (guest_copy_from(v->dom, data, buf, len))
 		return -HV_EFAULT;
-	vconsole_write(v->dom, buf, (unsigned)len);
-	return (int64_t)len;
+	vconsole_write(v->dom, data, len);
+	return len;
 }
 
-static int64_t hc_yield(struct vcpu *v, const uint64_t a[5])
+static int64_t yield(struct vcpu *v)
 {
-	(void)a;
 	sched_yield(v);
 	return 0;
 }
 
-static int64_t hc_block(struct vcpu *v, const uint64_t a[5])
+static int64_t block(struct vcpu *v, uint64_t deadline)
 {
-	uint64_t deadline = a[0];
-
 	/* A pending event ends the block at once; 0 = no deadline. */
 	if (evtchn_any_pending(v->dom))
 		return 0;
@@ -50,19 +45,17 @@ static int64_t hc_block(struct vcpu *v, const uint64_t a[5])
 	return 0;
 }
 
-static int64_t hc_time(struct vcpu *v, const uint64_t a[5])
+static int64_t now(struct vcpu *v)
 {
 	(void)v;
-	(void)a;
 	return (int64_t)arch_time_ns();
 }
 
-static int64_t hc_self_info(struct vcpu *v, const uint64_t a[5])
+static int64_t self_info(struct domain *d, gpa_t out, uint64_t size)
 {
-	struct domain *d = v->dom;
 	struct hv_self_info info;
 
-	if (a[1] != sizeof(info))
+	if (size != sizeof(info))
 		return -HV_EINVAL;
 	memset(&info, 0, sizeof(info));
 	info.domid = d->id;
@@ -70,77 +63,129 @@ static int64_t hc_self_info(struct vcpu *v, const uint64_t a[5])
 	info.mem_bytes = d->mem_bytes;
 	info.generation = d->generation;
 	memcpy(info.name, d->cfg.name, sizeof(info.name));
-	if (guest_copy_to(d, a[0], &info, sizeof(info)))
+	if (guest_copy_to(d, out, &info, sizeof(info)))
 		return -HV_EFAULT;
 	return 0;
 }
 
-static int64_t hc_shutdown(struct vcpu *v, const uint64_t a[5])
+static int64_t shutdown(struct domain *d, uint32_t reason, int32_t code)
 {
-	if (a[0] != HV_SHUTDOWN_POWEROFF && a[0] != HV_SHUTDOWN_CRASH)
-		return -HV_EINVAL;
-	domain_shutdown(v->dom, (uint32_t)a[0], (int64_t)(int32_t)a[1]);
+	domain_shutdown(d, reason, code);
 	return 0;
 }
 
-static int64_t hc_domain_lookup(struct vcpu *v, const uint64_t a[5])
+static int64_t domain_lookup(struct domain *d, gpa_t buf, uint32_t len)
 {
 	char name[BOOTCFG_NAME_LEN];
 
-	if (a[1] == 0 || a[1] >= BOOTCFG_NAME_LEN)
-		return -HV_EINVAL;
-	if (guest_copy_from(v->dom, name, a[0], a[1]))
+	if (guest_copy_from(d, name, buf, len))
 		return -HV_EFAULT;
-	name[a[1]] = 0;
+	name[len] = 0;
 	for (uint32_t id = 1; id <= HV_MAX_DOMAINS; id++) {
-		struct domain *d = domain_by_id(id);
-		if (d && !strcmp(d->cfg.name, name))
+		struct domain *o = domain_by_id(id);
+		if (o && !strcmp(o->cfg.name, name))
 			return id;
 	}
 	return -HV_ENOENT;
 }
 
-#define CH1(fn) static int64_t hc_##fn(struct vcpu *v, const uint64_t a[5]) { return fn(v->dom, a[0]); }
-#define CH2(fn) static int64_t hc_##fn(struct vcpu *v, const uint64_t a[5]) { return fn(v->dom, a[0], a[1]); }
-#define CH3(fn) static int64_t hc_##fn(struct vcpu *v, const uint64_t a[5]) { return fn(v->dom, a[0], a[1], a[2]); }
-#define CH4(fn) static int64_t hc_##fn(struct vcpu *v, const uint64_t a[5]) { return fn(v->dom, a[0], a[1], a[2], a[3]); }
-CH1(evtchn_alloc) CH2(evtchn_bind) CH1(evtchn_send) CH1(evtchn_close) CH1(evtchn_status)
-CH3(grant_create) CH1(grant_revoke) CH4(grant_map) CH1(grant_unmap)
-CH3(reg_write) CH3(reg_read) CH3(pcicfg_read) CH4(pcicfg_write) CH1(devirq_bind)
-CH1(devirq_ack) CH1(watchdog_kick)
+/*
+ * HCn(who, fn, k0, ...) defines hc_<fn>, which calls fn(caller, a[0].k0, ...),
+ * and hc_<fn>_call, which names the argument kinds HCA_k0, ... The same token
+ * picks the kind's check and the union member the handler gets, and fn's
+ * prototype types that member: a call's kinds and its handler cannot disagree.
+ * who: dom (fn takes the caller's struct domain *) or vcpu (its struct vcpu *).
+ */
+typedef int64_t (*hc_fn)(struct vcpu *v, const union hc_arg *a);
 
-static const hc_fn hc_table[HC_COUNT] = {
-	[HC_CONSOLE_WRITE] = hc_console_write,
-	[HC_YIELD] = hc_yield,
-	[HC_BLOCK] = hc_block,
-	[HC_TIME] = hc_time,
-	[HC_SELF_INFO] = hc_self_info,
-	[HC_SHUTDOWN] = hc_shutdown,
-	[HC_DOMAIN_LOOKUP] = hc_domain_lookup,
-	[HC_EVTCHN_ALLOC] = hc_evtchn_alloc,
-	[HC_EVTCHN_BIND] = hc_evtchn_bind,
-	[HC_EVTCHN_SEND] = hc_evtchn_send,
-	[HC_EVTCHN_CLOSE] = hc_evtchn_close,
-	[HC_EVTCHN_STATUS] = hc_evtchn_status,
-	[HC_GRANT_CREATE] = hc_grant_create,
-	[HC_GRANT_REVOKE] = hc_grant_revoke,
-	[HC_GRANT_MAP] = hc_grant_map,
-	[HC_GRANT_UNMAP] = hc_grant_unmap,
-	[HC_REG_WRITE] = hc_reg_write,
-	[HC_REG_READ] = hc_reg_read,
-	[HC_PCI_CFG_READ] = hc_pcicfg_read,
-	[HC_PCI_CFG_WRITE] = hc_pcicfg_write,
-	[HC_DEVICE_IRQ_BIND] = hc_devirq_bind,
-	[HC_DEVICE_IRQ_ACK] = hc_devirq_ack,
-	[HC_WATCHDOG_KICK] = hc_watchdog_kick,
+struct hc_call {
+	hc_fn fn;
+	uint8_t kinds[HC_MAX_ARGS];     /* enum hc_arg_kind */
+};
+
+#define HC_WHO_dom  v->dom
+#define HC_WHO_vcpu v
+#define HC_DEF(fn, call, k0, k1, k2, k3, k4)                                          \
+	static int64_t hc_##fn(struct vcpu *v, const union hc_arg *a)                 \
+	{                                                                             \
+		(void)a;                                                              \
+		return call;                                                          \
+	}                                                                             \
+	static const struct hc_call hc_##fn##_call = { hc_##fn, { k0, k1, k2, k3, k4 } };
+#define HC0(who, fn) \
+	HC_DEF(fn, fn(HC_WHO_##who), HCA_none, HCA_none, HCA_none, HCA_none, HCA_none)
+#define HC1(who, fn, k0) \
+	HC_DEF(fn, fn(HC_WHO_##who, a[0].k0), HCA_##k0, HCA_none, HCA_none, HCA_none, HCA_none)
+#define HC2(who, fn, k0, k1) \
+	HC_DEF(fn, fn(HC_WHO_##who, a[0].k0, a[1].k1), HCA_##k0, HCA_##k1, HCA_none, HCA_none, \
+	       HCA_none)
+#define HC3(who, fn, k0, k1, k2) \
+	HC_DEF(fn, fn(HC_WHO_##who, a[0].k0, a[1].k1, a[2].k2), HCA_##k0, HCA_##k1, HCA_##k2, \
+	       HCA_none, HCA_none)
+#define HC4(who, fn, k0, k1, k2, k3) \
+	HC_DEF(fn, fn(HC_WHO_##who, a[0].k0, a[1].k1, a[2].k2, a[3].k3), HCA_##k0, HCA_##k1, \
+	       HCA_##k2, HCA_##k3, HCA_none)
+
+/* One line per call: its handler and the kinds of its arguments, in register order. */
+HC2(vcpu, console_write, buf, conlen)
+HC0(vcpu, yield)
+HC1(vcpu, block, u64)
+HC0(vcpu, now)
+HC2(dom, self_info, buf, u64)
+HC2(dom, shutdown, reason, i32)
+HC2(dom, domain_lookup, buf, namelen)
+HC1(dom, evtchn_alloc, peer)
+HC2(dom, evtchn_bind, peer, port)
+HC1(dom, evtchn_send, port)
+HC1(dom, evtchn_close, port)
+HC1(dom, evtchn_status, port)
+HC3(dom, grant_create, page, peer, gflags)
+HC1(dom, grant_revoke, gref)
+HC4(dom, grant_map, peer, gref, page, gflags)
+HC1(dom, grant_unmap, page)
+HC3(dom, reg_write, peer, regdev, buf)
+HC3(dom, reg_read, peer, regdev, buf)
+HC3(dom, pcicfg_read, dev, cfgoff, cfgsize)
+HC4(dom, pcicfg_write, dev, cfgoff, cfgsize, u32)
+HC1(dom, devirq_bind, dev)
+HC1(dom, devirq_ack, dev)
+HC1(dom, watchdog_kick, u64)
+
+static const struct hc_call *const hc_table[HC_COUNT] = {
+	[HC_CONSOLE_WRITE] = &hc_console_write_call,
+	[HC_YIELD] = &hc_yield_call,
+	[HC_BLOCK] = &hc_block_call,
+	[HC_TIME] = &hc_now_call,
+	[HC_SELF_INFO] = &hc_self_info_call,
+	[HC_SHUTDOWN] = &hc_shutdown_call,
+	[HC_DOMAIN_LOOKUP] = &hc_domain_lookup_call,
+	[HC_EVTCHN_ALLOC] = &hc_evtchn_alloc_call,
+	[HC_EVTCHN_BIND] = &hc_evtchn_bind_call,
+	[HC_EVTCHN_SEND] = &hc_evtchn_send_call,
+	[HC_EVTCHN_CLOSE] = &hc_evtchn_close_call,
+	[HC_EVTCHN_STATUS] = &hc_evtchn_status_call,
+	[HC_GRANT_CREATE] = &hc_grant_create_call,
+	[HC_GRANT_REVOKE] = &hc_grant_revoke_call,
+	[HC_GRANT_MAP] = &hc_grant_map_call,
+	[HC_GRANT_UNMAP] = &hc_grant_unmap_call,
+	[HC_REG_WRITE] = &hc_reg_write_call,
+	[HC_REG_READ] = &hc_reg_read_call,
+	[HC_PCI_CFG_READ] = &hc_pcicfg_read_call,
+	[HC_PCI_CFG_WRITE] = &hc_pcicfg_write_call,
+	[HC_DEVICE_IRQ_BIND] = &hc_devirq_bind_call,
+	[HC_DEVICE_IRQ_ACK] = &hc_devirq_ack_call,
+	[HC_WATCHDOG_KICK] = &hc_watchdog_kick_call,
 };
 _Static_assert(HC_CHANNEL_END == HC_COUNT, "hypercall table covers every number");
 
 void hypercall_dispatch(struct vcpu *v, uint64_t nr, const uint64_t arg[5])
 {
+	const struct hc_call *c = nr < HC_COUNT ? hc_table[nr] : 0;
+	const struct hc_caller who = { v->dom->id, v->dom->ndevs };
+	union hc_arg a[HC_MAX_ARGS];
 	int64_t ret = -HV_ENOSYS;
 
-	if (nr < HC_COUNT && hc_table[nr])
-		ret = hc_table[nr](v, arg);
+	if (c && !(ret = hcargs_decode(c->kinds, arg, &who, a)))
+		ret = c->fn(v, a);
 	arch_vcpu_set_result(v, (uint64_t)ret);
 }

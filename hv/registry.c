@@ -21,36 +21,29 @@ static struct reg_entry *entry(uint32_t writer, uint32_t peer, uint32_t devid)
 	return &table[writer - 1][peer - 1][devid];
 }
 
-/* The peer need not exist: a survivor reads a destroyed peer's entry as Closed,
- * and a restarted peer comes back under the same id. */
-static int args_ok(struct domain *d, uint64_t peer, uint64_t devid)
-{
-	return peer >= 1 && peer <= HV_MAX_DOMAINS && peer != d->id && devid < REG_MAX_DEVID;
-}
-
-int64_t reg_write(struct domain *d, uint64_t peer, uint64_t devid, uint64_t gpa)
+/* Arguments come decoded: peer is 1..HV_MAX_DOMAINS and not the caller, devid
+ * below REG_MAX_DEVID. The peer need not exist: a survivor reads a destroyed
+ * peer's entry as Closed, and a restarted peer comes back under the same id. */
+int64_t reg_write(struct domain *d, domid_t peer, uint32_t devid, gpa_t in)
 {
 	struct reg_entry e;
 
-	if (!args_ok(d, peer, devid))
-		return -HV_EINVAL;
-	if (guest_copy_from(d, &e, gpa, sizeof(e)))
+	if (guest_copy_from(d, &e, in, sizeof(e)))
 		return -HV_EFAULT;
 	if (e.state == REG_NONE || e.state > REG_RECONNECTING)
 		return -HV_EINVAL;
 	e.generation = (uint32_t)d->generation;
-	*entry(d->id, (uint32_t)peer, (uint32_t)devid) = e;
+	*entry(d->id, peer.v, devid) = e;
 	if (e.state == REG_CONNECTED)
 		supervise_connected(d);
 	return 0;
 }
 
-int64_t reg_read(struct domain *d, uint64_t peer, uint64_t devid, uint64_t gpa)
+int64_t reg_read(struct domain *d, domid_t peer, uint32_t devid, gpa_t out)
 {
-	if (!args_ok(d, peer, devid))
-		return -HV_EINVAL;
-	struct reg_entry e = *entry((uint32_t)peer, d->id, (uint32_t)devid);
-	if (guest_copy_to(d, gpa, &e, sizeof(e)))
+	struct reg_entry e = *entry(peer.v, d->id, devid);
+
+	if (guest_copy_to(d, out, &e, sizeof(e)))
 		return -HV_EFAULT;
 	return 0;
 }

@@ -36,6 +36,7 @@ int main(void)
 	GCHECK_EQ(*(volatile uint64_t *)(uintptr_t)(DEST + 8), 0xc0ffee0000000001ull);
 	GCHECK_EQ(hv_grant_map(g, e0.gref, DEST, GRANT_READONLY), -HV_EBUSY);
 	GCHECK_EQ(hv_grant_unmap(DEST + 0x1000), -HV_ENOENT);
+	GCHECK_EQ(hv_grant_unmap(DEST + 8), -HV_EINVAL);                 /* not a page address */
 	GCHECK_EQ(hv_grant_create((void *)0, g, 0), -HV_EINVAL);
 	GCHECK_EQ(hv_grant_create(mine + 1, g, 0), -HV_EINVAL);
 	GCHECK_EQ(hv_grant_create(mine, rt_info.domid, 0), -HV_ENOENT);
@@ -58,7 +59,8 @@ int main(void)
 	/* registry: a third party sees nothing of other's connection */
 	GCHECK_EQ(hv_reg_read(other, 0, &x), 0);
 	GCHECK_EQ(x.state, REG_NONE);
-	GCHECK_EQ(hv_reg_read(rt_info.domid, 0, &x), -HV_EINVAL);
+	GCHECK_EQ(hv_reg_read(rt_info.domid, 0, &x), -HV_ENOENT);      /* a peer id is never the caller */
+	GCHECK_EQ(hv_reg_read(77, 0, &x), -HV_ENOENT);
 	GCHECK_EQ(hv_reg_read(g, REG_MAX_DEVID, &x), -HV_EINVAL);
 	GCHECK_EQ(hv_reg_read(g, 0, (struct reg_entry *)0), -HV_EFAULT);
 	x = (struct reg_entry){ 9, 0, 0, 0 };

@@ -3,7 +3,10 @@
  * with the documented error, then that good calls still work. Exit code = number
  * of failed checks.
  */
+#include "rt/channel.h"
 #include "rt/test.h"
+
+#define HI (1ull << 32)         /* a high bit: the low half alone would be a good value */
 
 static int64_t cw(uint64_t buf, uint64_t len)
 {
@@ -50,6 +53,71 @@ static void bad_numbers(void)
 	GCHECK_EQ(hv_call5(HC_SHUTDOWN, ~0ull, 0, 0, 0, 0), -HV_EINVAL);
 }
 
+static int64_t hc1(uint64_t nr, uint64_t a0)
+{
+	return hv_call5(nr, a0, 0, 0, 0, 0);
+}
+
+/* Each argument kind's range check and error (docs/hypercalls.md, "Argument
+ * kinds"), through raw registers so no wrapper truncates them first. This
+ * domain has no devices; the bystander is alive. */
+static void bad_kinds(void)
+{
+	uint64_t self = rt_info.domid, other = self % 16 + 1;
+	static char page[4096] __attribute__((aligned(4096)));
+	uint64_t pg = (uint64_t)(uintptr_t)page;
+	struct reg_entry e;
+	uint64_t ep = (uint64_t)(uintptr_t)&e;
+
+	/* peer: 1..16 and not the caller, else ENOENT, for every call taking one */
+	GCHECK_EQ(hc1(HC_EVTCHN_ALLOC, 0), -HV_ENOENT);
+	GCHECK_EQ(hc1(HC_EVTCHN_ALLOC, 17), -HV_ENOENT);
+	GCHECK_EQ(hc1(HC_EVTCHN_ALLOC, self), -HV_ENOENT);
+	GCHECK_EQ(hc1(HC_EVTCHN_ALLOC, HI | other), -HV_ENOENT);
+	GCHECK_EQ(hv_call5(HC_EVTCHN_BIND, HI | other, 1, 0, 0, 0), -HV_ENOENT);
+	GCHECK_EQ(hv_call5(HC_GRANT_CREATE, pg, self, 0, 0, 0), -HV_ENOENT);
+	GCHECK_EQ(hv_call5(HC_GRANT_MAP, 17, 0, 0x20000000, 1, 0), -HV_ENOENT);
+	GCHECK_EQ(hv_call5(HC_REG_READ, self, 0, ep, 0, 0), -HV_ENOENT);
+	GCHECK_EQ(hv_call5(HC_REG_READ, 0, 0, ep, 0, 0), -HV_ENOENT);
+	GCHECK_EQ(hv_call5(HC_REG_WRITE, 17, 0, ep, 0, 0), -HV_ENOENT);
+	GCHECK_EQ(hv_call5(HC_REG_READ, HI | other, 0, ep, 0, 0), -HV_ENOENT);
+	/* registry device number: 0..7, else EINVAL */
+	GCHECK_EQ(hv_call5(HC_REG_READ, other, REG_MAX_DEVID, ep, 0, 0), -HV_EINVAL);
+	GCHECK_EQ(hv_call5(HC_REG_READ, other, HI, ep, 0, 0), -HV_EINVAL);
+	GCHECK_EQ(hv_call5(HC_REG_READ, other, 0, ep, 0, 0), 0);
+	/* port: 1..63, else EINVAL */
+	GCHECK_EQ(hc1(HC_EVTCHN_STATUS, 0), -HV_EINVAL);
+	GCHECK_EQ(hc1(HC_EVTCHN_STATUS, EVTCHN_PORTS), -HV_EINVAL);
+	GCHECK_EQ(hc1(HC_EVTCHN_SEND, HI | 1), -HV_EINVAL);
+	GCHECK_EQ(hc1(HC_EVTCHN_CLOSE, HI | 1), -HV_EINVAL);
+	GCHECK_EQ(hv_call5(HC_EVTCHN_BIND, other, EVTCHN_PORTS, 0, 0, 0), -HV_EINVAL);
+	GCHECK_EQ(hc1(HC_EVTCHN_STATUS, 1), EVTCHN_FREE);
+	/* grant reference: 0..255, else ENOENT */
+	GCHECK_EQ(hc1(HC_GRANT_REVOKE, GRANT_MAX), -HV_ENOENT);
+	GCHECK_EQ(hc1(HC_GRANT_REVOKE, HI), -HV_ENOENT);
+	GCHECK_EQ(hv_call5(HC_GRANT_MAP, other, HI, 0x20000000, 1, 0), -HV_ENOENT);
+	/* page: aligned and below 1 GiB, else EINVAL */
+	GCHECK_EQ(hc1(HC_GRANT_UNMAP, 0x20000008), -HV_EINVAL);
+	GCHECK_EQ(hc1(HC_GRANT_UNMAP, GUEST_VA_LIMIT), -HV_EINVAL);
+	GCHECK_EQ(hc1(HC_GRANT_UNMAP, 0x20000000), -HV_ENOENT);
+	GCHECK_EQ(hv_call5(HC_GRANT_CREATE, pg + 8, other, 0, 0, 0), -HV_EINVAL);
+	GCHECK_EQ(hv_call5(HC_GRANT_CREATE, pg | HI, other, 0, 0, 0), -HV_EINVAL);
+	/* grant flags: only GRANT_READONLY, else EINVAL */
+	GCHECK_EQ(hv_call5(HC_GRANT_CREATE, pg, other, 2, 0, 0), -HV_EINVAL);
+	GCHECK_EQ(hv_call5(HC_GRANT_CREATE, pg, other, HI | 1, 0, 0), -HV_EINVAL);
+	/* device index: below the caller's device count (0 here), else ENOENT */
+	GCHECK_EQ(hv_call5(HC_PCI_CFG_READ, 0, 0, 4, 0, 0), -HV_ENOENT);
+	GCHECK_EQ(hv_call5(HC_PCI_CFG_WRITE, 0, 4, 2, 0, 0), -HV_ENOENT);
+	GCHECK_EQ(hc1(HC_DEVICE_IRQ_BIND, 0), -HV_ENOENT);
+	GCHECK_EQ(hc1(HC_DEVICE_IRQ_ACK, HI), -HV_ENOENT);
+	/* name length: 1..31, else EINVAL */
+	GCHECK_EQ(hv_call5(HC_DOMAIN_LOOKUP, pg, 0, 0, 0, 0), -HV_EINVAL);
+	GCHECK_EQ(hv_call5(HC_DOMAIN_LOOKUP, pg, 32, 0, 0, 0), -HV_EINVAL);
+	GCHECK_EQ(hv_call5(HC_DOMAIN_LOOKUP, pg, HI | 4, 0, 0, 0), -HV_EINVAL);
+	/* shutdown reason: 0 or 1 in the whole register, else EINVAL */
+	GCHECK_EQ(hv_call5(HC_SHUTDOWN, HI | HV_SHUTDOWN_POWEROFF, 0, 0, 0, 0), -HV_EINVAL);
+}
+
 static void good_calls_still_work(void)
 {
 	struct hv_self_info me;
@@ -67,6 +135,7 @@ int main(void)
 {
 	bad_pointers();
 	bad_numbers();
+	bad_kinds();
 	good_calls_still_work();
 	gprintf("hostile: %d failed checks\n", rt_test_failures);
 	return rt_test_result();

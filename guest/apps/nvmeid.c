@@ -48,6 +48,8 @@ static void config_mediation(void)
 	GCHECK_EQ(hv_pci_cfg_write(0, 0x05, 2, 0), -HV_EINVAL);           /* misaligned */
 	GCHECK_EQ(hv_pci_cfg_read(1, 0, 4), -HV_ENOENT);                  /* not our device */
 	GCHECK_EQ(hv_pci_cfg_read(0, 4096, 4), -HV_EINVAL);
+	GCHECK_EQ(hv_call5(HC_PCI_CFG_WRITE, 0, 0x04, 4, 1ull << 32, 0), -HV_EINVAL); /* > 32 bits */
+	GCHECK_EQ(hv_call5(HC_PCI_CFG_READ, 0, 0, (1ull << 32) | 4, 0, 0), -HV_EINVAL);
 	/* every capability (MSI/MSI-X address and data among them) is off limits */
 	int64_t cap = hv_pci_cfg_read(0, 0x34, 1);
 	for (int n = 0; cap >= 0x40 && cap < 0x100 && n < 16; n++) {

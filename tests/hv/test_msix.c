@@ -115,7 +115,7 @@ static struct domain *build(const char *name, uint64_t *gpa, uint64_t *size, uin
 	*gpa = *size = *pa = 0;
 	if (domain_create(cfg, boot_module(cfg->image), &d))
 		return 0;
-	EXPECT_EQ(guest_copy_from(d, &si, GUEST_START_INFO_GPA, sizeof(si)), 0);
+	EXPECT_EQ(guest_copy_from(d, &si, gpa_of(GUEST_START_INFO_GPA), sizeof(si)), 0);
 	*gpa = si.devices[0].bar_gpa[0];
 	*size = si.devices[0].bar_size[0];
 	if (*gpa && pt_lookup(&d->gpt, *gpa & ~0xfffull, pa, 0, 0))

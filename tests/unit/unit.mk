@@ -22,6 +22,8 @@ unit_ring_SRCS := tests/unit/test_ring.c lib/reqids.c
 unit_net_SRCS := tests/unit/test_net.c $(wildcard guest/net/*.c)
 unit_scenario_SRCS := tests/unit/test_scenario.c tools/scenario.c lib/bootcfg_check.c lib/fmt.c
 unit_loadgen_SRCS := tests/unit/test_loadgen.c tools/echo_payload.c
+UNIT_TESTS += hcargs
+unit_hcargs_SRCS := tests/unit/test_hcargs.c hv/hcargs.c
 
 .SECONDEXPANSION:
 UNIT_BINS := $(addprefix build/unit/test_,$(UNIT_TESTS))

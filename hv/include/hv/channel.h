@@ -8,64 +8,68 @@
 
 #include <stdint.h>
 #include "public/channel.h"
+#include "hv/hcargs.h"
 
 struct domain;
 
 struct evtchn_port {
 	uint8_t status;             /* enum evtchn_status */
-	uint32_t remote_dom;
-	uint32_t remote_port;
+	domid_t remote_dom;         /* UNBOUND: who may bind; CONNECTED: the peer */
+	evport_t remote_port;
 };
 
 struct grant_entry {
 	uint8_t in_use;
 	uint8_t readonly;
-	uint32_t grantee;
-	uint64_t gpa;               /* granter's page */
-	uint64_t frame;             /* host frame behind it */
+	domid_t grantee;
+	gpa_t gpa;                  /* granter's page */
+	hpa_t frame;                /* host frame behind it */
 	uint32_t maps;              /* live mappings by the grantee */
 };
 
 #define GRANT_MAPS_MAX 256         /* foreign pages one domain may map at once */
 struct grant_mapping {
 	uint8_t in_use;
-	uint32_t granter;
+	domid_t granter;
 	uint64_t granter_gen;
-	uint32_t gref;
-	uint64_t dest_gpa;
-	uint64_t frame;
+	gref_t gref;
+	gpa_t dest_gpa;
+	hpa_t frame;
 };
 
-int64_t evtchn_alloc(struct domain *d, uint64_t remote);
-int64_t evtchn_bind(struct domain *d, uint64_t remote, uint64_t remote_port);
-int64_t evtchn_send(struct domain *d, uint64_t port);
-int64_t evtchn_close(struct domain *d, uint64_t port);
-int64_t evtchn_status(struct domain *d, uint64_t port);
-int64_t evtchn_alloc_device(struct domain *d);
-void evtchn_raise_device(struct domain *d, uint32_t port);
-int64_t devirq_bind(struct domain *d, uint64_t dev);
-int64_t devirq_ack(struct domain *d, uint64_t dev);
+/* Hypercall handlers take decoded arguments (hv/include/hv/hcargs.h): the
+ * range of every argument is already checked; these check state. */
+int64_t evtchn_alloc(struct domain *d, domid_t remote);
+int64_t evtchn_bind(struct domain *d, domid_t remote, evport_t remote_port);
+int64_t evtchn_send(struct domain *d, evport_t port);
+int64_t evtchn_close(struct domain *d, evport_t port);
+int64_t evtchn_status(struct domain *d, evport_t port);
+/* A port only the hypervisor raises (a device interrupt): 0 or -HV_ENOMEM. */
+int evtchn_alloc_device(struct domain *d, evport_t *port);
+void evtchn_raise_device(struct domain *d, evport_t port);
+int64_t devirq_bind(struct domain *d, devidx_t dev);
+int64_t devirq_ack(struct domain *d, devidx_t dev);
 void devirq_deliver(void);
 /* Pending and not masked events in d's shared page. */
 int evtchn_any_pending(struct domain *d);
 /* d stops: every peer port is marked PEER_DIED and notified. */
 void evtchn_domain_dead(struct domain *d);
 
-int64_t grant_create(struct domain *d, uint64_t gpa, uint64_t grantee, uint64_t flags);
-int64_t grant_revoke(struct domain *d, uint64_t gref);
-int64_t grant_map(struct domain *d, uint64_t granter, uint64_t gref, uint64_t dest, uint64_t flags);
-int64_t grant_unmap(struct domain *d, uint64_t dest);
+int64_t grant_create(struct domain *d, gpa_t page, domid_t grantee, uint32_t flags);
+int64_t grant_revoke(struct domain *d, gref_t gref);
+int64_t grant_map(struct domain *d, domid_t granter, gref_t gref, gpa_t dest, uint32_t flags);
+int64_t grant_unmap(struct domain *d, gpa_t dest);
 /* Destroy: drop d's mappings of others; d's pages still mapped elsewhere become orphans. */
 void grant_domain_destroy(struct domain *d);
 /* Frames of destroyed domains still mapped by a survivor. */
 uint64_t grant_orphan_frames(void);
 
-int64_t reg_write(struct domain *d, uint64_t peer, uint64_t devid, uint64_t gpa);
-int64_t reg_read(struct domain *d, uint64_t peer, uint64_t devid, uint64_t gpa);
+int64_t reg_write(struct domain *d, domid_t peer, uint32_t devid, gpa_t in);
+int64_t reg_read(struct domain *d, domid_t peer, uint32_t devid, gpa_t out);
 void reg_domain_dead(struct domain *d);
 void reg_domain_failed(struct domain *d);
 
-int64_t pcicfg_read(struct domain *d, uint64_t dev, uint64_t off, uint64_t size);
-int64_t pcicfg_write(struct domain *d, uint64_t dev, uint64_t off, uint64_t size, uint64_t val);
+int64_t pcicfg_read(struct domain *d, devidx_t dev, uint32_t off, uint32_t size);
+int64_t pcicfg_write(struct domain *d, devidx_t dev, uint32_t off, uint32_t size, uint32_t val);
 
 #endif

@@ -12,6 +12,7 @@
 #include "hv/mb2.h"
 #include "hv/pt.h"
 #include "hv/channel.h"
+#include "hv/hcargs.h"
 
 #define HV_MAX_DOMAINS 16
 
@@ -102,10 +103,17 @@ uint64_t domain_count_alive(void);
 
 /* Copy between hypervisor memory and a domain's RAM. The whole range must be
  * inside [GUEST first page end, mem_bytes): -HV_EFAULT otherwise. */
-int guest_copy_from(struct domain *d, void *dst, uint64_t gpa, uint64_t len);
-int guest_copy_to(struct domain *d, uint64_t gpa, const void *src, uint64_t len);
+int guest_copy_from(struct domain *d, void *dst, gpa_t gpa, uint64_t len);
+int guest_copy_to(struct domain *d, gpa_t gpa, const void *src, uint64_t len);
 /* Same without the first-page rule: for the domain builder only. */
 int guest_write_raw(struct domain *d, uint64_t gpa, const void *src, uint64_t len);
+
+/* The domain's nested page table, one 4 KiB page at a time, typed so a
+ * guest-physical address and a host frame cannot be swapped. Lookup: 0 and
+ * *frame, or -HV_ENOENT when nothing is mapped at gpa. */
+int domain_frame_of(const struct domain *d, gpa_t gpa, hpa_t *frame);
+int domain_map_frame(struct domain *d, gpa_t gpa, hpa_t frame, int writable);
+int domain_unmap_frame(struct domain *d, gpa_t gpa);
 
 /* Guest console output, line-buffered and prefixed with the domain's name. */
 void vconsole_write(struct domain *d, const char *buf, unsigned len);
