@@ -11,6 +11,10 @@ struct x86_trap_frame {
 	uint64_t rip, cs, rflags, rsp, ss;
 };
 
+/* Set by entry.S in the vector field when the CPU pushed an error code. */
+#define X86_TRAP_HW_ERROR 0x100u
+
+#define X86_VEC_NMI      2
 #define X86_VEC_TIMER    0xf0
 #define X86_VEC_SPURIOUS 0xff
 #define X86_VEC_DEVICE_FIRST 0xe0
