@@ -69,8 +69,10 @@ static int wait_rdy(uint32_t want)
 }
 
 /* Submit one command (16 dwords, cid set here) and poll for its completion;
- * returns the status field (0 = success) or -1 when none arrives. */
-static int submit(struct queue *q, uint32_t *cmd)
+ * returns the status field (0 = success) or -1 when none arrives. 'spin'
+ * polls without a hypercall first, so the guest is running (not the
+ * hypervisor) when the device acts and its requests arrive. */
+static int submit(struct queue *q, uint32_t *cmd, unsigned spin)
 {
 	static uint16_t cid = 1;
 	uint32_t *slot = q->sq + 16 * q->tail;
@@ -81,6 +83,8 @@ static int submit(struct queue *q, uint32_t *cmd)
 	w32(0x1000 + (2 * q->qid) * (4u << dstrd), q->tail);
 	volatile uint32_t *cqe = q->cq + 4 * q->head;
 	int i;
+	for (unsigned k = 0; k < spin && ((cqe[3] >> 16) & 1) != q->phase; k++)
+		__asm__ volatile("pause");
 	for (i = 0; i < 100000 && ((cqe[3] >> 16) & 1) != q->phase; i++)
 		hv_yield();
 	if (i == 100000)
@@ -117,12 +121,12 @@ static void create_io_queues(struct queue *admin, struct queue *io)
 	cmd[6] = (uint32_t)(uintptr_t)iocq;
 	cmd[10] = ((QDEPTH - 1u) << 16) | 1;
 	cmd[11] = 1;                                            /* contiguous, no interrupt */
-	GCHECK_EQ(submit(admin, cmd), 0);
+	GCHECK_EQ(submit(admin, cmd, 0), 0);
 	uint32_t sq[16] = { 0x01 };                             /* Create I/O SQ */
 	sq[6] = (uint32_t)(uintptr_t)iosq;
 	sq[10] = ((QDEPTH - 1u) << 16) | 1;
 	sq[11] = (1u << 16) | 1;                                /* CQ 1, contiguous */
-	GCHECK_EQ(submit(admin, sq), 0);
+	GCHECK_EQ(submit(admin, sq, 0), 0);
 	*io = (struct queue){ (uint32_t *)iosq, (volatile uint32_t *)iocq, 1, 0, 0, 1 };
 }
 
@@ -134,7 +138,7 @@ static int rw(struct queue *io, uint32_t opcode, uint64_t prp)
 	cmd[6] = (uint32_t)prp;
 	cmd[7] = (uint32_t)(prp >> 32);
 	cmd[12] = 8 - 1;
-	return submit(io, cmd);
+	return submit(io, cmd, 50000000);
 }
 
 static unsigned nslots;
