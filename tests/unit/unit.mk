@@ -7,6 +7,7 @@ HOST_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer 
                 -Iinclude -Ilib -Ihv/include -Itools -I.
 
 UNIT_TESTS := fmt kvargs heap frame pt mb2 elf bootcfg scenario ring acpi machine net loadgen
+UNIT_TESTS += trapclass
 
 unit_fmt_SRCS := tests/unit/test_fmt.c lib/fmt.c
 unit_kvargs_SRCS := tests/unit/test_kvargs.c lib/kvargs.c
@@ -22,6 +23,7 @@ unit_ring_SRCS := tests/unit/test_ring.c lib/reqids.c
 unit_net_SRCS := tests/unit/test_net.c $(wildcard guest/net/*.c)
 unit_scenario_SRCS := tests/unit/test_scenario.c tools/scenario.c lib/bootcfg_check.c lib/fmt.c
 unit_loadgen_SRCS := tests/unit/test_loadgen.c tools/echo_payload.c
+unit_trapclass_SRCS := tests/unit/test_trapclass.c hv/arch/x86/trapclass.c
 
 .SECONDEXPANSION:
 UNIT_BINS := $(addprefix build/unit/test_,$(UNIT_TESTS))

@@ -87,33 +87,38 @@ static void __attribute__((noreturn)) exception(const struct x86_trap_frame *f)
 	panic("exception %s at 0x%lx", n, f->rip);
 }
 
-#define RFLAGS_IF (1u << 9)
-
 void x86_trap(struct x86_trap_frame *f)
 {
 	unsigned vec = f->vector & 0xff;
 	int hw_error = (f->vector & X86_TRAP_HW_ERROR) != 0;
 	int in_service = !hw_error && lapic_in_service(vec);
-	int is_irq = in_service && (f->rflags & RFLAGS_IF);
 
 	f->vector = vec;
-	if (vec < 32 && !is_irq) {
-		if (vec == X86_VEC_NMI && !hw_error) {
-			strayirq_count(STRAY_NMI, -1);
-			return;         /* iretq lifts the NMI block */
-		}
+	switch (x86_trap_classify(vec, hw_error, in_service, f->rflags, irq_handlers[vec] != 0)) {
+	case TRAP_EXCEPTION:
 		exception(f);
-	}
-	if (vec < 32)
-		strayirq_count(STRAY_EXC_RANGE, (int)vec);
-	else if (vec == X86_VEC_SPURIOUS)
-		strayirq_count(in_service ? STRAY_SPURIOUS_ISR : STRAY_SPURIOUS, (int)vec);
-	else if (irq_handlers[vec])
+	case TRAP_NMI:
+		strayirq_count(STRAY_NMI, -1);
+		return;                 /* iretq lifts the NMI block */
+	case TRAP_HANDLER:
 		irq_handlers[vec](vec);
-	else
+		break;
+	case TRAP_STRAY_EXC_RANGE:
+		strayirq_count(STRAY_EXC_RANGE, (int)vec);
+		break;
+	case TRAP_STRAY_UNALLOCATED:
 		strayirq_count(STRAY_UNALLOCATED, (int)vec);
+		break;
+	case TRAP_SPURIOUS_ISR:
+		strayirq_count(STRAY_SPURIOUS_ISR, (int)vec);
+		break;
+	case TRAP_SPURIOUS:
+		strayirq_count(STRAY_SPURIOUS, (int)vec);
+		break;
+	}
 	/* EOI only what is in service: an EOI clears the highest ISR bit, so one
-	 * sent for an interrupt that set none would retire someone else's. */
+	 * sent for an interrupt that set none would retire someone else's, and
+	 * one missing would block every lower vector, the timer included. */
 	if (in_service)
 		lapic_eoi();
 }
