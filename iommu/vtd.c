@@ -32,7 +32,9 @@
 #define VTD_GCMD_SRTP   (1u << 30)
 #define VTD_GCMD_IRE    (1u << 25)
 #define VTD_GCMD_SIRTP  (1u << 24)
+#define VTD_GCMD_CFI    (1u << 23)
 #define VTD_GSTS_IRES   (1u << 25)
+#define VTD_GSTS_CFIS   (1u << 23)
 #define VTD_GSTS_IRTPS  (1u << 24)
 #define VTD_IRTA_REG    0xb8
 #define VTD_IRT_SIZE    7       /* 2^(7+1) = 256 entries of 16 bytes: one page */
@@ -107,6 +109,15 @@ static int gcmd(struct vtd_unit *u, uint32_t cmd, uint32_t status_bit)
 	return poll32(u, VTD_GSTS_REG, status_bit, status_bit);
 }
 
+/* Turn a persistent GSTS bit off (one-shot command without it). */
+static int gcmd_clear(struct vtd_unit *u, uint32_t status_bit)
+{
+	uint32_t keep = rd32(u, VTD_GSTS_REG) & VTD_GSTS_PERSIST & ~status_bit;
+
+	wr32(u, VTD_GCMD_REG, keep);
+	return poll32(u, VTD_GSTS_REG, status_bit, 0);
+}
+
 static int invalidate_all(struct vtd_unit *u)
 {
 	unsigned iotlb = (unsigned)((u->ecap >> 8) & 0x3ff) * 16 + 8;   /* ECAP.IRO */
@@ -134,10 +145,15 @@ static void setup_fault_event(struct vtd_unit *u)
 
 /*
  * Interrupt remapping over an empty table (xAPIC format; no EIM under TCG):
- * remappable interrupts find no present entry and compatibility-format MSIs
- * are blocked (GSTS.CFIS stays 0), so no device can raise any vector until
- * the hypervisor writes an entry for it. The hypervisor's own fault-event
- * interrupt is not subject to remapping.
+ * remappable interrupts find no present entry, so no device can raise any
+ * vector until the hypervisor writes an entry for it. Compatibility-format
+ * requests (a plain MSI address/data, which names any vector and delivery
+ * mode) must be blocked too: with IRTA.EIME clear that is GCMD.CFI = 0, and
+ * GSTS.CFIS must read 0 (VT-d spec 5.1.2.1, 10.4.4). Clear it before remapping
+ * is on, so there is no moment with remapping on and compatibility format
+ * allowed. QEMU 7.2 ignores the bit and passes compatibility-format requests
+ * through anyway (docs/design.md, "Containment limits under QEMU"). The
+ * hypervisor's own fault-event interrupt is not subject to remapping.
  */
 static int enable_irq_remapping(struct vtd_unit *u)
 {
@@ -146,10 +162,17 @@ static int enable_irq_remapping(struct vtd_unit *u)
 	u->irt = mm_alloc_frame();
 	if (!u->irt)
 		return -1;
-	wr64(u, VTD_IRTA_REG, u->irt | VTD_IRT_SIZE);
+	wr64(u, VTD_IRTA_REG, u->irt | VTD_IRT_SIZE);   /* EIME 0: xAPIC format */
 	if (gcmd(u, VTD_GCMD_SIRTP, VTD_GSTS_IRTPS))
 		return -1;
-	return gcmd(u, VTD_GCMD_IRE, VTD_GSTS_IRES);
+	if ((rd32(u, VTD_GSTS_REG) & VTD_GSTS_CFIS) && gcmd_clear(u, VTD_GSTS_CFIS))
+		return -1;
+	if (gcmd(u, VTD_GCMD_IRE, VTD_GSTS_IRES))
+		return -1;
+	uint32_t sts = rd32(u, VTD_GSTS_REG);
+	printk("hv: vtd: compatibility-format interrupts %s (GSTS 0x%x, CFIS %u)\n",
+	       sts & VTD_GSTS_CFIS ? "ALLOWED" : "blocked", sts, (sts & VTD_GSTS_CFIS) ? 1 : 0);
+	return sts & VTD_GSTS_CFIS ? -1 : 0;
 }
 
 static int unit_init(struct vtd_unit *u, uint64_t base)
@@ -301,6 +324,7 @@ int vtd_take_fault(unsigned unit, struct vtd_fault *f)
 		f->reason = (uint8_t)(hi >> 32);
 		f->is_read = (hi >> 62) & 1;
 		f->addr = lo & ~0xfffull;
+		f->irq_index = (uint16_t)(lo >> 48);    /* interrupt faults: FI = index */
 		wr32(u, off + 12, 1u << 31);            /* F is write-1-to-clear */
 		wr32(u, VTD_FSTS_REG, VTD_FSTS_PFO);    /* and any overflow */
 		return 1;

@@ -7,6 +7,7 @@ HOST_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer 
                 -Iinclude -Ilib -Ihv/include -Itools -I.
 
 UNIT_TESTS := fmt kvargs heap frame pt mb2 elf bootcfg scenario ring acpi machine net loadgen
+UNIT_TESTS += trapclass
 
 unit_fmt_SRCS := tests/unit/test_fmt.c lib/fmt.c
 unit_kvargs_SRCS := tests/unit/test_kvargs.c lib/kvargs.c
@@ -24,6 +25,7 @@ unit_scenario_SRCS := tests/unit/test_scenario.c tools/scenario.c lib/bootcfg_ch
 unit_loadgen_SRCS := tests/unit/test_loadgen.c tools/echo_payload.c
 UNIT_TESTS += hcargs
 unit_hcargs_SRCS := tests/unit/test_hcargs.c hv/hcargs.c
+unit_trapclass_SRCS := tests/unit/test_trapclass.c hv/arch/x86/trapclass.c
 
 .SECONDEXPANSION:
 UNIT_BINS := $(addprefix build/unit/test_,$(UNIT_TESTS))

@@ -11,6 +11,7 @@
 #define LAPIC_ID        0x020
 #define LAPIC_EOI       0x0b0
 #define LAPIC_SVR       0x0f0
+#define LAPIC_ISR       0x100   /* 8 registers, 32 vectors each, 16 bytes apart */
 #define LAPIC_LVT_TIMER 0x320
 #define LAPIC_TIMER_ICR 0x380
 #define LAPIC_TIMER_CCR 0x390
@@ -29,6 +30,12 @@ static void lapic_write(uint32_t reg, uint32_t v) { mmio_write32(lapic_base + re
 void lapic_eoi(void)
 {
 	lapic_write(LAPIC_EOI, 0);
+}
+
+int lapic_in_service(unsigned vector)
+{
+	vector &= 0xff;
+	return (lapic_read(LAPIC_ISR + 0x10 * (vector / 32)) >> (vector % 32)) & 1;
 }
 
 uint32_t lapic_id(void)

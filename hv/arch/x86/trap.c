@@ -2,9 +2,23 @@
  * IDT and trap dispatch. The hypervisor runs with interrupts off except while
  * a guest runs or the CPU idles, so handlers only record events. An exception
  * in the hypervisor itself is a broken invariant: dump registers and stop.
+ *
+ * A vector is not proof of what arrived: any bus-master device can send any
+ * vector as an interrupt (hv/include/hv/strayirq.h). What came in is decided
+ * from facts the sender cannot forge:
+ *  - an interrupt never pushes an error code (entry.S reads that from the
+ *    stack alignment and sets X86_TRAP_HW_ERROR);
+ *  - a fixed or lowest-priority interrupt sets its vector's ISR bit in the
+ *    local APIC; exceptions and NMIs do not;
+ *  - a maskable interrupt is taken only with IF=1, and the hypervisor runs
+ *    with IF=0 except around VMRUN and in arch_idle, where nothing faults.
+ * So a vector below 32 is an interrupt only with no error code, its ISR bit
+ * set and IF=1 in the interrupted context; vector 2 otherwise is an NMI;
+ * anything else below 32 is a real exception.
  */
 #include <stdint.h>
 #include "hv/printk.h"
+#include "hv/strayirq.h"
 #include "cpu.h"
 #include "trap.h"
 #include "lapic.h"
@@ -75,11 +89,36 @@ static void __attribute__((noreturn)) exception(const struct x86_trap_frame *f)
 
 void x86_trap(struct x86_trap_frame *f)
 {
-	if (f->vector < 32)
+	unsigned vec = f->vector & 0xff;
+	int hw_error = (f->vector & X86_TRAP_HW_ERROR) != 0;
+	int in_service = !hw_error && lapic_in_service(vec);
+
+	f->vector = vec;
+	switch (x86_trap_classify(vec, hw_error, in_service, f->rflags, irq_handlers[vec] != 0)) {
+	case TRAP_EXCEPTION:
 		exception(f);
-	if (f->vector == X86_VEC_SPURIOUS)
-		return;
-	if (irq_handlers[f->vector])
-		irq_handlers[f->vector]((unsigned)f->vector);
-	lapic_eoi();
+	case TRAP_NMI:
+		strayirq_count(STRAY_NMI, -1);
+		return;                 /* iretq lifts the NMI block */
+	case TRAP_HANDLER:
+		irq_handlers[vec](vec);
+		break;
+	case TRAP_STRAY_EXC_RANGE:
+		strayirq_count(STRAY_EXC_RANGE, (int)vec);
+		break;
+	case TRAP_STRAY_UNALLOCATED:
+		strayirq_count(STRAY_UNALLOCATED, (int)vec);
+		break;
+	case TRAP_SPURIOUS_ISR:
+		strayirq_count(STRAY_SPURIOUS_ISR, (int)vec);
+		break;
+	case TRAP_SPURIOUS:
+		strayirq_count(STRAY_SPURIOUS, (int)vec);
+		break;
+	}
+	/* EOI only what is in service: an EOI clears the highest ISR bit, so one
+	 * sent for an interrupt that set none would retire someone else's, and
+	 * one missing would block every lower vector, the timer included. */
+	if (in_service)
+		lapic_eoi();
 }

@@ -32,8 +32,9 @@ int iommu_irq_route(unsigned index, uint16_t sid, uint8_t vector, int level,
 int iommu_ioapic_sid(unsigned ioapic_id, uint16_t *sid);
 void iommu_irq_unroute(unsigned index);
 
-/* Take every recorded DMA fault: the owning domain of the device is killed
- * and the device's bus mastering turned off. Returns how many were handled. */
+/* Take every recorded fault (DMA or interrupt remapping): the owning domain
+ * of the requester is killed and the device's bus mastering turned off.
+ * Returns how many were handled. */
 int iommu_poll_faults(void);
 /* 1 once after a fault-event interrupt. */
 int iommu_fault_signalled(void);
@@ -43,7 +44,10 @@ struct vtd_fault {
 	uint8_t reason;         /* VT-d fault reason code */
 	uint8_t is_read;
 	uint64_t addr;          /* page of the faulting DMA address */
+	uint16_t irq_index;     /* interrupt-remapping faults: the requested table index */
 };
+/* Fault reasons 0x20-0x2f are interrupt-remapping faults (VT-d spec 7.1.3). */
+#define VTD_FAULT_IS_IRQ(reason) (((reason) & 0xf0) == 0x20)
 /* 1 and the oldest fault record (cleared), or 0 when the unit has none. */
 int vtd_take_fault(unsigned unit, struct vtd_fault *f);
 

@@ -9,6 +9,7 @@
 #include "hv/domain.h"
 #include "hv/mm.h"
 #include "hv/printk.h"
+#include "hv/strayirq.h"
 #include "../cpu.h"
 #include "vmcb.h"
 
@@ -264,8 +265,15 @@ static void decode_exit(struct vcpu *v, struct vm_exit *e)
 	case SVM_EXIT_HLT:
 		e->kind = EXIT_HLT;
 		break;
+	case SVM_EXIT_SMI:
+		strayirq_count(STRAY_SMI_EXIT, -1);
+		/* fall through */
 	case SVM_EXIT_INTR:
 	case SVM_EXIT_NMI:
+	case SVM_EXIT_INIT:
+		/* Not the running guest's doing: any device can send an NMI, SMI or
+		 * INIT (a forged MSI). The NMI is taken and counted by the host once
+		 * GIF is set again; the SMI goes to the firmware. */
 		e->kind = EXIT_INTR;
 		break;
 	case SVM_EXIT_IOIO:
@@ -309,6 +317,8 @@ const char *arch_exit_name(uint64_t raw)
 	switch (raw) {
 	case SVM_EXIT_INTR: return "INTR";
 	case SVM_EXIT_NMI: return "NMI";
+	case SVM_EXIT_SMI: return "SMI";
+	case SVM_EXIT_INIT: return "INIT";
 	case SVM_EXIT_HLT: return "HLT";
 	case SVM_EXIT_IOIO: return "IOIO";
 	case SVM_EXIT_MSR: return "MSR";

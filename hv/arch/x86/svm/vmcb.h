@@ -127,6 +127,8 @@ _Static_assert(VMCB_OFF(save.g_pat) == 0x668, "g_pat");
 /* Exit codes */
 #define SVM_EXIT_INTR           0x060
 #define SVM_EXIT_NMI            0x061
+#define SVM_EXIT_SMI            0x062
+#define SVM_EXIT_INIT           0x063
 #define SVM_EXIT_HLT            0x078
 #define SVM_EXIT_IOIO           0x07b
 #define SVM_EXIT_MSR            0x07c
