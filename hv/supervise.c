@@ -37,7 +37,7 @@ int64_t watchdog_kick(struct domain *d, uint64_t period_ns)
 	if (period_ns && (period_ns < WATCHDOG_MIN_NS || period_ns > WATCHDOG_MAX_NS))
 		return -HV_EINVAL;
 	d->wd_period_ns = period_ns;
-	d->wd_deadline_ns = period_ns ? arch_time_ns() + period_ns : 0;
+	d->wd_kick_run_ns = d->vcpu.run_ns;
 	return 0;
 }
 
@@ -95,23 +95,32 @@ static void restart(struct domain *d)
 	       cfg.name, restarts[id - 1], nd->generation, (r->started - r->detected) / 1000);
 }
 
-int supervise_poll(void)
+/*
+ * The watchdog runs on the domain's own run time (see sched.c): time it
+ * waited for the CPU, spent blocked, or lost to the host descheduling the
+ * emulator between its slices does not count, so a healthy domain on a busy
+ * machine is not mistaken for a hung one; a domain that runs without kicking
+ * is killed within its period of run time plus one slice.
+ */
+static int watchdog_missed(const struct domain *d)
 {
-	uint64_t now = arch_time_ns();
-	int more = 0;
+	return domain_alive(d) && d->wd_period_ns &&
+	       d->vcpu.run_ns - d->wd_kick_run_ns > d->wd_period_ns;
+}
 
+void supervise_poll(void)
+{
 	for (uint32_t id = 1; id <= HV_MAX_DOMAINS; id++) {
 		struct domain *d = domain_by_id(id);
 		if (!d)
 			continue;
-		if (domain_alive(d) && d->wd_deadline_ns && now > d->wd_deadline_ns)
-			domain_crash(d, "watchdog: no kick for %lu ms", d->wd_period_ns / 1000000);
+		if (watchdog_missed(d))
+			domain_crash(d, "watchdog: no kick for %lu ms of its run time (%lu ms run)",
+				     d->wd_period_ns / 1000000,
+				     (d->vcpu.run_ns - d->wd_kick_run_ns) / 1000000);
 		if (d->restart_pending)
 			restart(d);
-		d = domain_by_id(id);
-		more |= d && domain_alive(d) && d->wd_deadline_ns;
 	}
-	return more;
 }
 
 uint64_t supervise_restarts(uint32_t id)

@@ -31,13 +31,14 @@ struct restart_record {
 void supervise_stopped(struct domain *d);
 void supervise_connected(struct domain *d);
 void supervise_notified(struct domain *d);
-/* HC_WATCHDOG_KICK */
+/* HC_WATCHDOG_KICK: period_ns is measured in the domain's own run time
+ * (vcpu.run_ns: time in guest mode), not in wall-clock time. */
 int64_t watchdog_kick(struct domain *d, uint64_t period_ns);
 
-/* From the scheduler loop: fire watchdogs, carry out pending restarts.
- * Returns 1 when something is still to come (an armed watchdog or a pending
- * restart), so the scheduler does not report itself stuck. */
-int supervise_poll(void);
+/* From the scheduler loop: fire watchdogs, carry out pending restarts. A
+ * watchdog never fires while its domain is blocked (no run time passes), so
+ * an armed one does not keep an all-blocked machine from being stuck. */
+void supervise_poll(void);
 
 /* Restarts of slot 'id' so far, and the latest record (NULL if none). */
 uint64_t supervise_restarts(uint32_t id);
