@@ -97,10 +97,11 @@ static void restart(struct domain *d)
 
 /*
  * The watchdog runs on the domain's own run time (see sched.c): time it
- * waited for the CPU, spent blocked, or lost to the host descheduling the
- * emulator between its slices does not count, so a healthy domain on a busy
- * machine is not mistaken for a hung one; a domain that runs without kicking
- * is killed within its period of run time plus one slice.
+ * waited for the CPU or spent blocked does not count, and what the host takes
+ * from the emulator during one of its stays in guest mode is cut at a tick,
+ * so a healthy domain on a busy machine is not mistaken for a hung one. A
+ * domain that runs without kicking is killed within its period of run time
+ * plus one slice (supervise_poll runs between slices).
  */
 static int watchdog_missed(const struct domain *d)
 {
