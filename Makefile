@@ -99,7 +99,7 @@ debug: deps all
 	@tools/run-scenario.sh --debug scenarios/$(SCENARIO).scn
 
 test: deps all check-headers $(UNIT_BINS) $(FUZZ_BINS)
-	@python3 tests/run.py $(if $(T),--only $(T))
+	@python3 tests/run.py $(if $(T),--only $(T)) $(if $(LOAD),--load)
 
 bench-ring: deps all build/bench/bench_ring
 	@echo "== host: our ring vs Xen's io/ring.h"

@@ -207,6 +207,18 @@ void devirq_release(struct pci_dev *p, unsigned index)
 	p->irq_port = 0;
 }
 
+/* Does d drive a device whose interrupt is bound? Then that interrupt can
+ * still wake it. */
+int devirq_can_wake(const struct domain *d)
+{
+	for (unsigned i = 0; i < d->ndevs; i++) {
+		const struct pci_dev *p = &pci_devs[d->devs[i]];
+		if (p->irq_port && p->owner == d->id)
+			return 1;
+	}
+	return 0;
+}
+
 void devirq_deliver(void)
 {
 	for (unsigned w = 0; w < 4; w++) {

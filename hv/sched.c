@@ -2,7 +2,8 @@
  * Round-robin scheduler. The run queue holds runnable vCPUs; the one on the
  * CPU is taken off it. The timer tick (10 ms) wakes vCPUs whose block deadline
  * passed and preempts the running one, so a guest that never exits is still
- * interrupted (INTR exit) and the others get their turn.
+ * interrupted (INTR exit) and the others get their turn. Each vCPU is charged
+ * the time it spends in guest mode (run_ns), the clock of its hang watchdog.
  */
 #include <stdint.h>
 #include "hv/arch.h"
@@ -135,12 +136,29 @@ static void wake_expired(uint64_t now)
 	}
 }
 
+/* Can anything still wake a blocked vCPU without a runnable one's help: its
+ * deadline, or an interrupt of a device its domain drives (an NVMe completion,
+ * a received frame)? Such a domain is waiting, not stuck. */
 static int any_wakeable(void)
 {
-	for (unsigned i = 0; i < HV_MAX_DOMAINS; i++)
-		if (blocked[i] && blocked[i]->deadline_ns)
+	for (unsigned i = 0; i < HV_MAX_DOMAINS; i++) {
+		const struct vcpu *v = blocked[i];
+		if (v && (v->deadline_ns || devirq_can_wake(v->dom)))
 			return 1;
+	}
 	return 0;
+}
+
+/*
+ * Charge v for one stay in guest mode (VMRUN to #VMEXIT, measured in host
+ * TSC time). The tick interrupts a guest after at most one tick period of
+ * execution, so a longer stay means the emulator's vCPU thread was off the
+ * host CPU meanwhile while the TSC ran on: that time is not the domain's. Cut
+ * at one tick, a stay overstates the domain's run time by less than a tick.
+ */
+static void charge(struct vcpu *v, uint64_t ns)
+{
+	v->run_ns += ns < SCHED_TICK_NS ? ns : SCHED_TICK_NS;
 }
 
 /* Run v until its slice ends, it blocks or it stops. */
@@ -152,7 +170,9 @@ static void run_slice(struct vcpu *v)
 	yield_now = 0;
 	current = v;
 	while (v->state == VCPU_RUNNABLE) {
+		uint64_t entered = arch_time_ns();
 		arch_vcpu_run(v, &e);
+		charge(v, arch_time_ns() - entered);
 		v->exits++;
 		vcpu_handle_exit(v, &e);
 		if (iommu_fault_signalled())

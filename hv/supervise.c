@@ -84,7 +84,7 @@ int64_t watchdog_kick(struct domain *d, uint64_t period_ns)
 	if (period_ns && (period_ns < WATCHDOG_MIN_NS || period_ns > WATCHDOG_MAX_NS))
 		return -HV_EINVAL;
 	d->wd_period_ns = period_ns;
-	d->wd_deadline_ns = period_ns ? arch_time_ns() + period_ns : 0;
+	d->wd_kick_run_ns = d->vcpu.run_ns;
 	return 0;
 }
 
@@ -184,6 +184,19 @@ int supervise_restarting(uint32_t id)
 	return id >= 1 && id <= HV_MAX_DOMAINS && phase[id - 1] != RS_IDLE;
 }
 
+/*
+ * The watchdog runs on the domain's own run time (see sched.c): time it
+ * waited for the CPU or spent blocked does not count, and what the host takes
+ * from the emulator during one of its stays in guest mode is cut at a tick,
+ * so a healthy domain on a busy machine is not mistaken for a hung one. A
+ * domain that runs without kicking is killed within its period of run time
+ * plus one slice (supervise_poll runs between slices).
+ */
+static int watchdog_missed(const struct domain *d)
+{
+	return domain_alive(d) && d->wd_period_ns &&
+	       d->vcpu.run_ns - d->wd_kick_run_ns > d->wd_period_ns;
+}
 
 int supervise_poll(void)
 {
@@ -194,12 +207,14 @@ int supervise_poll(void)
 		struct domain *d = domain_by_id(id);
 		if (!d)
 			continue;
-		if (domain_alive(d) && d->wd_deadline_ns && now > d->wd_deadline_ns)
-			domain_crash(d, "watchdog: no kick for %lu ms", d->wd_period_ns / 1000000);
+		if (watchdog_missed(d))
+			domain_crash(d, "watchdog: no kick for %lu ms of its run time (%lu ms run)",
+				     d->wd_period_ns / 1000000,
+				     (d->vcpu.run_ns - d->wd_kick_run_ns) / 1000000);
 		if (phase[id - 1] != RS_IDLE || (d->restart_pending && now >= not_before[id - 1]))
 			more |= restart_step(id, d) ? SUPERVISE_BUSY : 0;
 		d = domain_by_id(id);
-		if (d && ((domain_alive(d) && d->wd_deadline_ns) || d->restart_pending))
+		if (d && d->restart_pending)
 			more |= SUPERVISE_WAITING;
 	}
 	return more;

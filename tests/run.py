@@ -9,6 +9,7 @@ reset, crash) counts as a failure. Two QEMU instances run at a time.
     tests/run.py                 run everything
     tests/run.py --list          list test names
     tests/run.py --only NAME     run tests whose name matches NAME (comma list)
+    tests/run.py --load          keep one host CPU busy throughout (make test LOAD=1)
 """
 import argparse
 import concurrent.futures
@@ -303,6 +304,14 @@ def run_one(t):
     return t, ok, why, time.time() - t0
 
 
+def start_host_load():
+    """A host process that keeps one CPU busy: QEMU's vCPU threads then lose
+    the host CPU now and then, as on a loaded machine, while the guest's clock
+    (the TSC) runs on."""
+    return subprocess.Popen([sys.executable, "-c", "while True: pass"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--list", action="store_true")
@@ -311,6 +320,7 @@ def main():
     ap.add_argument("--conf", default=CONF, help="QEMU test list (default tests.conf)")
     ap.add_argument("--qemu-only", action="store_true", help="skip unit and fuzz tests")
     ap.add_argument("--show", default="", help="print log lines starting with these prefixes (comma list)")
+    ap.add_argument("--load", action="store_true", help="keep one host CPU busy during the run")
     a = ap.parse_args()
     tests = qemu_tests(a.conf)
     if not a.qemu_only:
@@ -327,6 +337,18 @@ def main():
         print("no test matches %r" % a.only)
         print("0 passed, 1 failed")
         return 1
+    hog = start_host_load() if a.load else None
+    try:
+        passed, failed = run_all(tests, a)
+    finally:
+        if hog:
+            hog.kill()
+            hog.wait()
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+def run_all(tests, a):
     passed = failed = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=a.j) as ex:
         for t, ok, why, dt in ex.map(run_one, tests):
@@ -344,8 +366,7 @@ def main():
                                 print(line.rstrip(), flush=True)
             passed += ok
             failed += not ok
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return passed, failed
 
 
 if __name__ == "__main__":

@@ -70,6 +70,25 @@ static uint64_t arg_u64(const struct domain *d, const char *key)
 	return v;
 }
 
+/* What the supervisor must name as the cause of the last restart for
+ * crash=KIND: a restart for any other reason (a healthy driver killed by its
+ * watchdog on a loaded host) is a failure even when the count matches. */
+static const char *expected_cause(const struct domain *driver)
+{
+	static const char *const causes[][2] = {
+		{ "pf", "guest reported a crash (code 270)" }, { "triple", "triple fault" },
+		{ "hang", "watchdog: no kick" }, { "dma", "DMA fault" },
+	};
+	char kind[8];
+
+	if (!kv_copy(driver->cfg.args, "crash", kind, sizeof(kind)))
+		return 0;
+	for (unsigned i = 0; i < sizeof(causes) / sizeof(causes[0]); i++)
+		if (!strcmp(kind, causes[i][0]))
+			return causes[i][1];
+	return 0;
+}
+
 static void net_scenario(void)
 {
 	static struct watch w;
@@ -102,6 +121,11 @@ static void net_scenario(void)
 	if (w.driver) {
 		EXPECT(domain_alive(w.driver));
 		EXPECT_EQ(supervise_restarts(w.driver->id), w.restarts_wanted);
+		const struct restart_record *r = supervise_last(w.driver->id);
+		const char *cause = expected_cause(w.driver);
+		if (r && cause && !tu_contains(r->cause, cause))
+			printk("hvtest: last restart cause '%s', want '%s'\n", r->cause, cause);
+		EXPECT(!r || !cause || tu_contains(r->cause, cause));
 		printk("hvtest: driver %s: %lu restarts, generation %lu\n", w.driver->cfg.name,
 		       supervise_restarts(w.driver->id), w.driver->generation);
 	}

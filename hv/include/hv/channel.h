@@ -50,6 +50,8 @@ void evtchn_raise_device(struct domain *d, evport_t port);
 int64_t devirq_bind(struct domain *d, devidx_t dev);
 int64_t devirq_ack(struct domain *d, devidx_t dev);
 void devirq_deliver(void);
+/* A device of d has a bound interrupt that can still arrive (see devirq.c). */
+int devirq_can_wake(const struct domain *d);
 /* Pending and not masked events in d's shared page. */
 int evtchn_any_pending(struct domain *d);
 /* d stops: every peer port is marked PEER_DIED and notified. */

@@ -34,6 +34,7 @@ struct vcpu {
 	uint64_t deadline_ns;       /* wake-up time while blocked; 0 = none */
 	struct vcpu *next;          /* run queue link */
 	uint64_t exits, hypercalls; /* counters for diagnostics and benchmarks */
+	uint64_t run_ns;            /* time in guest mode, charged by the scheduler */
 };
 
 struct domain {
@@ -62,7 +63,7 @@ struct domain {
 	struct pt dma_pt;               /* IOMMU view of the RAM, while devices are attached */
 	unsigned dma_users;
 	uint64_t wd_period_ns;          /* hang watchdog armed by the guest; 0 = off */
-	uint64_t wd_deadline_ns;
+	uint64_t wd_kick_run_ns;        /* vcpu.run_ns at the last kick */
 	uint8_t restart_pending;        /* crashed with restart configured: rebuild soon */
 };
 

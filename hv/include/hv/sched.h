@@ -23,7 +23,8 @@ enum sched_stop_why { SCHED_UNTIL_MET, SCHED_ALL_DONE, SCHED_TIMEOUT, SCHED_STUC
 /*
  * Run guests until until(arg) is true, no domain is alive (ALL_DONE), the time
  * limit passes (TIMEOUT, 0 = none) or every live vCPU is blocked with nothing
- * that could wake it (STUCK). 'until' may be NULL.
+ * that could wake it: no deadline and no bound device interrupt (STUCK).
+ * 'until' may be NULL.
  */
 enum sched_stop_why sched_run(int (*until)(void *arg), void *arg, uint64_t timeout_ns);
 uint64_t sched_ticks(void);

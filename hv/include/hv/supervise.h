@@ -32,13 +32,16 @@ struct restart_record {
 void supervise_stopped(struct domain *d);
 void supervise_connected(struct domain *d);
 void supervise_notified(struct domain *d);
-/* HC_WATCHDOG_KICK */
+/* HC_WATCHDOG_KICK: period_ns is measured in the domain's own run time
+ * (vcpu.run_ns: time in guest mode), not in wall-clock time. */
 int64_t watchdog_kick(struct domain *d, uint64_t period_ns);
 
 /* From the scheduler loop: fire watchdogs, carry out pending restarts one
- * bounded step at a time. Returns SUPERVISE_WAITING when something is still to
- * come (an armed watchdog, a delayed restart: idle, but do not report the run
- * stuck) and SUPERVISE_BUSY while a restart is under way (call again at once). */
+ * bounded step at a time. A watchdog never fires while its domain is blocked
+ * (no run time passes), so an armed one does not keep an all-blocked machine
+ * from being stuck. Returns SUPERVISE_WAITING while a delayed restart is to
+ * come (idle, but do not report the run stuck or done) and SUPERVISE_BUSY
+ * while a restart is under way (call again at once). */
 #define SUPERVISE_WAITING 1
 #define SUPERVISE_BUSY    2
 int supervise_poll(void);
