@@ -328,7 +328,8 @@ static void rewrite_rounds(unsigned rounds)
 	gprintf("badback: %u frames, %lu rewritten under the client (%lu rewrites), %lu echoes, "
 		"%lu dropped, %lu bad echoes\n", k, rw.rewritten_rounds, rw.rewrites, rw.echoes,
 		rw.dropped, rw.bad_echoes);
-	if (!rw.bad_echoes && rw.echoes)
+	/* A pass means something only if frames were changed under the client. */
+	if (!rw.bad_echoes && rw.echoes && rw.rewritten_rounds >= 10)
 		gprintf("badback: every echo carried the bytes valid at response time\n");
 }
 
