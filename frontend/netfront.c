@@ -5,17 +5,15 @@
  * with the backend and of the right direction.
  */
 #include "frontend/netfront.h"
-#include "public/io/netif.h"
+#include "frontend/netfront_ring.h"
 #include "rt/channel.h"
 #include "rt/rt.h"
 
-#define BUF_SIZE      2048
 #define STATUS_EVERY  256       /* connected: look at the port now and then */
 
 static uint8_t ring_page[4096] __attribute__((aligned(4096)));
 static uint8_t pages[NETFRONT_PAGES][4096] __attribute__((aligned(4096)));
 
-static uint8_t *buf(unsigned i) { return &pages[i / 2][(i % 2) * BUF_SIZE]; }
 static int is_rx(unsigned i) { return i < NETFRONT_RX_BUFS; }
 
 int netfront_init(struct netfront *nf, uint32_t backend, const uint8_t mac[6])
@@ -28,25 +26,13 @@ int netfront_init(struct netfront *nf, uint32_t backend, const uint8_t mac[6])
 	for (unsigned i = 0; i < NETFRONT_PAGES; i++)
 		nf->gref[i] = -1;
 	nf->state = NF_IDLE;
+	nf->pages = &pages[0][0];
 	return 0;
 }
 
 int netfront_connected(const struct netfront *nf)
 {
 	return nf->state == NF_CONNECTED;
-}
-
-static int post(struct netfront *nf, unsigned i, uint16_t len)
-{
-	struct netif_request *r = ring_front_next_req(&nf->ring);
-
-	if (!r)
-		return -1;
-	*r = (struct netif_request){ .id = (uint16_t)i, .op = is_rx(i) ? NETIF_OP_RX : NETIF_OP_TX,
-				     .gref = (uint32_t)nf->gref[i / 2],
-				     .offset = (uint16_t)((i % 2) * BUF_SIZE), .len = len };
-	nf->outstanding |= 1ull << i;
-	return 0;
 }
 
 static void push(struct netfront *nf)
@@ -124,8 +110,7 @@ static void connected(struct netfront *nf)
 {
 	struct reg_entry me = { REG_CONNECTED, (uint32_t)nf->ring_gref, (uint32_t)nf->port, 0 };
 
-	for (unsigned i = 0; i < NETFRONT_RX_BUFS; i++)
-		post(nf, i, NETIF_MAX_FRAME);
+	netfront_ring_post_rx(nf);
 	push(nf);
 	hv_reg_write(nf->backend, NETIF_REG_DEVID, &me);
 	nf->state = NF_CONNECTED;
@@ -154,57 +139,23 @@ static void attach_step(struct netfront *nf)
 		teardown(nf, "backend went away while connecting");
 }
 
-static int check_response(struct netfront *nf, const struct netif_response *r)
+static int take_responses(struct netfront *nf, netfront_rx_fn rx, void *arg)
 {
-	if (r->id >= NETFRONT_BUFS || !((nf->outstanding >> r->id) & 1))
-		return -1;
-	if (r->op != (is_rx(r->id) ? NETIF_OP_RX : NETIF_OP_TX))
-		return -1;
-	if (r->status == NETIF_OK && is_rx(r->id) && r->len > NETIF_MAX_FRAME)
-		return -1;
-	return 0;
-}
+	struct nf_take t;
 
-static int take_responses(struct netfront *nf, void (*rx)(void *, const void *, size_t), void *arg)
-{
-	int n, got = 0, reposted = 0;
-
-	while ((n = ring_front_final_check(&nf->ring)) > 0) {
-		for (int k = 0; k < n; k++) {
-			struct netif_response r;
-			ring_front_copy_rsp(&nf->ring, &r);
-			if (check_response(nf, &r)) {
-				nf->stats.bad_responses++;
-				teardown(nf, "backend sent a bad response");
-				return got;
-			}
-			nf->outstanding &= ~(1ull << r.id);
-			if (!is_rx(r.id)) {
-				nf->stats.tx_errors += r.status != NETIF_OK;
-				continue;
-			}
-			if (r.status == NETIF_OK && r.len >= 14) {
-				nf->stats.rx++;
-				got++;
-				rx(arg, buf(r.id), r.len);
-			} else {
-				nf->stats.rx_errors++;
-			}
-			reposted += post(nf, r.id, NETIF_MAX_FRAME) == 0;
-		}
-	}
-	if (n < 0) {
+	netfront_ring_take(nf, rx, arg, &t);
+	if (t.broken) {
 		nf->stats.bad_responses++;
-		teardown(nf, "backend broke the ring indices");
-		return got;
+		teardown(nf, t.broken == NF_RING_BAD_INDICES ? "backend broke the ring indices" :
+			 "backend sent a bad response");
+		return t.got;
 	}
-	if (reposted)
+	if (t.reposted)
 		push(nf);
-	return got;
+	return t.got;
 }
 
-int netfront_poll(struct netfront *nf, void (*rx)(void *arg, const void *frame, size_t len),
-		  void *arg)
+int netfront_poll(struct netfront *nf, netfront_rx_fn rx, void *arg)
 {
 	if (nf->state != NF_CONNECTED) {
 		attach_step(nf);
@@ -237,18 +188,13 @@ int netfront_send(struct netfront *nf, const void *frame, size_t len)
 		nf->stats.tx_dropped++;
 		return NETFRONT_EAGAIN;
 	}
-	for (unsigned i = NETFRONT_RX_BUFS; i < NETFRONT_BUFS; i++) {
-		if ((nf->outstanding >> i) & 1)
-			continue;
-		memcpy(buf(i), frame, len);
-		if (post(nf, i, (uint16_t)len))
-			break;
-		push(nf);
-		nf->stats.tx++;
-		return 0;
+	if (netfront_ring_tx(nf, frame, len)) {
+		nf->stats.tx_dropped++;
+		return NETFRONT_EAGAIN;
 	}
-	nf->stats.tx_dropped++;
-	return NETFRONT_EAGAIN;
+	push(nf);
+	nf->stats.tx++;
+	return 0;
 }
 
 void netfront_wait(struct netfront *nf, uint64_t timeout_ns)

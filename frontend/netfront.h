@@ -3,7 +3,8 @@
  * domain (include/public/io/netif.h). It owns a pool of buffer pages granted
  * to the backend: RX buffers stay posted on the ring, TX frames are copied into
  * free TX buffers. It trusts nothing the backend writes (ids, lengths, ring
- * indices are checked; only private copies are used), and when the backend
+ * indices are checked; received frames are copied once into private memory
+ * before anyone looks at them), and when the backend
  * dies or breaks the protocol it tears the connection down and re-attaches to
  * the backend's next incarnation by itself.
  */
@@ -12,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "public/io/netif.h"
 #include "public/ring.h"
 
 #define NETFRONT_RX_BUFS  32
@@ -34,6 +36,8 @@ struct netfront_stats {
 	uint64_t connections, reconnects, notifications, status_checks;
 };
 
+typedef void (*netfront_rx_fn)(void *arg, const void *frame, size_t len);
+
 struct netfront {
 	uint32_t backend;
 	uint8_t mac[6];
@@ -47,16 +51,18 @@ struct netfront {
 	uint32_t idle_polls;
 	uint64_t events;                /* event bits taken by netfront_wait */
 	struct netfront_stats stats;
+	uint8_t *pages;                 /* NETFRONT_PAGES granted buffer pages */
+	uint8_t rx_frame[NETIF_MAX_FRAME];  /* private copy of the frame handed to rx */
 };
 
 /* Start attaching to the backend domain; netfront_poll completes it. */
 int netfront_init(struct netfront *nf, uint32_t backend_domid, const uint8_t mac[6]);
 /* Copy one frame into a free TX buffer and send it. */
 int netfront_send(struct netfront *nf, const void *frame, size_t len);
-/* Take responses (received frames go to rx), re-post RX buffers, and drive
- * (re)connection. Returns the frames received, or 0. */
-int netfront_poll(struct netfront *nf, void (*rx)(void *arg, const void *frame, size_t len),
-		  void *arg);
+/* Take responses (received frames go to rx, as a private copy valid until rx
+ * returns), re-post RX buffers, and drive (re)connection. Returns the frames
+ * received, or 0. */
+int netfront_poll(struct netfront *nf, netfront_rx_fn rx, void *arg);
 int netfront_connected(const struct netfront *nf);
 /* Block until an event arrives or timeout_ns passes. */
 void netfront_wait(struct netfront *nf, uint64_t timeout_ns);

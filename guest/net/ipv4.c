@@ -1,7 +1,9 @@
 /*
  * IPv4 (RFC 791) with ICMP echo (RFC 792) and UDP (RFC 768). Received
  * packets are checked field by field against the frame's real length before
- * anything is read; fragments are dropped (we never send any: DF is set).
+ * anything is read, each header field is read once (a check and its use see
+ * the same value even if the frame were still shared); fragments are dropped
+ * (we never send any: DF is set).
  */
 #include "guest/net/net.h"
 #include "guest/net/wire.h"
@@ -86,26 +88,34 @@ int net_ping(struct netstack *ns, uint32_t dst_ip, uint16_t id, uint16_t seq, si
 	return net_ip_output(ns, dst_ip, IP_PROTO_ICMP, ICMP_HDR + payload_len);
 }
 
+/* The message is copied once into the reply buffer and everything after that
+ * (checksum, type, id, sequence, the echoed data) is read from the copy. */
 static void icmp_input(struct netstack *ns, uint32_t src, const uint8_t *m, size_t len)
 {
-	if (len < ICMP_HDR || net_csum(m, len, 0) != 0) {
-		ns->stats.bad_checksum += len >= ICMP_HDR;
+	uint8_t *r = ns->frame + NET_ETH_HDR + IP_HDR;
+
+	if (len < ICMP_HDR) {
 		ns->stats.rx_dropped++;
 		return;
 	}
-	if (m[0] == ICMP_ECHO_REPLY) {
-		ns->stats.icmp_reply_rx++;
-		if (ns->ping_cb)
-			ns->ping_cb(ns->ping_arg, src, get16(m + 4), get16(m + 6));
+	memcpy(r, m, len);
+	if (net_csum(r, len, 0) != 0) {
+		ns->stats.bad_checksum++;
+		ns->stats.rx_dropped++;
 		return;
 	}
-	if (m[0] != ICMP_ECHO_REQUEST || m[1] != 0) {
+	uint8_t type = r[0], code = r[1];
+	if (type == ICMP_ECHO_REPLY) {
+		ns->stats.icmp_reply_rx++;
+		if (ns->ping_cb)
+			ns->ping_cb(ns->ping_arg, src, get16(r + 4), get16(r + 6));
+		return;
+	}
+	if (type != ICMP_ECHO_REQUEST || code != 0) {
 		ns->stats.rx_dropped++;
 		return;
 	}
 	ns->stats.icmp_echo_rx++;
-	uint8_t *r = ns->frame + NET_ETH_HDR + IP_HDR;
-	memcpy(r, m, len);
 	r[0] = ICMP_ECHO_REPLY;
 	put16(r + 2, 0);
 	put16(r + 2, net_csum(r, len, 0));
@@ -114,12 +124,17 @@ static void icmp_input(struct netstack *ns, uint32_t src, const uint8_t *m, size
 
 static void udp_input(struct netstack *ns, uint32_t src, uint32_t dst, const uint8_t *u, size_t len)
 {
-	if (len < UDP_HDR || get16(u + 4) < UDP_HDR || get16(u + 4) > len) {
+	if (len < UDP_HDR) {
 		ns->stats.rx_dropped++;
 		return;
 	}
-	uint16_t ulen = get16(u + 4), sport = get16(u), dport = get16(u + 2);
-	if (get16(u + 6) && net_csum(u, ulen, pseudo_sum(src, dst, ulen)) != 0) {
+	/* Each header field is read once; checks and uses see the same value. */
+	uint16_t sport = get16(u), dport = get16(u + 2), ulen = get16(u + 4), sum = get16(u + 6);
+	if (ulen < UDP_HDR || ulen > len) {
+		ns->stats.rx_dropped++;
+		return;
+	}
+	if (sum && net_csum(u, ulen, pseudo_sum(src, dst, ulen)) != 0) {
 		ns->stats.bad_checksum++;
 		ns->stats.rx_dropped++;
 		return;
@@ -139,12 +154,16 @@ void net_ip_input(struct netstack *ns, const uint8_t *frame, size_t len)
 	const uint8_t *ip = frame + NET_ETH_HDR;
 	size_t avail = len - NET_ETH_HDR;
 
-	if (len < NET_ETH_HDR + IP_HDR || ip[0] >> 4 != 4 || (ip[0] & 0xf) < 5) {
+	if (len < NET_ETH_HDR + IP_HDR) {
 		ns->stats.rx_dropped++;
 		return;
 	}
-	size_t hlen = (size_t)(ip[0] & 0xf) * 4, total = get16(ip + 2);
-	if (hlen > avail || total < hlen || total > avail) {
+	/* Each header field is read once; checks and uses see the same value. */
+	uint8_t vihl = ip[0], proto = ip[9];
+	size_t hlen = (size_t)(vihl & 0xf) * 4, total = get16(ip + 2);
+	uint16_t frag = get16(ip + 6);
+	uint32_t src = get32(ip + 12), dst = get32(ip + 16);
+	if (vihl >> 4 != 4 || hlen < IP_HDR || hlen > avail || total < hlen || total > avail) {
 		ns->stats.rx_dropped++;
 		return;
 	}
@@ -153,19 +172,18 @@ void net_ip_input(struct netstack *ns, const uint8_t *frame, size_t len)
 		ns->stats.rx_dropped++;
 		return;
 	}
-	if (get16(ip + 6) & IP_MF_OFFSET) {
+	if (frag & IP_MF_OFFSET) {
 		ns->stats.fragments++;
 		ns->stats.rx_dropped++;
 		return;
 	}
-	uint32_t src = get32(ip + 12), dst = get32(ip + 16);
 	if (dst != ns->ip && !is_broadcast(ns, dst)) {
 		ns->stats.rx_dropped++;
 		return;
 	}
-	if (ip[9] == IP_PROTO_ICMP)
+	if (proto == IP_PROTO_ICMP)
 		icmp_input(ns, src, ip + hlen, total - hlen);
-	else if (ip[9] == IP_PROTO_UDP)
+	else if (proto == IP_PROTO_UDP)
 		udp_input(ns, src, dst, ip + hlen, total - hlen);
 	else
 		ns->stats.rx_dropped++;

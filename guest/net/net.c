@@ -24,15 +24,16 @@ void net_input(struct netstack *ns, const void *frame, size_t len)
 		ns->stats.rx_dropped++;
 		return;
 	}
-	/* Ours, or broadcast; other multicast is not joined. */
-	int to_us = !memcmp(f, ns->mac, 6);
-	int bcast = f[0] == 0xff && f[1] == 0xff && f[2] == 0xff && f[3] == 0xff &&
-		    f[4] == 0xff && f[5] == 0xff;
-	if (!to_us && !bcast) {
+	/* Ours, or broadcast; other multicast is not joined. The header is read
+	 * once, into locals. */
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	uint8_t dst[6];
+	memcpy(dst, f, 6);
+	uint16_t type = get16(f + 12);
+	if (memcmp(dst, ns->mac, 6) && memcmp(dst, bcast, 6)) {
 		ns->stats.rx_dropped++;
 		return;
 	}
-	uint16_t type = get16(f + 12);
 	if (type == ETH_TYPE_ARP)
 		net_arp_input(ns, f, len);
 	else if (type == ETH_TYPE_IP)

@@ -6,7 +6,7 @@ FUZZ_SECONDS ?= 600
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                 -Iinclude -Ilib -Ihv/include -Itools -I.
-FUZZ_TARGETS := ring_back scenario bootcfg elf acpi mb2 netback_req
+FUZZ_TARGETS := ring_back scenario bootcfg elf acpi mb2 netback_req netfront_rsp net_rx
 
 fuzz_ring_back_SRCS   :=
 fuzz_scenario_SRCS    := tools/scenario.c lib/bootcfg_check.c lib/fmt.c
@@ -14,6 +14,8 @@ fuzz_bootcfg_SRCS     := lib/bootcfg_check.c lib/fmt.c
 fuzz_elf_SRCS         := hv/elf.c
 fuzz_acpi_SRCS        := hv/acpi.c iommu/dmar.c
 fuzz_mb2_SRCS         := hv/mb2.c
+fuzz_netfront_rsp_SRCS := frontend/netfront_ring.c
+fuzz_net_rx_SRCS      := $(wildcard guest/net/*.c)
 # netback.c as it is, built against a host stand-in for the guest runtime's
 # hypercall wrappers (tests/fuzz/fake/rt/*.h, implemented by the target).
 fuzz_netback_req_SRCS := backend/netback.c

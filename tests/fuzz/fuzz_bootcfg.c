@@ -77,8 +77,14 @@ static void check_domain(const struct bootcfg_domain *d, unsigned i)
 		die("role unknown", i);     /* scncc --dump indexes a table with it */
 	if (d->flags & ~BOOTCFG_F_ALL)
 		die("unknown flags", i);
-	if (d->ndevices > BOOTCFG_MAX_DEVICES || d->reserved)
+	if (d->ndevices > BOOTCFG_MAX_DEVICES)
 		die("device count out of range", i);
+	/* hv/supervise.c: a policy only with restart; the first delay bounded */
+	if (!(d->flags & BOOTCFG_F_RESTART) &&
+	    (d->restart_max || d->restart_window_s || d->restart_backoff_ms))
+		die("restart policy without restart", i);
+	if (d->restart_backoff_ms > BOOTCFG_BACKOFF_MAX_MS)
+		die("restart backoff out of range", i);
 	for (unsigned k = 0; k < BOOTCFG_MAX_DEVICES; k++)
 		check_device(&d->devices[k], k < d->ndevices, i);
 }
