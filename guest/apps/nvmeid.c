@@ -6,6 +6,10 @@
  * Also checks that config writes other than the command bits are refused.
  * prp=ADDR sends the Identify data to ADDR instead (a rogue driver); irq=1
  * waits for the completion interrupt (an event) instead of polling.
+ * forge=INDEX (with irq=1) then rewrites its own MSI-X entry 0, which lies in
+ * its BAR, into a remappable-format request naming interrupt-remapping entry
+ * INDEX (another device's) and completes a second Identify: the IOMMU must
+ * refuse that interrupt, since it carries the NVMe's requester id.
  */
 #include "rt/channel.h"
 #include "rt/test.h"
@@ -25,6 +29,22 @@ static volatile uint8_t *regs;
 static uint32_t r32(unsigned o) { return *(volatile uint32_t *)(regs + o); }
 static void w32(unsigned o, uint32_t v) { *(volatile uint32_t *)(regs + o) = v; }
 static void w64(unsigned o, uint64_t v) { w32(o, (uint32_t)v); w32(o + 4, (uint32_t)(v >> 32)); }
+
+/* MSI-X entry 0 as the domain sees it (in one of its own BARs), or NULL. */
+static volatile uint32_t *msix_entry0(void)
+{
+	int64_t cap = hv_pci_cfg_read(0, 0x34, 1);
+
+	for (int n = 0; cap >= 0x40 && cap < 0x100 && n < 16; n++) {
+		if (hv_pci_cfg_read(0, (uint32_t)cap, 1) == 0x11) {
+			int64_t tbl = hv_pci_cfg_read(0, (uint32_t)cap + 4, 4);
+			uint64_t bar = tbl < 0 ? 0 : rt_info.devices[0].bar_gpa[tbl & 7];
+			return bar ? (volatile uint32_t *)(uintptr_t)(bar + ((uint64_t)tbl & ~7ull)) : 0;
+		}
+		cap = hv_pci_cfg_read(0, (uint32_t)cap + 1, 1);
+	}
+	return 0;
+}
 
 static int wait_rdy(uint32_t want)
 {
@@ -69,6 +89,40 @@ static void want_string(const uint8_t *field, unsigned len, const char *key)
 	GCHECK(n <= len && !memcmp(field, arg, n));
 	for (unsigned i = n; i < len; i++)
 		GCHECK(field[i] == ' ');       /* NVMe pads ASCII fields with spaces */
+}
+
+/* The second admin command (slot 1 of the 2-entry queues) completes with its
+ * interrupt aimed at remapping entry 'index' through our own MSI-X entry. */
+static void forge(uint64_t index, int64_t irq_port, uint32_t dstrd)
+{
+	volatile uint32_t *e = msix_entry0();
+	volatile uint32_t *cqe = (volatile uint32_t *)(acq + 16);
+	uint32_t *cmd = (uint32_t *)(asq + 64);
+	int i;
+
+	GCHECK(e != 0);
+	if (!e)
+		return;
+	gprintf("forge: MSI-X entry 0 was address 0x%x data 0x%x\n", e[0], e[2]);
+	e[0] = 0xfee00000u | (uint32_t)(index & 0x7fff) << 5 | 1u << 4 |   /* remappable */
+	       (uint32_t)(index >> 15 & 1) << 2;
+	e[1] = 0;
+	e[2] = 0;                                          /* no subhandle */
+	rt_events_take();
+	memset(cmd, 0, 64);
+	cmd[0] = 0x06 | (8u << 16);                        /* Identify, command id 8 */
+	cmd[6] = (uint32_t)(uintptr_t)ident;
+	cmd[10] = 1;
+	w32(0x1000, 0);                                    /* SQ0 tail wraps to 0 */
+	for (i = 0; i < 100000 && !(cqe[3] & (1u << 16)); i++)
+		hv_yield();
+	GCHECK(cqe[3] & (1u << 16));
+	GCHECK_EQ(cqe[3] & 0xffff, 8);
+	w32(0x1000 + (4u << dstrd), 0);                    /* CQ0 head wraps to 0 */
+	hv_sleep(200000000ull);                            /* let a leaked interrupt land */
+	GCHECK(!(rt_events_take() >> irq_port & 1));        /* not ours either */
+	gprintf("forge: completion posted with its interrupt aimed at remapping entry %lu\n",
+		index);
 }
 
 int main(void)
@@ -136,6 +190,8 @@ int main(void)
 		(const char *)ident + 24);
 	want_string(ident + 4, 20, "serial");
 	want_string(ident + 24, 40, "model");
+	if (irq_port > 0 && rt_arg_u64("forge", ~0ull) != ~0ull)
+		forge(rt_arg_u64("forge", 0), irq_port, dstrd);
 	w32(NVME_CC, 0);
 	return rt_test_result();
 }
