@@ -4,9 +4,12 @@
  * its hang watchdog (watchdog_ms=, default 500) and feeds it from its loop.
  *
  * Crash triggers for restart tests (a first step toward fault injection):
- * crash=pf|triple|hang|dma after=N [crash_gens=K]: after N frames forwarded,
- * fail that way, in each of the first K incarnations (default 1). "dma" makes
- * the NIC read a buffer outside the domain's memory; the IOMMU stops it.
+ * crash=pf|triple|hang|dma|idt after=N [crash_gens=K]: after N frames
+ * forwarded, fail that way, in each of the first K incarnations (default 1).
+ * "dma" makes the NIC write a received frame to dma_at= (default: 16 MiB past
+ * the domain's RAM), memory it does not own; the IOMMU must stop it and the
+ * hypervisor kill us. "idt" wrecks our own exception handling (every gate and
+ * the stack) before faulting, so we cannot report anything ourselves.
  */
 #include "backend/netback.h"
 #include "driver-domains/e1000/e1000.h"
@@ -17,6 +20,17 @@ static struct e1000 nic;
 static struct netback nb;
 static uint64_t forwarded, crash_after, generation, crash_gens;
 static char crash_kind[8];
+
+/* The "dma" crash: a receive ring whose every buffer is the target, and a
+ * frame to send ourselves through the PHY's loopback. */
+static struct e1000_rx_desc rogue_rx[8] __attribute__((aligned(128)));
+static uint8_t loop_frame[60];
+
+#define E1000_MDIC          0x0020
+#define MDIC_WRITE_PHY_CTRL (1u << 21 | 1u << 26)   /* PHY 1, register 0, op write */
+#define MDIC_READY          (1u << 28)
+#define PHY_CTRL_LOOPBACK   0x4000
+#define PHY_CTRL_DEFAULT    0x1140                  /* autoneg, full duplex, 1000 Mb/s */
 
 static int uplink_tx(void *ctx, const void *frame, size_t len)
 {
@@ -59,6 +73,43 @@ static void add_clients(void)
 	}
 }
 
+/* Aim every receive buffer at 'target' and loop a frame of our own back into
+ * the receiver: the NIC's write to the target must fault in the IOMMU. Both
+ * the ring and the frame are in our memory, so only the buffer is foreign. */
+static void rogue_receive(uint64_t target)
+{
+	volatile uint32_t *r = nic.regs;
+
+	for (unsigned i = 0; i < 8; i++)
+		rogue_rx[i] = (struct e1000_rx_desc){ .addr = target };
+	/* The receiver stays on: QEMU refuses frames for a second after any
+	 * RCTL write. */
+	r[E1000_RDBAL / 4] = (uint32_t)(uintptr_t)rogue_rx;
+	r[E1000_RDBAH / 4] = (uint32_t)((uint64_t)(uintptr_t)rogue_rx >> 32);
+	r[E1000_RDLEN / 4] = sizeof(rogue_rx);
+	r[E1000_RDH / 4] = 0;
+	r[E1000_RDT / 4] = 7;
+	r[E1000_MDIC / 4] = MDIC_WRITE_PHY_CTRL | PHY_CTRL_DEFAULT | PHY_CTRL_LOOPBACK;
+	for (int i = 0; i < 1000 && !(r[E1000_MDIC / 4] & MDIC_READY); i++)
+		;
+	memset(loop_frame, 0xff, 6);                    /* broadcast */
+	memcpy(loop_frame + 6, nic.mac, 6);
+	loop_frame[12] = 0x88;                          /* local experimental ethertype */
+	loop_frame[13] = 0xb5;
+	e1000_tx(&nic, loop_frame, sizeof(loop_frame));
+}
+
+/* Every exception gate pointing nowhere and no usable stack: the next fault
+ * cannot reach any handler of ours (#GP, #DF, then a triple fault). */
+static void wreck_exceptions(void)
+{
+	struct __attribute__((packed)) { uint16_t limit; uint64_t base; } idtr;
+
+	__asm__ volatile("sidt %0" : "=m"(idtr));
+	memset((void *)(uintptr_t)idtr.base, 0xa5, (size_t)idtr.limit + 1);
+	__asm__ volatile("mov %0, %%rsp\n\tud2" : : "r"(0xdead0000ull) : "memory");
+}
+
 static void maybe_crash(void)
 {
 	if (!crash_kind[0] || forwarded < crash_after || generation > crash_gens)
@@ -66,11 +117,14 @@ static void maybe_crash(void)
 	gprintf("netdd: generation %lu failing after %lu frames: %s\n", generation, forwarded,
 		crash_kind);
 	if (!strcmp(crash_kind, "dma")) {
-		/* 16 MiB past the end of its RAM: no mapping in its IOMMU context. */
-		e1000_tx_dma_raw(&nic, rt_info.mem_bytes + (16u << 20), 64);
+		uint64_t target = rt_arg_u64("dma_at", rt_info.mem_bytes + (16u << 20));
+		gprintf("netdd: receiving into 0x%lx\n", target);
+		rogue_receive(target);
 		hv_sleep(1000000000ull);        /* the DMA fault kills us meanwhile */
 		rt_fail("DMA fault was not caught");
 	}
+	if (!strcmp(crash_kind, "idt"))
+		wreck_exceptions();
 	rt_crash(crash_kind);
 	rt_fail("unknown crash kind %s", crash_kind);
 }

@@ -6,6 +6,11 @@
  * Also checks that config writes other than the command bits are refused.
  * prp=ADDR sends the Identify data to ADDR instead (a rogue driver); irq=1
  * waits for the completion interrupt (an event) instead of polling.
+ * forge=1 (with irq=1) then pauses 100 ms, in which the hypervisor-side test
+ * aims the NVMe's MSI-X entry 0 (withheld from this domain) at another
+ * device's interrupt-remapping entry, as a device with a corrupted table
+ * would, and completes a second Identify: the IOMMU must refuse that
+ * interrupt, since it carries the NVMe's requester id.
  */
 #include "rt/channel.h"
 #include "rt/test.h"
@@ -25,6 +30,7 @@ static volatile uint8_t *regs;
 static uint32_t r32(unsigned o) { return *(volatile uint32_t *)(regs + o); }
 static void w32(unsigned o, uint32_t v) { *(volatile uint32_t *)(regs + o) = v; }
 static void w64(unsigned o, uint64_t v) { w32(o, (uint32_t)v); w32(o + 4, (uint32_t)(v >> 32)); }
+
 
 static int wait_rdy(uint32_t want)
 {
@@ -71,6 +77,32 @@ static void want_string(const uint8_t *field, unsigned len, const char *key)
 	GCHECK(n <= len && !memcmp(field, arg, n));
 	for (unsigned i = n; i < len; i++)
 		GCHECK(field[i] == ' ');       /* NVMe pads ASCII fields with spaces */
+}
+
+/* The second admin command (slot 1 of the 2-entry queues) completes after
+ * the test has aimed our MSI-X entry 0 at another device's remapping entry. */
+static void forge(int64_t irq_port, uint32_t dstrd)
+{
+	volatile uint32_t *cqe = (volatile uint32_t *)(acq + 16);
+	uint32_t *cmd = (uint32_t *)(asq + 64);
+	int i;
+
+	gprintf("forge: waiting for the test to aim MSI-X entry 0 elsewhere\n");
+	hv_sleep(100000000ull);
+	rt_events_take();
+	memset(cmd, 0, 64);
+	cmd[0] = 0x06 | (8u << 16);                        /* Identify, command id 8 */
+	cmd[6] = (uint32_t)(uintptr_t)ident;
+	cmd[10] = 1;
+	w32(0x1000, 0);                                    /* SQ0 tail wraps to 0 */
+	for (i = 0; i < 100000 && !(cqe[3] & (1u << 16)); i++)
+		hv_yield();
+	GCHECK(cqe[3] & (1u << 16));
+	GCHECK_EQ(cqe[3] & 0xffff, 8);
+	w32(0x1000 + (4u << dstrd), 0);                    /* CQ0 head wraps to 0 */
+	hv_sleep(200000000ull);                            /* let a leaked interrupt land */
+	GCHECK(!(rt_events_take() >> irq_port & 1));        /* not ours either */
+	gprintf("forge: completion posted with its interrupt aimed at another remapping entry\n");
 }
 
 int main(void)
@@ -138,6 +170,8 @@ int main(void)
 		(const char *)ident + 24);
 	want_string(ident + 4, 20, "serial");
 	want_string(ident + 24, 40, "model");
+	if (irq_port > 0 && rt_arg_u64("forge", 0))
+		forge(irq_port, dstrd);
 	w32(NVME_CC, 0);
 	return rt_test_result();
 }

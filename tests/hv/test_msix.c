@@ -14,23 +14,6 @@
 #include "public/guest_layout.h"
 #include "tests_util.h"
 
-int arch_map_mmio(uint64_t pa, uint64_t size);
-
-/* The test's own walk of the capability list: it must not trust the code
- * under test to find the table. */
-static unsigned msix_cap_of(const struct pci_dev *p)
-{
-	unsigned off = pci_read32(p->bus, p->dev, p->fn, 0x34) & 0xfc;
-
-	for (int n = 0; off >= 0x40 && n < 48; n++) {
-		uint32_t hdr = pci_read32(p->bus, p->dev, p->fn, (uint16_t)off);
-		if ((hdr & 0xff) == 0x11)
-			return off;
-		off = (hdr >> 8) & 0xfc;
-	}
-	return 0;
-}
-
 struct msix_state {
 	uint32_t ctl, tbl, pba, entry[4];
 };
@@ -86,7 +69,7 @@ HVTEST(msix_attack)
 {
 	struct domain *by = hvtest_create("bystander");
 	const struct pci_dev *p = pci_find(0x1b36, 0x0010);
-	unsigned cap = p ? msix_cap_of(p) : 0;
+	unsigned cap = p ? tu_msix_cap(p) : 0;
 
 	EXPECT(p && cap);
 	if (!p || !cap)

@@ -2,6 +2,8 @@
  * every kind of failure (its device reset and assigned again), the hang
  * watchdog notices a domain that stops kicking, a bystander keeps running,
  * and nothing leaks across restarts. */
+#include "hv/arch.h"
+#include "hv/domain.h"
 #include "hv/hvtest.h"
 #include "hv/mm.h"
 #include "hv/pci.h"
@@ -149,4 +151,71 @@ HVTEST(restart_big)
 	EXPECT(domain_alive(by));
 	domain_destroy(big);
 	domain_destroy(by);
+}
+
+/* e1000 registers a driver programs at init, and their values after reset. */
+static const struct { uint16_t off; const char *name; } nic_regs[] = {
+	{ 0x2800, "RDBAL" }, { 0x2804, "RDBAH" }, { 0x2808, "RDLEN" }, { 0x2818, "RDT" },
+	{ 0x3800, "TDBAL" }, { 0x3808, "TDLEN" }, { 0x0100, "RCTL" }, { 0x0400, "TCTL" },
+	{ 0x00d0, "IMS" },
+};
+#define NIC_RDBAL 0
+#define NIC_RCTL  6
+#define NIC_IMS   8
+#define NREGS (sizeof(nic_regs) / sizeof(nic_regs[0]))
+
+/* Read the registers with memory decoding on just for the look. */
+static void nic_snapshot(const struct pci_dev *p, uint32_t *v)
+{
+	uint32_t cmd = pci_read32(p->bus, p->dev, p->fn, 0x04) & 0xffff;
+
+	pci_write32(p->bus, p->dev, p->fn, 0x04, cmd | 0x2);
+	for (unsigned i = 0; i < NREGS; i++)
+		v[i] = mmio_read32_pa(p->bar[0].base + nic_regs[i].off);
+	pci_write32(p->bus, p->dev, p->fn, 0x04, cmd);
+}
+
+/*
+ * The device a dead driver leaves behind is reset by the hypervisor itself,
+ * before any new driver touches it (a new e1000 driver resets the card at
+ * init anyway, which would hide a missing reset): the rings, receive and
+ * transmit enables and interrupt mask it programmed are back to defaults,
+ * decoding and bus mastering are off, and the BARs are where the hypervisor
+ * put them at boot.
+ */
+HVTEST(nic_reset)
+{
+	struct domain *dd = hvtest_create("netdd"), *cl = hvtest_create("client1");
+	const struct pci_dev *nic = pci_find(0x8086, 0x100e);
+	uint32_t before[NREGS], after[NREGS];
+
+	EXPECT(nic && nic->owner == dd->id && !(dd->cfg.flags & BOOTCFG_F_RESTART));
+	if (!nic)
+		return;
+	EXPECT_EQ(arch_map_mmio(nic->bar[0].base, 0x4000), 0);
+	EXPECT_EQ(tu_run_until_dead(dd, TU_SECONDS(30)), SCHED_UNTIL_MET);
+	tu_expect_crash(dd, "guest reported a crash");     /* crash=pf after its init */
+
+	/* What the driver left programmed: the test means something only if so. */
+	nic_snapshot(nic, before);
+	EXPECT(before[NIC_RDBAL] != 0);
+	EXPECT(before[NIC_RCTL] & 0x2);                     /* RCTL.EN */
+	EXPECT(before[NIC_IMS] != 0);
+	EXPECT((pci_read32(nic->bus, nic->dev, nic->fn, 0x04) & 0x6) == 0x6);
+
+	domain_destroy(dd);
+	EXPECT(nic->owner == 0);
+	uint32_t cmd = pci_read32(nic->bus, nic->dev, nic->fn, 0x04) & 0xffff;
+	EXPECT_EQ(cmd & 0x7, 0);                            /* no decoding, no bus master */
+	for (unsigned b = 0; b < PCI_BARS; b++)
+		if (nic->bar[b].size && !nic->bar[b].is_io)
+			EXPECT_EQ(pci_read32(nic->bus, nic->dev, nic->fn, (uint16_t)(0x10 + 4 * b)) &
+				  ~0xfu, (uint32_t)nic->bar[b].base);
+	nic_snapshot(nic, after);
+	for (unsigned i = 0; i < NREGS; i++) {
+		printk("hvtest: e1000 %s 0x%x left by the driver, 0x%x after release\n",
+		       nic_regs[i].name, before[i], after[i]);
+		EXPECT_EQ(after[i], 0);
+	}
+	domain_destroy(cl);
 }

@@ -38,6 +38,8 @@ uint32_t arch_cpu_apic_id(void);
 void arch_idle(void);
 /* Leave the emulator with a status (isa-debug-exit); halts if that fails. */
 void __attribute__((noreturn)) arch_poweroff(unsigned status);
+/* Map device registers at pa uncached into the hypervisor; 0 or -1. */
+int arch_map_mmio(uint64_t pa, uint64_t size);
 /* Device registers (the caller mapped them with arch_map_mmio). */
 static inline uint32_t mmio_read32_pa(uint64_t pa) { return *(volatile uint32_t *)(uintptr_t)pa; }
 static inline void mmio_write32_pa(uint64_t pa, uint32_t v) { *(volatile uint32_t *)(uintptr_t)pa = v; }
