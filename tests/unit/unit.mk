@@ -52,3 +52,4 @@ check-headers:
 UNIT_TESTS += xcr0
 unit_xcr0_SRCS := tests/unit/test_xcr0.c hv/arch/x86/svm/xcr0.c
 UNIT_BINS += build/unit/test_xcr0
+unit: build/unit/test_xcr0
