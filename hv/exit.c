@@ -24,6 +24,7 @@ void vcpu_handle_exit(struct vcpu *v, const struct vm_exit *e)
 
 	switch (e->kind) {
 	case EXIT_INTR:
+	case EXIT_NONE:
 		return;
 	case EXIT_HYPERCALL:
 		arch_vcpu_skip(v, e);

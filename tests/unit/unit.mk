@@ -58,3 +58,8 @@ check-headers:
 		echo "#include \"$${h#include/}\"" | $(HOST_CC) -std=c11 -Wall -Wextra -Werror \
 			-Iinclude -x c -fsyntax-only - || { echo "header $$h does not compile alone"; exit 1; }; \
 	done
+
+UNIT_TESTS += xcr0
+unit_xcr0_SRCS := tests/unit/test_xcr0.c hv/arch/x86/svm/xcr0.c
+UNIT_BINS += build/unit/test_xcr0
+unit: build/unit/test_xcr0

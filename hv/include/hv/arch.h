@@ -77,6 +77,7 @@ enum exit_kind {
 	EXIT_INTR,          /* a physical interrupt arrived; just continue */
 	EXIT_INVALID,       /* the hardware refused the guest state */
 	EXIT_OTHER,         /* anything else: fatal for the domain */
+	EXIT_NONE,          /* fully handled inside the arch layer: just continue */
 };
 
 struct vm_exit {

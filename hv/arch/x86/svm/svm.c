@@ -11,7 +11,9 @@
 #include "hv/printk.h"
 #include "hv/strayirq.h"
 #include "../cpu.h"
+#include "cpustate.h"
 #include "vmcb.h"
+#include "xcr0.h"
 
 #define CPUID_SVM_ECX     (1u << 2)     /* 0x80000001 ECX */
 #define CPUID_SVM_NPT     (1u << 0)     /* 0x8000000a EDX */
@@ -30,12 +32,16 @@ struct svm_vcpu {
 	struct svm_gprs gprs;
 	uint64_t vmcb_pa;
 	uint32_t asid;
+	struct cpustate cpu;        /* FPU/SSE/AVX, XCR0, DR0-DR3 */
 };
 _Static_assert(sizeof(struct svm_vcpu) <= 4096, "svm_vcpu fits a frame");
 
-void svm_enter(uint64_t vmcb_pa, struct svm_gprs *g);
+void svm_enter(uint64_t vmcb_pa, struct svm_gprs *g, uint64_t host_save_pa);
 
-static uint64_t iopm_pa, msrpm_pa;
+/* host_save_pa: the hypervisor's own FS, GS, TR, LDTR, KernelGsBase and
+ * syscall MSRs in VMCB format, VMSAVEd once at init and VMLOADed after every
+ * exit (svm_run.S), so none of a guest's leaks into the host or another guest. */
+static uint64_t iopm_pa, msrpm_pa, host_save_pa;
 static uint32_t max_asid, next_asid = 1;
 
 int arch_virt_check(char *why, size_t len)
@@ -94,6 +100,11 @@ int arch_virt_init(void)
 	if (!hsave)
 		return -1;
 	wrmsr(MSR_VM_HSAVE_PA, hsave);
+	host_save_pa = mm_alloc_frame();
+	if (!host_save_pa)
+		return -1;
+	svm_vmsave(host_save_pa);
+	cpustate_host_init();
 	/* Deny every I/O port and MSR: a guest's only way out is a hypercall. */
 	iopm_pa = alloc_filled(IOPM_PAGES, 0xff);
 	msrpm_pa = alloc_filled(MSRPM_PAGES, 0xff);
@@ -136,14 +147,20 @@ static void vmcb_set_long_mode(struct vmcb *vm, const struct vcpu_start *st)
 	s->cs = code;
 	s->es = s->ss = s->ds = s->fs = s->gs = data;
 	s->gdtr = (struct vmcb_seg){ 0, 0, (uint32_t)st->gdt_limit, st->gdt };
-	s->ldtr = (struct vmcb_seg){ 0, 0x0082, 0, 0 };
 	s->idtr = (struct vmcb_seg){ 0, 0, 0, 0 };
+	/* Loaded by VMLOAD: an empty LDT, a busy 64-bit TSS (used only for IST
+	 * or a privilege change, which the guest sets up itself if it wants
+	 * them), KernelGsBase and the syscall/sysenter MSRs zero. */
+	s->ldtr = (struct vmcb_seg){ 0, 0x0082, 0, 0 };
 	s->tr = (struct vmcb_seg){ 0, 0x008b, 0x67, 0 };
+	s->kernel_gs_base = 0;
+	s->star = s->lstar = s->cstar = s->sfmask = 0;
+	s->sysenter_cs = s->sysenter_esp = s->sysenter_eip = 0;
 	s->cpl = 0;
 	s->efer = (1u << 8) | (1u << 10) | EFER_SVME;   /* LME | LMA | SVME */
 	s->cr0 = 0x80000031ull;                         /* PG | NE | ET | PE */
 	s->cr3 = st->page_table;
-	s->cr4 = 0x20;                                  /* PAE */
+	s->cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;    /* SSE usable; XSAVE is the guest's choice */
 	s->dr6 = 0xffff0ff0;
 	s->dr7 = 0x400;
 	s->rflags = 0x2;
@@ -196,6 +213,12 @@ int arch_vcpu_init(struct vcpu *v, uint64_t gpt_root, const struct vcpu_start *s
 		return -1;
 	}
 	v->arch = phys_to_virt(state);
+	if (cpustate_init(&svm(v)->cpu)) {
+		mm_free_frame(state);
+		mm_free_frame(vmcb_pa);
+		v->arch = 0;
+		return -1;
+	}
 	svm(v)->vmcb_pa = vmcb_pa;
 	svm(v)->asid = asid_alloc();
 	svm(v)->gprs.rdi = st->arg;
@@ -208,6 +231,7 @@ void arch_vcpu_free(struct vcpu *v)
 {
 	if (!v->arch)
 		return;
+	cpustate_free(&svm(v)->cpu);
 	mm_free_frame(svm(v)->vmcb_pa);
 	mm_free_frame((uint64_t)(uintptr_t)v->arch);
 	v->arch = 0;
@@ -297,9 +321,42 @@ static void decode_exit(struct vcpu *v, struct vm_exit *e)
 	case SVM_EXIT_SHUTDOWN:
 		e->kind = EXIT_SHUTDOWN;
 		break;
+	case SVM_EXIT_XSETBV:
+		e->kind = EXIT_NONE;            /* emulated: svm_xsetbv() */
+		break;
 	default:
 		e->kind = (uint32_t)code == SVM_EXIT_INVALID ? EXIT_INVALID : EXIT_OTHER;
 		break;
+	}
+}
+
+static void inject_exception(struct vmcb *vm, uint8_t vector, int has_error, uint32_t error)
+{
+	vm->ctl.eventinj = vector | SVM_EVTINJ_TYPE_EXCEPTION | SVM_EVTINJ_VALID |
+			   (has_error ? SVM_EVTINJ_ERROR_VALID | (uint64_t)error << 32 : 0);
+}
+
+/*
+ * XSETBV, intercepted so a guest can enable only XSAVE components the
+ * hypervisor saves. Faults exactly as the CPU would: #UD without CR4.OSXSAVE,
+ * #GP(0) at CPL > 0, for ECX != 0 or an illegal or unsaved value. (QEMU's TCG
+ * ignores this intercept and validates XSETBV itself; cpustate_leave() reads
+ * the guest's XCR0 back after every exit either way.)
+ */
+static void svm_xsetbv(struct vcpu *v)
+{
+	struct vmcb *vm = vmcb_of(v);
+	struct svm_gprs *g = &svm(v)->gprs;
+	uint64_t value = (uint32_t)vm->save.rax | (uint64_t)(uint32_t)g->rdx << 32;
+
+	if (!(vm->save.cr4 & CR4_OSXSAVE) || !cpustate_host_xcr0())
+		inject_exception(vm, 6, 0, 0);
+	else if (vm->save.cpl || (uint32_t)g->rcx ||
+		 !xcr0_valid(value, cpustate_host_xcr0()))
+		inject_exception(vm, 13, 1, 0);
+	else {
+		svm(v)->cpu.xcr0 = value;
+		vm->save.rip += 3;              /* 0f 01 d1; no NRIPS under TCG */
 	}
 }
 
@@ -307,9 +364,13 @@ void arch_vcpu_run(struct vcpu *v, struct vm_exit *e)
 {
 	struct vmcb *vm = vmcb_of(v);
 
-	svm_enter(svm(v)->vmcb_pa, &svm(v)->gprs);
+	cpustate_enter(&svm(v)->cpu);
+	svm_enter(svm(v)->vmcb_pa, &svm(v)->gprs, host_save_pa);
+	cpustate_leave(&svm(v)->cpu);
 	vm->ctl.tlb_control = 0;
 	decode_exit(v, e);
+	if (e->raw == SVM_EXIT_XSETBV)
+		svm_xsetbv(v);
 }
 
 const char *arch_exit_name(uint64_t raw)
@@ -326,6 +387,7 @@ const char *arch_exit_name(uint64_t raw)
 	case SVM_EXIT_VMRUN: return "VMRUN";
 	case SVM_EXIT_VMMCALL: return "VMMCALL";
 	case SVM_EXIT_NPF: return "NPF";
+	case SVM_EXIT_XSETBV: return "XSETBV";
 	}
 	if ((uint32_t)raw == SVM_EXIT_INVALID)
 		return "INVALID (bad guest state)";

@@ -1,8 +1,11 @@
 /*
- * void svm_enter(uint64_t vmcb_pa, struct svm_gprs *g)
+ * void svm_enter(uint64_t vmcb_pa, struct svm_gprs *g, uint64_t host_save_pa)
  *
  * Load the guest's general registers (RAX lives in the VMCB), run it, and
- * store them back on #VMEXIT. Host IF must be 1 inside the CLGI window so a
+ * store them back on #VMEXIT. VMRUN does not switch FS, GS, TR, LDTR,
+ * KernelGsBase or the syscall MSRs: VMLOAD puts the guest's in place just
+ * before it, VMSAVE keeps them in its VMCB afterwards and VMLOAD of
+ * host_save_pa restores the hypervisor's, all while GIF is 0. Host IF must be 1 inside the CLGI window so a
  * physical interrupt causes an INTR exit (V_INTR_MASKING); it is taken as soon
  * as STGI opens the window again, and CLI closes it before returning.
  */
@@ -15,6 +18,7 @@ svm_enter:
 	push %r13
 	push %r14
 	push %r15
+	push %rdx                       /* host save area, for VMLOAD after the exit */
 	push %rsi                       /* gprs pointer, needed after the exit */
 
 	mov %rdi, %rax                  /* VMRUN takes the VMCB address in RAX */
@@ -35,8 +39,13 @@ svm_enter:
 
 	clgi
 	sti
-	vmrun
-	/* GIF is 0 here: nothing interrupts until the guest state is saved. */
+	vmload %rax                     /* the guest's segment and syscall state */
+	vmrun %rax
+	/* GIF is 0 here: nothing interrupts until the guest state is saved.
+	 * RAX is the VMCB address again; the other registers are the guest's. */
+	vmsave %rax
+	mov 8(%rsp), %rax
+	vmload %rax                     /* the host's own FS, GS, TR, ... */
 	push %rsi
 	mov 8(%rsp), %rsi               /* the gprs pointer */
 	mov %rbx, 0x00(%rsi)
@@ -61,6 +70,7 @@ svm_enter:
 	cli                             /* ...and the window closes again */
 
 	pop %rsi
+	add $8, %rsp                    /* host save area */
 	pop %r15
 	pop %r14
 	pop %r13

@@ -91,6 +91,8 @@ _Static_assert(VMCB_OFF(save.cr4) == 0x548, "cr4");
 _Static_assert(VMCB_OFF(save.rip) == 0x578, "rip");
 _Static_assert(VMCB_OFF(save.rsp) == 0x5d8, "rsp");
 _Static_assert(VMCB_OFF(save.rax) == 0x5f8, "rax");
+_Static_assert(VMCB_OFF(save.kernel_gs_base) == 0x620, "kernel_gs_base");
+_Static_assert(VMCB_OFF(save.sysenter_eip) == 0x638, "sysenter_eip");
 _Static_assert(VMCB_OFF(save.cr2) == 0x640, "cr2");
 _Static_assert(VMCB_OFF(save.g_pat) == 0x668, "g_pat");
 
@@ -124,6 +126,11 @@ _Static_assert(VMCB_OFF(save.g_pat) == 0x668, "g_pat");
 #define SVM_V_IGN_TPR           (1ull << 20)
 #define SVM_TLB_FLUSH_ALL       1
 
+/* EVENTINJ: vector in bits 7:0, error code in 63:32 */
+#define SVM_EVTINJ_TYPE_EXCEPTION (3u << 8)
+#define SVM_EVTINJ_ERROR_VALID  (1u << 11)
+#define SVM_EVTINJ_VALID        (1u << 31)
+
 /* Exit codes */
 #define SVM_EXIT_INTR           0x060
 #define SVM_EXIT_NMI            0x061
@@ -135,6 +142,7 @@ _Static_assert(VMCB_OFF(save.g_pat) == 0x668, "g_pat");
 #define SVM_EXIT_SHUTDOWN       0x07f
 #define SVM_EXIT_VMRUN          0x080
 #define SVM_EXIT_VMMCALL        0x081
+#define SVM_EXIT_XSETBV         0x08d
 #define SVM_EXIT_NPF            0x400
 #define SVM_EXIT_INVALID        0xffffffffu
 
