@@ -6,8 +6,8 @@ HOST_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer 
                 -fsanitize=address,undefined -fno-sanitize-recover=all \
                 -Iinclude -Ilib -Ihv/include -Itools -I.
 
-UNIT_TESTS := fmt kvargs heap frame pt mb2 elf bootcfg scenario ring acpi machine net loadgen
-UNIT_TESTS += trapclass
+UNIT_TESTS := fmt kvargs heap frame pt mb2 elf bootcfg scenario ring acpi machine net loadgen \
+              hcargs trapclass xcr0
 
 unit_fmt_SRCS := tests/unit/test_fmt.c lib/fmt.c
 unit_kvargs_SRCS := tests/unit/test_kvargs.c lib/kvargs.c
@@ -23,9 +23,9 @@ unit_ring_SRCS := tests/unit/test_ring.c lib/reqids.c
 unit_net_SRCS := tests/unit/test_net.c $(wildcard guest/net/*.c)
 unit_scenario_SRCS := tests/unit/test_scenario.c tools/scenario.c lib/bootcfg_check.c lib/fmt.c
 unit_loadgen_SRCS := tests/unit/test_loadgen.c tools/echo_payload.c
-UNIT_TESTS += hcargs
 unit_hcargs_SRCS := tests/unit/test_hcargs.c hv/hcargs.c
 unit_trapclass_SRCS := tests/unit/test_trapclass.c hv/arch/x86/trapclass.c
+unit_xcr0_SRCS := tests/unit/test_xcr0.c hv/arch/x86/svm/xcr0.c
 
 .SECONDEXPANSION:
 UNIT_BINS := $(addprefix build/unit/test_,$(UNIT_TESTS))
@@ -58,8 +58,3 @@ check-headers:
 		echo "#include \"$${h#include/}\"" | $(HOST_CC) -std=c11 -Wall -Wextra -Werror \
 			-Iinclude -x c -fsyntax-only - || { echo "header $$h does not compile alone"; exit 1; }; \
 	done
-
-UNIT_TESTS += xcr0
-unit_xcr0_SRCS := tests/unit/test_xcr0.c hv/arch/x86/svm/xcr0.c
-UNIT_BINS += build/unit/test_xcr0
-unit: build/unit/test_xcr0
