@@ -8,7 +8,7 @@ BUILD        := build
 FREESTANDING := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -mno-red-zone \
                 -mgeneral-regs-only -mcmodel=small -fno-stack-protector -nostdlib \
                 -fno-omit-frame-pointer -fno-builtin -Wall -Wextra -Werror \
-                -Wno-unused-parameter -Iinclude -Ilib
+                -Wno-unused-parameter -Wmissing-prototypes -Iinclude -Ilib
 HV_CFLAGS    := $(FREESTANDING) -Ihv/include -I.
 GUEST_CFLAGS := $(FREESTANDING) -Iguest/rt/include -I.
 
@@ -41,7 +41,7 @@ include tests/unit/unit.mk
 include tools/tools.mk
 include tests/fuzz/fuzz.mk
 
-HDRS := $(wildcard include/public/*.h include/public/io/*.h lib/*.h hv/include/hv/*.h hv/arch/x86/*.h iommu/*.h \
+HDRS := $(wildcard guest/rt/*.h include/public/*.h include/public/io/*.h lib/*.h hv/include/hv/*.h hv/arch/x86/*.h iommu/*.h \
                    hv/arch/x86/svm/*.h guest/rt/include/rt/*.h \
                    guest/net/*.h driver-domains/*/*.h backend/*.h frontend/*.h)
 

@@ -17,7 +17,6 @@
 
 #define PCI_COMMAND 0x04
 
-void devirq_release(struct pci_dev *p, unsigned index);
 
 static int resolve(const struct bootcfg_device *c)
 {

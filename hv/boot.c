@@ -27,7 +27,6 @@ const char *boot_arg(const char *key, char *buf, unsigned len)
  * Validate the "bootcfg" module. A bad descriptor stops the hypervisor with a
  * single clear line: nothing in it is trusted until it has passed every check.
  */
-void boot_load_cfg(void);
 void boot_load_cfg(void)
 {
 	const struct mb2_module *m = boot_module("bootcfg");

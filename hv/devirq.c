@@ -24,7 +24,6 @@
 static volatile uint64_t pending[4];    /* one bit per vector */
 static uint8_t vector_gsi[256];         /* INTx vectors: the line to mask when it fires */
 
-int arch_map_mmio(uint64_t pa, uint64_t size);
 
 static void on_irq(unsigned vector)
 {

@@ -10,7 +10,6 @@
 #include "hv/printk.h"
 #include "hv/sched.h"
 
-void vcpu_handle_exit(struct vcpu *v, const struct vm_exit *e);
 
 static void kill(struct vcpu *v, const struct vm_exit *e, const char *what)
 {

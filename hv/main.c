@@ -13,11 +13,7 @@
 #include "hv/printk.h"
 #include "hv/sched.h"
 
-void arch_platform_init(void);
-void arch_paging_init(const struct boot_info *bi);
-void boot_load_cfg(void);
 /* Provided by the test harness in hv-test.elf, by hv/notest.c otherwise. */
-void hvtest_main(const char *name);
 
 static void print_memory_map(const struct boot_info *bi)
 {

@@ -15,7 +15,6 @@
 #define PCI_BUS_NUMBERS 0x18
 #define CMD_IO_MEM      0x3
 
-int arch_map_mmio(uint64_t pa, uint64_t size);
 
 struct pci_dev pci_devs[PCI_MAX_DEVS];
 unsigned pci_ndevs;

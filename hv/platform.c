@@ -11,8 +11,6 @@
 #include "hv/platform.h"
 #include "hv/printk.h"
 
-int arch_map_mmio(uint64_t pa, uint64_t size);
-void arch_ioapic_init(const struct madt_info *m);
 
 struct platform_info platform;
 

@@ -13,7 +13,6 @@
 #include "hv/sched.h"
 #include "hv/supervise.h"
 
-void vcpu_handle_exit(struct vcpu *v, const struct vm_exit *e);
 
 static struct vcpu *rq_head, *rq_tail;
 static struct vcpu *current;        /* in run_slice: runnable but off the queue */

@@ -50,7 +50,6 @@
 
 #define VTD_POLL_MAX    1000000u
 
-int arch_map_mmio(uint64_t pa, uint64_t size);
 
 struct vtd_unit {
 	uint64_t base;
@@ -332,7 +331,6 @@ int vtd_take_fault(unsigned unit, struct vtd_fault *f)
 	return 0;
 }
 
-uint32_t vtd_status(unsigned unit);
 uint32_t vtd_status(unsigned unit)
 {
 	return unit < nunits ? rd32(&units[unit], VTD_GSTS_REG) : 0;

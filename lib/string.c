@@ -1,6 +1,7 @@
 /* The few libc routines the compiler may call on its own in freestanding code. */
 #include <stddef.h>
 #include <stdint.h>
+#include "kstring.h"
 
 void *memset(void *d, int c, size_t n)
 {

@@ -5,6 +5,7 @@
  */
 #include "rt/channel.h"
 #include "rt/rt.h"
+#include "entry.h"
 
 struct gate {
 	uint16_t off_lo, sel;
@@ -13,9 +14,6 @@ struct gate {
 	uint32_t off_hi, zero;
 } __attribute__((packed));
 
-struct exc_frame {
-	uint64_t vector, error, rip, cs, rflags, rsp, ss;
-};
 
 extern char rt_exc_stubs[];
 static struct gate idt[256] __attribute__((aligned(16)));
@@ -47,7 +45,6 @@ void rt_idt_clear(void)
 	load_idt(0);
 }
 
-void rt_exception(const struct exc_frame *f);
 void rt_exception(const struct exc_frame *f)
 {
 	uint64_t cr2;
@@ -59,7 +56,6 @@ void rt_exception(const struct exc_frame *f)
 }
 
 /* Called from rt_upcall_stub on the event vector, interrupts off. */
-void rt_upcall(void);
 void rt_upcall(void)
 {
 	uint64_t bits = rt_events_take();

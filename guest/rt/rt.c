@@ -3,6 +3,7 @@
 #include "fmt.h"
 #include "heap.h"
 #include "rt/rt.h"
+#include "entry.h"
 #include "rt/test.h"
 
 struct guest_start_info rt_info;
@@ -10,8 +11,6 @@ int rt_test_failures;
 static struct heap heap;
 
 extern char __image_end[];
-void rt_start(const struct guest_start_info *si);
-void rt_idt_init(void);
 
 void rt_start(const struct guest_start_info *si)
 {

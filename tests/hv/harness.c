@@ -58,7 +58,6 @@ void hvtest_create_all(struct domain **out, unsigned max, unsigned *n)
 		out[(*n)++] = hvtest_create(boot_cfg_domain(i)->name);
 }
 
-void hvtest_main(const char *name);
 void hvtest_main(const char *name)
 {
 	for (const struct hvtest *t = __start_hvtests; t < __stop_hvtests; t++) {

@@ -13,7 +13,6 @@
 #include "hv/sched.h"
 #include "tests_util.h"
 
-int arch_map_mmio(uint64_t pa, uint64_t size);
 
 HVTEST(e1000_mac)
 {

@@ -33,7 +33,6 @@ HVTEST(pci_enum)
 	EXPECT(disk->bar[0].size >= 0x2000);
 }
 
-uint32_t vtd_status(unsigned unit);
 
 HVTEST(vtd_default_deny)
 {

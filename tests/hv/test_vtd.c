@@ -11,7 +11,6 @@
 #include "hv/pci.h"
 #include "hv/printk.h"
 
-int arch_map_mmio(uint64_t pa, uint64_t size);
 
 #define NVME_CC    0x14
 #define NVME_CSTS  0x1c

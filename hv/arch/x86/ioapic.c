@@ -10,7 +10,6 @@
 #include "hv/acpi.h"
 #include "hv/printk.h"
 
-int arch_map_mmio(uint64_t pa, uint64_t size);
 
 #define IOREGSEL      0x00
 #define IOWIN         0x10
@@ -56,7 +55,6 @@ static const struct ioapic *ioapic_of(unsigned gsi, unsigned *line)
 	return 0;
 }
 
-void arch_ioapic_init(const struct madt_info *m);
 void arch_ioapic_init(const struct madt_info *m)
 {
 	for (unsigned i = 0; i < m->nioapic && nioapics < ACPI_MAX_IOAPIC; i++) {

@@ -4,6 +4,7 @@
  */
 #include <stdint.h>
 #include "hv/arch.h"
+#include "hv/boot.h"
 #include "hv/mm.h"
 #include "hv/printk.h"
 #include "hv/sched.h"
@@ -13,8 +14,6 @@
 
 #define DEBUG_EXIT_PORT 0xf4
 
-void hv_main(uint32_t magic, uint64_t info_pa);
-void x86_boot(uint32_t magic, uint32_t info);
 
 static uint64_t boot_tsc;
 
@@ -27,7 +26,6 @@ void x86_boot(uint32_t magic, uint32_t info)
 }
 
 /* Called by hv_main once the console is up: clocks and interrupt controller. */
-void arch_platform_init(void);
 void arch_platform_init(void)
 {
 	tsc_init();
@@ -94,7 +92,6 @@ void arch_poweroff(unsigned status)
 
 static struct pt hv_pt;
 
-void arch_paging_init(const struct boot_info *bi);
 void arch_paging_init(const struct boot_info *bi)
 {
 	uint64_t top = 0;
@@ -124,7 +121,6 @@ void arch_paging_init(const struct boot_info *bi)
 }
 
 /* Map a device MMIO range (uncached) into the hypervisor; idempotent per page. */
-int arch_map_mmio(uint64_t pa, uint64_t size);
 int arch_map_mmio(uint64_t pa, uint64_t size)
 {
 	uint64_t start = pa & ~0xfffull, end = (pa + size + 0xfff) & ~0xfffull;

@@ -36,6 +36,10 @@ enum x86_trap_class x86_trap_classify(unsigned vector, int hw_error, int in_serv
 				      uint64_t rflags, int allocated);
 
 void x86_trap_init(void);
+/* C entry from boot.S, with the multiboot2 magic and info address. */
+void x86_boot(uint32_t magic, uint32_t info);
+/* Every vector's entry stub (entry.S) ends here with the saved frame. */
+void x86_trap(struct x86_trap_frame *f);
 void x86_irq_register(unsigned vector, void (*fn)(unsigned vector));
 
 #endif

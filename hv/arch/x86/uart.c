@@ -1,5 +1,6 @@
 /* COM1 16550 UART, polled: the hypervisor's console and the test channel. */
 #include <stddef.h>
+#include "hv/arch.h"
 #include "cpu.h"
 
 #define COM1 0x3f8

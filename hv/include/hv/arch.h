@@ -14,6 +14,13 @@ struct vcpu;
 struct domain;
 
 /* ---- platform ---- */
+struct boot_info;
+struct madt_info;
+/* Bring-up from hv_main: clocks and interrupt controller; the hypervisor's
+ * own page tables over the memory map; the I/O APICs found in the MADT. */
+void arch_platform_init(void);
+void arch_paging_init(const struct boot_info *bi);
+void arch_ioapic_init(const struct madt_info *m);
 void arch_console_write(const char *s, size_t n);
 uint64_t arch_time_ns(void);
 /* Periodic tick: calls sched_timer_tick() from interrupt context. */

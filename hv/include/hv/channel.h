@@ -52,6 +52,9 @@ int64_t devirq_ack(struct domain *d, devidx_t dev);
 void devirq_deliver(void);
 /* A device of d has a bound interrupt that can still arrive (see devirq.c). */
 int devirq_can_wake(const struct domain *d);
+/* The device (pci_devs[index]) is being released: silence it, drop its route. */
+struct pci_dev;
+void devirq_release(struct pci_dev *p, unsigned index);
 /* Pending and not masked events in d's shared page. */
 int evtchn_any_pending(struct domain *d);
 /* d stops: every peer port is marked PEER_DIED and notified. */

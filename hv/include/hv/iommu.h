@@ -50,5 +50,7 @@ struct vtd_fault {
 #define VTD_FAULT_IS_IRQ(reason) (((reason) & 0xf0) == 0x20)
 /* 1 and the oldest fault record (cleared), or 0 when the unit has none. */
 int vtd_take_fault(unsigned unit, struct vtd_fault *f);
+/* Global status register of unit 'unit' (for the boot log and tests). */
+uint32_t vtd_status(unsigned unit);
 
 #endif

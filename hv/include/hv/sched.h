@@ -28,6 +28,9 @@ enum sched_stop_why { SCHED_UNTIL_MET, SCHED_ALL_DONE, SCHED_TIMEOUT, SCHED_STUC
  */
 enum sched_stop_why sched_run(int (*until)(void *arg), void *arg, uint64_t timeout_ns);
 uint64_t sched_ticks(void);
+/* hv/exit.c: act on one exit of v (hypercall, fault, halt...). */
+struct vm_exit;
+void vcpu_handle_exit(struct vcpu *v, const struct vm_exit *e);
 /* Record of which domain wrote each completed console line, for tests. */
 #define SCHED_CONLOG_LEN 1024
 extern uint32_t sched_conlog[SCHED_CONLOG_LEN];

@@ -13,6 +13,7 @@
 #include "../cpu.h"
 #include "cpustate.h"
 #include "vmcb.h"
+#include "svm_run.h"
 #include "xcr0.h"
 
 #define CPUID_SVM_ECX     (1u << 2)     /* 0x80000001 ECX */
@@ -20,12 +21,6 @@
 #define VM_CR_SVMDIS      (1u << 4)
 #define IOPM_PAGES        3
 #define MSRPM_PAGES       2
-
-struct svm_gprs {
-	uint64_t rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15;
-};
-_Static_assert(__builtin_offsetof(struct svm_gprs, rsi) == 0x18, "svm_run.S offsets");
-_Static_assert(__builtin_offsetof(struct svm_gprs, r15) == 0x68, "svm_run.S offsets");
 
 /* Lives in one frame allocated per vCPU. */
 struct svm_vcpu {
@@ -36,7 +31,6 @@ struct svm_vcpu {
 };
 _Static_assert(sizeof(struct svm_vcpu) <= 4096, "svm_vcpu fits a frame");
 
-void svm_enter(uint64_t vmcb_pa, struct svm_gprs *g, uint64_t host_save_pa);
 
 /* host_save_pa: the hypervisor's own FS, GS, TR, LDTR, KernelGsBase and
  * syscall MSRs in VMCB format, VMSAVEd once at init and VMLOADed after every
