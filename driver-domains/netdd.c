@@ -99,17 +99,6 @@ static void rogue_receive(uint64_t target)
 	e1000_tx(&nic, loop_frame, sizeof(loop_frame));
 }
 
-/* Every exception gate pointing nowhere and no usable stack: the next fault
- * cannot reach any handler of ours (#GP, #DF, then a triple fault). */
-static void wreck_exceptions(void)
-{
-	struct __attribute__((packed)) { uint16_t limit; uint64_t base; } idtr;
-
-	__asm__ volatile("sidt %0" : "=m"(idtr));
-	memset((void *)(uintptr_t)idtr.base, 0xa5, (size_t)idtr.limit + 1);
-	__asm__ volatile("mov %0, %%rsp\n\tud2" : : "r"(0xdead0000ull) : "memory");
-}
-
 static void maybe_crash(void)
 {
 	if (!crash_kind[0] || forwarded < crash_after || generation > crash_gens)
@@ -123,8 +112,6 @@ static void maybe_crash(void)
 		hv_sleep(1000000000ull);        /* the DMA fault kills us meanwhile */
 		rt_fail("DMA fault was not caught");
 	}
-	if (!strcmp(crash_kind, "idt"))
-		wreck_exceptions();
 	rt_crash(crash_kind);
 	rt_fail("unknown crash kind %s", crash_kind);
 }

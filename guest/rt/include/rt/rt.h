@@ -34,7 +34,8 @@ size_t rt_heap_free_bytes(void);
 /* Remove the exception handlers, so the next fault becomes a triple fault. */
 void rt_idt_clear(void);
 
-/* Fail on purpose: "pf" (page fault), "triple" (triple fault), "hang" (spin
+/* Fail on purpose: "pf" (page fault), "triple" (triple fault), "idt" (own
+ * exception gates and stack wrecked: a triple fault no handler sees), "hang" (spin
  * with interrupts off, no hypercall: only a watchdog notices), "wild" (touch
  * guest-physical memory it does not own). Returns -1 for an unknown kind. */
 int rt_crash(const char *kind);
