@@ -35,6 +35,11 @@ int netfront_connected(const struct netfront *nf)
 	return nf->state == NF_CONNECTED;
 }
 
+int netfront_gone(const struct netfront *nf)
+{
+	return nf->state == NF_GONE;
+}
+
 static void push(struct netfront *nf)
 {
 	if (ring_front_push(&nf->ring)) {
@@ -124,6 +129,8 @@ static void attach_step(struct netfront *nf)
 {
 	struct reg_entry be;
 
+	if (nf->state == NF_GONE)
+		return;
 	if (nf->state == NF_TEARDOWN) {
 		if (revoke_all(nf))
 			return;                 /* the dead backend is not destroyed yet */
@@ -131,6 +138,15 @@ static void attach_step(struct netfront *nf)
 	}
 	if (hv_reg_read(nf->backend, NETIF_REG_DEVID, &be))
 		return;
+	if (be.state == REG_FAILED) {
+		if (nf->state == NF_OFFERED)
+			teardown(nf, "backend given up");
+		if (nf->state == NF_TEARDOWN && revoke_all(nf))
+			return;
+		nf->state = NF_GONE;
+		gprintf("netfront: backend given up by its restart policy: gone for good\n");
+		return;
+	}
 	if (nf->state == NF_IDLE && (be.state == REG_INITIALISING || be.state == REG_RECONNECTING))
 		offer(nf, &be);
 	else if (nf->state == NF_OFFERED && be.state == REG_CONNECTED && be.generation == nf->backend_gen)
@@ -186,7 +202,7 @@ int netfront_send(struct netfront *nf, const void *frame, size_t len)
 		return NETFRONT_EINVAL;
 	if (nf->state != NF_CONNECTED) {
 		nf->stats.tx_dropped++;
-		return NETFRONT_EAGAIN;
+		return nf->state == NF_GONE ? NETFRONT_EGONE : NETFRONT_EAGAIN;
 	}
 	if (netfront_ring_tx(nf, frame, len)) {
 		nf->stats.tx_dropped++;

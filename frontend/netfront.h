@@ -23,12 +23,14 @@
 
 #define NETFRONT_EAGAIN   (-11)     /* not connected, or no free TX buffer */
 #define NETFRONT_EINVAL   (-22)     /* frame length outside 14..1514 */
+#define NETFRONT_EGONE    (-19)     /* the backend is gone for good */
 
 enum netfront_state {
 	NF_IDLE,            /* waiting for the backend to offer itself */
 	NF_OFFERED,         /* ring offered, waiting for the backend's Connected */
 	NF_CONNECTED,
 	NF_TEARDOWN,        /* old connection going: grants not yet revocable */
+	NF_GONE,            /* the backend was given up by its restart policy */
 };
 
 struct netfront_stats {
@@ -56,6 +58,9 @@ struct netfront {
 };
 
 /* Start attaching to the backend domain; netfront_poll completes it. */
+/* The backend's registry entry reads REG_FAILED: it will never come back,
+ * and netfront_send answers NETFRONT_EGONE. */
+int netfront_gone(const struct netfront *nf);
 int netfront_init(struct netfront *nf, uint32_t backend_domid, const uint8_t mac[6]);
 /* Copy one frame into a free TX buffer and send it. */
 int netfront_send(struct netfront *nf, const void *frame, size_t len);

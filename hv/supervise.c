@@ -211,6 +211,13 @@ int supervise_poll(void)
 			domain_crash(d, "watchdog: no kick for %lu ms of its run time (%lu ms run)",
 				     d->wd_period_ns / 1000000,
 				     (d->vcpu.run_ns - d->wd_kick_run_ns) / 1000000);
+		if (given_up[id - 1] == 1) {
+			/* It stays crashed (memory kept for a post-mortem), but its
+			 * devices are reset and released and its mappings of others'
+			 * pages dropped, so its clients can revoke their grants. */
+			domain_quiesce(d);
+			given_up[id - 1] = 2;
+		}
 		if (phase[id - 1] != RS_IDLE || (d->restart_pending && now >= not_before[id - 1]))
 			more |= restart_step(id, d) ? SUPERVISE_BUSY : 0;
 		d = domain_by_id(id);

@@ -104,6 +104,10 @@ int main(void)
 	net_set_ping_cb(&ns, on_ping, 0);
 	while (!echo.quit) {
 		netfront_poll(&nf, on_frame, 0);
+		if (netfront_gone(&nf)) {
+			gprintf("udpecho: the network backend is gone for good; stopping\n");
+			return 2;
+		}
 		if (!netfront_connected(&nf)) {
 			announced = 0;
 			netfront_wait(&nf, 5000000ull);

@@ -219,3 +219,19 @@ HVTEST(nic_reset)
 	}
 	domain_destroy(cl);
 }
+
+/* A backend given up by its restart policy: the client's netfront reads
+ * REG_FAILED, stops waiting and the client ends (exit 2), never hangs. */
+HVTEST(net_backend_gone)
+{
+	struct domain *dd = hvtest_create("netdd"), *cl = hvtest_create("client1");
+
+	EXPECT_EQ(tu_run_until_dead(cl, TU_SECONDS(60)), SCHED_UNTIL_MET);
+	tu_expect_exit(cl, 2);
+	EXPECT(supervise_given_up(dd->id));
+	EXPECT_EQ(supervise_restarts(dd->id), 3);
+	EXPECT_EQ(dd->state, DOM_CRASHED);
+	EXPECT(pci_find(0x8086, 0x100e)->owner == 0);   /* its NIC released and reset */
+	domain_destroy(cl);
+	domain_destroy(dd);
+}
