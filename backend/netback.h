@@ -13,13 +13,21 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "public/channel.h"
 #include "public/ring.h"
 
 #define NETBACK_CLIENTS   8
 #define NETBACK_RX_POSTED 64        /* RX buffers a client may have posted */
-#define NETBACK_MAPS      72        /* grant mappings cached per client */
+/* Grant mappings cached per client: a netfront uses 32 buffer pages. The cap
+ * keeps every client, ring included, within the backend's own mapping
+ * budget, so a client offering page after page cannot use up what the other
+ * clients need. */
+#define NETBACK_MAPS      40
 #define NETBACK_MAP_BASE  0x20000000ull
 #define NETBACK_MAP_SPAN  0x100000ull   /* guest-physical window per client */
+
+_Static_assert(NETBACK_CLIENTS * (NETBACK_MAPS + 1) <= GRANT_MAPS_MAX,
+	       "every client's mappings fit the backend's grant mapping budget");
 
 struct netback_uplink {
 	void *ctx;

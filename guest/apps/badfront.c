@@ -3,6 +3,9 @@
  * and sends malformed requests, one at a time; each must be answered with
  * the documented error while the backend keeps serving. Then it breaks the
  * ring indices, which must cost it its own connection and nothing else.
+ * greedy=1 instead sends frames from page after page of its own (each a new
+ * grant the backend must map), holds what the backend mapped for hold_ms=
+ * and leaves: the backend maps at most its per-client share.
  * Exit code: the number of failed checks.
  */
 #include "public/io/netif.h"
@@ -13,6 +16,8 @@
 static uint8_t ring_page[4096] __attribute__((aligned(4096)));
 static uint8_t rw_page[4096] __attribute__((aligned(4096)));
 static uint8_t ro_page[4096] __attribute__((aligned(4096)));
+#define GREEDY_PAGES 64
+static uint8_t greedy_pages[GREEDY_PAGES][4096] __attribute__((aligned(4096)));
 static struct ring_front ring;
 static uint32_t backend;
 static int port;
@@ -77,6 +82,32 @@ static void arp_frame(uint8_t *f, const uint8_t src[6])
 	memset(f + 14, 0, 28);          /* the switch looks at the Ethernet header only */
 }
 
+static void arp_frame(uint8_t *f, const uint8_t src[6]);
+static int transact(struct netif_request rq);
+
+/* Frames from GREEDY_PAGES pages, each granted anew: count what the backend
+ * took, hold it, then leave. */
+static int greedy(const uint8_t mac[6])
+{
+	unsigned taken = 0, refused = 0;
+
+	for (uint16_t i = 0; i < GREEDY_PAGES; i++) {
+		int64_t g = hv_grant_create(greedy_pages[i], backend, GRANT_READONLY);
+		GCHECK(g >= 0);
+		arp_frame(greedy_pages[i], mac);
+		int st = transact((struct netif_request){ .id = i, .op = NETIF_OP_TX,
+							  .gref = (uint32_t)g, .len = 42 });
+		taken += st == NETIF_OK;
+		refused += st == NETIF_ERR_GRANT;
+	}
+	gprintf("badfront: greedy: the backend mapped %u of %u pages, refused %u\n", taken,
+		GREEDY_PAGES, refused);
+	GCHECK(taken >= 32 && taken < GREEDY_PAGES);    /* a netfront's worth, not more */
+	GCHECK_EQ(taken + refused, GREEDY_PAGES);
+	hv_sleep(rt_arg_u64("hold_ms", 3000) * 1000000ull);
+	return rt_test_result();
+}
+
 int main(void)
 {
 	static const uint8_t mine[6] = { 0x52, 0x54, 0x00, 0x00, 0x00, 0x66 };
@@ -88,6 +119,13 @@ int main(void)
 	backend = (uint32_t)rt_peer_id("backend");
 	if (connect(&rg, &rw, &ro))
 		rt_fail("could not connect to the backend");
+	if (rt_arg_u64("greedy", 0)) {
+		uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x00, 0x01, 0x00 };
+		struct hv_self_info me;
+		GCHECK_EQ(hv_self_info(&me), 0);
+		mac[5] = (uint8_t)me.domid;
+		return greedy(mac);
+	}
 #define RQ(op_, gref_, off_, len_) \
 	((struct netif_request){ .id = id++, .op = (op_), .gref = (gref_), .offset = (off_), .len = (len_) })
 	struct netif_request r;

@@ -41,15 +41,19 @@ static unsigned fill_grants(uint32_t peer)
 	return n;
 }
 
-/* Map every grant of the granter above our RAM until the hypervisor says no. */
+/* Map the granter's grants above our RAM, each as often as it takes, until
+ * the hypervisor says no more. */
 static unsigned fill_mappings(uint32_t granter, uint64_t mem_bytes, unsigned grants)
 {
 	uint64_t dest = (mem_bytes + 0x200000) & ~0x1fffffull;
 	unsigned n = 0;
 
-	for (uint32_t g = 0; g < grants; g++, dest += 4096)
-		if (hv_grant_map(granter, g, dest, GRANT_READONLY) == 0)
-			n++;
+	for (uint32_t k = 0; grants && k < 4 * GRANT_MAPS_MAX; k++, dest += 4096) {
+		int64_t rc = hv_grant_map(granter, k % grants, dest, GRANT_READONLY);
+		if (rc == -HV_ENOMEM)
+			break;
+		n += rc == 0;
+	}
 	return n;
 }
 

@@ -9,7 +9,7 @@
  * address). It exits non-zero unless every reply came within 10 s;
  * ping_only=1 exits once the pings are answered (or given up), after one
  * more second of answering others.
- * args: backend= mac= ip= [gw=10.0.2.2] [echo_port=] [quit_port=] [ping= pings=]
+ * args: backend= mac= ip= [gw=10.0.2.2] [echo_port=] [quit_port=] [ping= pings=] [delay_ms=: wait before attaching]
  */
 #include "frontend/netfront.h"
 #include "guest/net/net.h"
@@ -96,6 +96,7 @@ int main(void)
 	uint64_t give_up = 0, linger_until = 0;
 
 	parse_args(mac, &ip, &gw, &ping_ip);
+	hv_sleep(rt_arg_u64("delay_ms", 0) * 1000000ull);      /* let others go first */
 	netfront_init(&nf, (uint32_t)rt_peer_id("backend"), mac);
 	net_init(&ns, mac, ip, 0xffffff00u, gw, &ops);
 	if (net_echo_start(&echo, &ns, (uint16_t)rt_arg_u64("echo_port", 7),

@@ -60,6 +60,7 @@ enum evtchn_status {
 /* ---- grants ---- */
 #define GRANT_READONLY      1u  /* flag for create and map */
 #define GRANT_MAX           256 /* grant references per domain: 0..255 */
+#define GRANT_MAPS_MAX      512 /* foreign pages one domain may map at once */
 
 /* ---- connection registry ---- */
 enum reg_state {

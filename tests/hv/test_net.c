@@ -174,6 +174,7 @@ HVTEST(net_hostile_front) { net_scenario(0); }
 HVTEST(net_hostile_back) { net_scenario(0); }
 HVTEST(net_echo) { net_scenario(0); }
 HVTEST(net_two_clients) { net_scenario(0); }
+HVTEST(net_greedy_clients) { net_scenario(0); }
 /* A restart for any other cause (a healthy driver killed by its watchdog on a
  * loaded host) fails the test even when the count matches. */
 HVTEST(net_crash_pf)

@@ -27,7 +27,6 @@ struct grant_entry {
 	uint32_t maps;              /* live mappings by the grantee */
 };
 
-#define GRANT_MAPS_MAX 256         /* foreign pages one domain may map at once */
 struct grant_mapping {
 	uint8_t in_use;
 	domid_t granter;
