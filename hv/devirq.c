@@ -18,8 +18,6 @@
 #include "hv/printk.h"
 #include "public/hv_errno.h"
 
-#define CAP_MSI   0x05
-#define CAP_MSIX  0x11
 
 static volatile uint64_t pending[4];    /* one bit per vector */
 static uint8_t vector_gsi[256];         /* INTx vectors: the line to mask when it fires */
@@ -37,23 +35,10 @@ static void on_intx(unsigned vector)
 	on_irq(vector);
 }
 
-static unsigned find_cap(const struct pci_dev *p, uint8_t id)
-{
-	unsigned off = pci_read32(p->bus, p->dev, p->fn, 0x34) & 0xfc;
-
-	for (int n = 0; off >= 0x40 && n < 48; n++) {
-		uint32_t hdr = pci_read32(p->bus, p->dev, p->fn, (uint16_t)off);
-		if ((hdr & 0xff) == id)
-			return off;
-		off = (hdr >> 8) & 0xfc;
-	}
-	return 0;
-}
-
 /* Program MSI-X entry 0 (preferred) or MSI with addr/data and enable it. */
 static int program_msi(const struct pci_dev *p, uint64_t addr, uint32_t data)
 {
-	unsigned cap = find_cap(p, CAP_MSIX);
+	unsigned cap = pci_find_cap(p, PCI_CAP_MSIX);
 
 	if (cap) {
 		uint32_t tbl = pci_read32(p->bus, p->dev, p->fn, (uint16_t)(cap + 4));
@@ -70,7 +55,7 @@ static int program_msi(const struct pci_dev *p, uint64_t addr, uint32_t data)
 		pci_write32(p->bus, p->dev, p->fn, (uint16_t)cap, ctl);
 		return 0;
 	}
-	if ((cap = find_cap(p, CAP_MSI))) {
+	if ((cap = pci_find_cap(p, PCI_CAP_MSI))) {
 		uint32_t ctl = pci_read32(p->bus, p->dev, p->fn, (uint16_t)cap);
 		int is64 = (ctl >> 23) & 1;
 		pci_write32(p->bus, p->dev, p->fn, (uint16_t)(cap + 4), (uint32_t)addr);
@@ -85,7 +70,7 @@ static int program_msi(const struct pci_dev *p, uint64_t addr, uint32_t data)
 
 static int has_msi(const struct pci_dev *p)
 {
-	return find_cap(p, CAP_MSIX) || find_cap(p, CAP_MSI);
+	return pci_find_cap(p, PCI_CAP_MSIX) || pci_find_cap(p, PCI_CAP_MSI);
 }
 
 /* The device's INTx line through the I/O APIC: its GSI, shared with no other
@@ -191,10 +176,10 @@ void devirq_release(struct pci_dev *p, unsigned index)
 {
 	unsigned cap;
 
-	if ((cap = find_cap(p, CAP_MSIX)))
+	if ((cap = pci_find_cap(p, PCI_CAP_MSIX)))
 		pci_write32(p->bus, p->dev, p->fn, (uint16_t)cap,
 			    pci_read32(p->bus, p->dev, p->fn, (uint16_t)cap) & ~(1u << 31));
-	if ((cap = find_cap(p, CAP_MSI)))
+	if ((cap = pci_find_cap(p, PCI_CAP_MSI)))
 		pci_write32(p->bus, p->dev, p->fn, (uint16_t)cap,
 			    pci_read32(p->bus, p->dev, p->fn, (uint16_t)cap) & ~(1u << 16));
 	if (p->intx_gsi) {

@@ -15,7 +15,6 @@
 #include "hv/printk.h"
 #include "public/hv_errno.h"
 
-#define CAP_MSIX      0x11
 #define MSIX_ENTRY    16u
 #define PAGE          0x1000ull
 
@@ -31,19 +30,6 @@ struct msix_guard {
 };
 
 static struct msix_guard guards[PCI_MAX_DEVS];
-
-static unsigned msix_cap(const struct pci_dev *p)
-{
-	unsigned off = pci_read32(p->bus, p->dev, p->fn, 0x34) & 0xfc;
-
-	for (int n = 0; off >= 0x40 && n < 48; n++) {
-		uint32_t hdr = pci_read32(p->bus, p->dev, p->fn, (uint16_t)off);
-		if ((hdr & 0xff) == CAP_MSIX)
-			return off;
-		off = (hdr >> 8) & 0xfc;
-	}
-	return 0;
-}
 
 /* 'reg' is a table or PBA offset/BIR register; len bytes from its offset. */
 static int region(const struct pci_dev *p, uint32_t reg, uint64_t len, struct msix_region *r)
@@ -66,7 +52,7 @@ int msix_guard_init(unsigned index)
 {
 	const struct pci_dev *p = &pci_devs[index];
 	struct msix_guard *g = &guards[index];
-	unsigned cap = msix_cap(p);
+	unsigned cap = pci_find_cap(p, PCI_CAP_MSIX);
 
 	memset(g, 0, sizeof(*g));
 	if (!cap)

@@ -173,3 +173,16 @@ int pci_intx_root(const struct pci_dev *p, unsigned *slot, unsigned *pin)
 	*slot = p->dev;
 	return 0;
 }
+
+unsigned pci_find_cap(const struct pci_dev *p, uint8_t id)
+{
+	unsigned off = pci_read32(p->bus, p->dev, p->fn, 0x34) & 0xfc;
+
+	for (int n = 0; off >= 0x40 && n < 48; n++) {
+		uint32_t hdr = pci_read32(p->bus, p->dev, p->fn, (uint16_t)off);
+		if ((hdr & 0xff) == id)
+			return off;
+		off = (hdr >> 8) & 0xfc;
+	}
+	return 0;
+}

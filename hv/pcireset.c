@@ -14,8 +14,6 @@
 #define PCI_BAR0           0x10
 #define PCI_BRIDGE_CONTROL 0x3c   /* dword: interrupt line/pin + bridge control << 16 */
 #define BCTL_BUS_RESET     (1u << (16 + 6))
-#define PCI_CAP_PTR        0x34
-#define CAP_PCIE           0x10
 #define DEVCAP_FLR         (1u << 28)
 #define DEVCTL_FLR         (1u << 15)
 
@@ -48,29 +46,16 @@ static void restore_bars(const struct pci_dev *p)
 	}
 }
 
-static unsigned pcie_cap(const struct pci_dev *p)
-{
-	unsigned off = pci_read32(p->bus, p->dev, p->fn, PCI_CAP_PTR) & 0xfc;
-
-	for (int n = 0; off >= 0x40 && n < 48; n++) {
-		uint32_t hdr = pci_read32(p->bus, p->dev, p->fn, (uint16_t)off);
-		if ((hdr & 0xff) == CAP_PCIE)
-			return off;
-		off = (hdr >> 8) & 0xfc;
-	}
-	return 0;
-}
-
 int pci_can_flr(const struct pci_dev *p)
 {
-	unsigned cap = pcie_cap(p);
+	unsigned cap = pci_find_cap(p, PCI_CAP_PCIE);
 
 	return cap && (pci_read32(p->bus, p->dev, p->fn, (uint16_t)(cap + 4)) & DEVCAP_FLR);
 }
 
 int pci_flr(const struct pci_dev *p)
 {
-	unsigned cap = pcie_cap(p);
+	unsigned cap = pci_find_cap(p, PCI_CAP_PCIE);
 	uint64_t t0 = arch_time_ns();
 
 	if (!pci_can_flr(p))

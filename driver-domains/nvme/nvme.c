@@ -3,12 +3,6 @@
 #include "rt/channel.h"
 #include "nvme.h"
 
-#define NVME_CAP   0x00
-#define NVME_CC    0x14
-#define NVME_CSTS  0x1c
-#define NVME_AQA   0x24
-#define NVME_ASQ   0x28
-#define NVME_ACQ   0x30
 #define POLLS      100000
 
 static uint32_t r32(const struct nvme_ctrl *c, unsigned o)

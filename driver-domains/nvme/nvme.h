@@ -12,6 +12,14 @@
 
 #define NVME_QDEPTH  8
 
+/* Controller registers (BAR0 offsets). */
+#define NVME_CAP   0x00
+#define NVME_CC    0x14
+#define NVME_CSTS  0x1c
+#define NVME_AQA   0x24
+#define NVME_ASQ   0x28
+#define NVME_ACQ   0x30
+
 struct nvme_queue {
 	uint32_t *sq;
 	volatile uint32_t *cq;

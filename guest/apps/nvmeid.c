@@ -12,15 +12,10 @@
  * would, and completes a second Identify: the IOMMU must refuse that
  * interrupt, since it carries the NVMe's requester id.
  */
+#include "driver-domains/nvme/nvme.h"
 #include "rt/channel.h"
 #include "rt/test.h"
 
-#define NVME_CAP   0x00
-#define NVME_CC    0x14
-#define NVME_CSTS  0x1c
-#define NVME_AQA   0x24
-#define NVME_ASQ   0x28
-#define NVME_ACQ   0x30
 
 static uint8_t asq[4096] __attribute__((aligned(4096)));
 static uint8_t acq[4096] __attribute__((aligned(4096)));

@@ -38,6 +38,12 @@ int pci_init(const struct mcfg_alloc *ecam);
 uint32_t pci_read32(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off);
 void pci_write32(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off, uint32_t v);
 const struct pci_dev *pci_find(uint16_t vendor, uint16_t device);
+/* Config offset of p's capability 'id' (PCI_CAP_*), 0 when it has none. The
+ * walk is bounded: a looping list cannot hang the hypervisor. */
+#define PCI_CAP_MSI   0x05
+#define PCI_CAP_PCIE  0x10
+#define PCI_CAP_MSIX  0x11
+unsigned pci_find_cap(const struct pci_dev *p, uint8_t id);
 /* Root-bus slot and pin (0 = INTA) of its INTx line; -1 if it has none. */
 int pci_intx_root(const struct pci_dev *p, unsigned *slot, unsigned *pin);
 /* Reset a released device: secondary bus reset through the parent root port
