@@ -307,8 +307,10 @@ def run_one(t):
 def start_host_load():
     """A host process that keeps one CPU busy: QEMU's vCPU threads then lose
     the host CPU now and then, as on a loaded machine, while the guest's clock
-    (the TSC) runs on."""
-    return subprocess.Popen([sys.executable, "-c", "while True: pass"],
+    (the TSC) runs on. It spins only while this runner lives, so a runner
+    killed halfway leaves no busy process behind."""
+    spin = "import os\np = %d\nwhile os.getppid() == p: pass" % os.getpid()
+    return subprocess.Popen([sys.executable, "-c", spin],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
