@@ -171,6 +171,10 @@ int assign_devices(struct domain *d)
 
 void release_devices(struct domain *d)
 {
+	/* Fault records still pending belong to this incarnation: charge them
+	 * now, before a rebuilt one owns the device. */
+	if (d->ndevs)
+		iommu_poll_faults();
 	for (unsigned k = 0; k < d->ndevs; k++) {
 		struct pci_dev *p = &pci_devs[d->devs[k]];
 		/* Stop the device's DMA before its window closes and the RAM is reused. */

@@ -310,6 +310,7 @@ void domain_destroy(struct domain *d)
 {
 	domain_quiesce(d);
 	domain_reclaim_step(d, UINT64_MAX);
+	supervise_forget(d->id);
 }
 
 /*

@@ -32,9 +32,10 @@ void vcpu_handle_exit(struct vcpu *v, const struct vm_exit *e)
 		return;
 	case EXIT_HLT:
 		/* No virtual interrupts yet: HLT with nothing to wake it is a block
-		 * until the next tick, so a halting guest does not spin the CPU. */
+		 * for one tick (or until an event), so a halting guest does not
+		 * spin the CPU (sleepers are woken by the clock on every pass). */
 		arch_vcpu_skip(v, e);
-		sched_block(v, arch_time_ns() + 1);
+		sched_block(v, arch_time_ns() + SCHED_TICK_NS);
 		return;
 	case EXIT_NPF: {
 		char what[96];

@@ -48,13 +48,14 @@ int64_t reg_read(struct domain *d, domid_t peer, uint32_t devid, gpa_t out)
 	return 0;
 }
 
-/* d was given up by its restart policy: its entries say so for good. */
-void reg_domain_failed(struct domain *d)
+/* Slot id was given up by its restart policy: every entry it could have
+ * written says so for good, also towards peers it never wrote to, so no
+ * client waits for it. */
+void reg_slot_failed(uint32_t id)
 {
 	for (unsigned p = 0; p < HV_MAX_DOMAINS; p++)
 		for (unsigned k = 0; k < REG_MAX_DEVID; k++)
-			if (table[d->id - 1][p][k].state != REG_NONE)
-				table[d->id - 1][p][k].state = REG_FAILED;
+			table[id - 1][p][k].state = REG_FAILED;
 }
 
 void reg_domain_dead(struct domain *d)

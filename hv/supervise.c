@@ -28,6 +28,13 @@ static unsigned slot(const struct domain *d)
 	return d->id - 1;
 }
 
+/* Slot id is down for good: its clients must stop waiting. */
+static void give_up(unsigned s)
+{
+	given_up[s] = 1;
+	reg_slot_failed(s + 1);
+}
+
 /* Restarts of slot s within the policy window before 'now'. */
 static unsigned recent_restarts(const struct domain *d, unsigned s, uint64_t now)
 {
@@ -61,8 +68,7 @@ void supervise_stopped(struct domain *d)
 	unsigned max = d->cfg.restart_max ? d->cfg.restart_max : BOOTCFG_RESTART_MAX_DEFAULT;
 	unsigned earlier = recent_restarts(d, s, now);
 	if (earlier >= max) {
-		given_up[s] = 1;
-		reg_domain_failed(d);
+		give_up(s);
 		printk("hv: %s given up: %u restarts within %u s; last failure: %s\n", d->cfg.name,
 		       earlier, d->cfg.restart_window_s ? d->cfg.restart_window_s :
 		       BOOTCFG_RESTART_WINDOW_DEFAULT, d->reason);
@@ -121,7 +127,7 @@ void supervise_notified(struct domain *d)
 
 /* A restart runs in bounded steps, one per scheduler pass, so rebuilding a
  * large domain never freezes the others for more than one step. */
-enum restart_phase { RS_IDLE, RS_RECLAIM, RS_BUILD };
+enum restart_phase { RS_IDLE, RS_WAIT, RS_RECLAIM, RS_BUILD };
 #define RESTART_STEP_PAGES 512          /* 2 MiB: about 5 ms of zeroing under TCG */
 
 static uint8_t phase[HV_MAX_DOMAINS];
@@ -143,19 +149,26 @@ static void restart_done(struct domain *nd)
 	       (r->started - r->detected) / 1000, r->backoff / 1000);
 }
 
-/* One step of slot id's restart; 1 while more steps remain. */
-static int restart_step(uint32_t id, struct domain *d)
+/* One step of slot id's restart; 1 while more steps remain that should run
+ * at once, 0 when done or waiting for the backoff to pass. */
+static int restart_step(uint32_t id, struct domain *d, uint64_t now)
 {
 	unsigned s = id - 1;
 	int rc;
 
 	switch (phase[s]) {
 	case RS_IDLE:
+		/* The device stops and resets at once; only the rebuild waits. */
 		saved_cfg[s] = d->cfg;
 		saved_image[s] = d->image;
 		d->restart_pending = 0;
 		domain_quiesce(d);      /* DMA stopped, device reset, grants, vCPU */
 		records[s].reset = arch_time_ns();
+		phase[s] = RS_WAIT;
+		return 1;
+	case RS_WAIT:
+		if (now < not_before[s])
+			return 0;
 		phase[s] = RS_RECLAIM;
 		return 1;
 	case RS_RECLAIM:
@@ -175,8 +188,25 @@ static int restart_step(uint32_t id, struct domain *d)
 		return 0;
 	}
 	phase[s] = RS_IDLE;
-	printk("hv: restart of %s failed (error %d): domain stays down\n", saved_cfg[s].name, rc);
+	give_up(s);
+	printk("hv: restart of %s failed (error %d): given up, domain stays down\n",
+	       saved_cfg[s].name, rc);
 	return 0;
+}
+
+void supervise_forget(uint32_t id)
+{
+	unsigned s = id - 1;
+
+	BUG_ON(id == 0 || id > HV_MAX_DOMAINS);
+	phase[s] = RS_IDLE;
+	given_up[s] = 0;
+	not_before[s] = 0;
+	restarts[s] = 0;
+	record_open[s] = 0;
+	history_next[s] = 0;
+	memset(history[s], 0, sizeof(history[s]));
+	memset(&records[s], 0, sizeof(records[s]));
 }
 
 int supervise_restarting(uint32_t id)
@@ -211,17 +241,16 @@ int supervise_poll(void)
 			domain_crash(d, "watchdog: no kick for %lu ms of its run time (%lu ms run)",
 				     d->wd_period_ns / 1000000,
 				     (d->vcpu.run_ns - d->wd_kick_run_ns) / 1000000);
-		if (given_up[id - 1] == 1) {
+		if (given_up[id - 1] == 1 && d->state == DOM_CRASHED) {
 			/* It stays crashed (memory kept for a post-mortem), but its
 			 * devices are reset and released and its mappings of others'
 			 * pages dropped, so its clients can revoke their grants. */
 			domain_quiesce(d);
 			given_up[id - 1] = 2;
 		}
-		if (phase[id - 1] != RS_IDLE || (d->restart_pending && now >= not_before[id - 1]))
-			more |= restart_step(id, d) ? SUPERVISE_BUSY : 0;
-		d = domain_by_id(id);
-		if (d && d->restart_pending)
+		if (phase[id - 1] != RS_IDLE || d->restart_pending)
+			more |= restart_step(id, d, now) ? SUPERVISE_BUSY : 0;
+		if (phase[id - 1] == RS_WAIT)
 			more |= SUPERVISE_WAITING;
 	}
 	return more;

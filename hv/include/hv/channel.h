@@ -71,7 +71,7 @@ uint64_t grant_orphan_frames(void);
 int64_t reg_write(struct domain *d, domid_t peer, uint32_t devid, gpa_t in);
 int64_t reg_read(struct domain *d, domid_t peer, uint32_t devid, gpa_t out);
 void reg_domain_dead(struct domain *d);
-void reg_domain_failed(struct domain *d);
+void reg_slot_failed(uint32_t id);
 
 int64_t pcicfg_read(struct domain *d, devidx_t dev, uint32_t off, uint32_t size);
 int64_t pcicfg_write(struct domain *d, devidx_t dev, uint32_t off, uint32_t size, uint32_t val);

@@ -45,6 +45,10 @@ int64_t watchdog_kick(struct domain *d, uint64_t period_ns);
 #define SUPERVISE_WAITING 1
 #define SUPERVISE_BUSY    2
 int supervise_poll(void);
+/* Slot 'id' is destroyed for good (not restarted): forget its restart
+ * history and any restart under way, so the next domain in the slot starts
+ * clean. */
+void supervise_forget(uint32_t id);
 /* Slot 'id' is being torn down or rebuilt right now. */
 int supervise_restarting(uint32_t id);
 
