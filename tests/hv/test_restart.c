@@ -235,3 +235,29 @@ HVTEST(net_backend_gone)
 	domain_destroy(cl);
 	domain_destroy(dd);
 }
+
+static int restarting(void *arg)
+{
+	return supervise_restarting(((struct domain *)arg)->id);
+}
+
+/* A domain destroyed while its restart is under way: the slot's next domain
+ * starts clean (no leftover step frees its RAM, its restart count is its
+ * own) and is supervised like any other. */
+HVTEST(restart_destroy_midway)
+{
+	struct domain *big = hvtest_create("big"), *by = hvtest_create("bystander");
+	uint32_t id = big->id;
+
+	EXPECT_EQ(sched_run(restarting, big, TU_SECONDS(60)), SCHED_UNTIL_MET);
+	domain_destroy(big);
+	EXPECT(!supervise_restarting(id));
+	struct domain *again = hvtest_create("big");    /* same slot, generation 2 */
+	EXPECT_EQ(again->id, id);
+	EXPECT_EQ(tu_run_until_exit(again, TU_SECONDS(120)), SCHED_UNTIL_MET);
+	tu_expect_exit(again, 0);                       /* crashed once more, restarted */
+	EXPECT_EQ(supervise_restarts(id), 1);
+	EXPECT(domain_alive(by));
+	domain_destroy(again);
+	domain_destroy(by);
+}
