@@ -11,8 +11,12 @@
  * decodes each of these instructions itself).
  * role=victim: calls victim_fn and writes 'calls' between yields; a #DB it
  * never armed would crash it; its own DR7 and DR0-DR3 stay at reset values.
+ * role=stale: runs a MOV to DR7 from a page whose PTE it has just cleared
+ * without flushing its TLB: the CPU still executes it, the hypervisor cannot
+ * read it through the page tables and must kill this domain (not itself).
  */
 #include "rt/rt.h"
+#include "public/guest_layout.h"
 
 #define DR7_FIXED       0x400ull
 #define DR7_L(n)        (1ull << (2 * (n)))
@@ -55,6 +59,26 @@ static void dr7_encodings(void)
 			 "xor %%esp, %%esp\n\tmov %%dr7, %%rsp\n\tmov %%rsp, %0\n\tmov %%r10, %%rsp"
 			 : "=r"(v) : "r"(DR7_FIXED | 0x300) : "r10");
 	dr7_check(v, DR7_FIXED | 0x300, "via rsp");
+}
+
+/* Starts a page: clearing that PTE hides it (and whatever follows on the page). */
+__attribute__((noinline, aligned(4096), section(".text.drpage")))
+static void dr7_alone(void)
+{
+	__asm__ volatile("mov %0, %%dr7" :: "r"(DR7_FIXED));
+}
+
+static void stale(void)
+{
+	uint64_t va = (uint64_t)(uintptr_t)dr7_alone;
+	volatile uint64_t *pte = (volatile uint64_t *)(uintptr_t)GUEST_PT0_GPA + ((va >> 12) & 511);
+
+	if (va >= 0x200000)
+		rt_fail("drbreak: dr7_alone at 0x%lx is not in the first 2 MiB", va);
+	dr7_alone();                    /* its translation is now in the TLB */
+	*pte &= ~1ull;                  /* not present, no INVLPG */
+	dr7_alone();
+	gprintf("drbreak: stale MOV DR7 was emulated: the hypervisor read a page that is not mapped\n");
 }
 
 static void armer(uint64_t rounds)
@@ -103,6 +127,8 @@ int main(void)
 		rt_fail("role=armer|victim");
 	if (!strcmp(role, "armer"))
 		armer(rounds);
+	else if (!strcmp(role, "stale"))
+		stale();
 	else
 		victim(rounds);
 	return 0;

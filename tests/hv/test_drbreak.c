@@ -28,3 +28,16 @@ HVTEST(dr_breakpoints)
 	domain_destroy(v);
 	domain_destroy(a);
 }
+
+/* An intercepted MOV DR7 the hypervisor cannot decode costs that domain only. */
+HVTEST(dr7_undecodable)
+{
+	struct domain *s = hvtest_create("stale"), *v = hvtest_create("victim");
+
+	EXPECT_EQ(sched_run(0, 0, TU_SECONDS(60)), SCHED_ALL_DONE);
+	tu_expect_crash(s, "MOV to DR7 at rip");
+	tu_expect_crash(s, "cannot read the instruction");
+	tu_expect_exit(v, 0);
+	domain_destroy(v);
+	domain_destroy(s);
+}
