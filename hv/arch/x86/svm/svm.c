@@ -12,6 +12,7 @@
 #include "hv/strayirq.h"
 #include "../cpu.h"
 #include "cpustate.h"
+#include "dr7.h"
 #include "vmcb.h"
 #include "svm_run.h"
 #include "xcr0.h"
@@ -28,6 +29,7 @@ struct svm_vcpu {
 	uint64_t vmcb_pa;
 	uint32_t asid;
 	struct cpustate cpu;        /* FPU/SSE/AVX, XCR0, DR0-DR3 */
+	uint64_t dr7;               /* the guest's DR7; the CPU's is DR7_INERT (dr7.h) */
 };
 _Static_assert(sizeof(struct svm_vcpu) <= 4096, "svm_vcpu fits a frame");
 
@@ -156,7 +158,7 @@ static void vmcb_set_long_mode(struct vmcb *vm, const struct vcpu_start *st)
 	s->cr3 = st->page_table;
 	s->cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;    /* SSE usable; XSAVE is the guest's choice */
 	s->dr6 = 0xffff0ff0;
-	s->dr7 = 0x400;
+	s->dr7 = DR7_INERT;
 	s->rflags = 0x2;
 	s->rip = st->entry;
 	s->rsp = 0;
@@ -176,6 +178,8 @@ static void vmcb_set_controls(struct vmcb *vm, uint64_t gpt_root, uint32_t asid)
 		SVM_INTERCEPT_VMLOAD | SVM_INTERCEPT_VMSAVE | SVM_INTERCEPT_STGI |
 		SVM_INTERCEPT_CLGI | SVM_INTERCEPT_SKINIT | SVM_INTERCEPT_WBINVD |
 		SVM_INTERCEPT_MONITOR | SVM_INTERCEPT_MWAIT | SVM_INTERCEPT_XSETBV;
+	/* The guest's DR7 is emulated (dr7.c): its breakpoints never reach the CPU. */
+	c->intercept_dr = SVM_INTERCEPT_DR_READ(7) | SVM_INTERCEPT_DR_WRITE(7);
 	c->iopm_base_pa = iopm_pa;
 	c->msrpm_base_pa = msrpm_pa;
 	c->asid = asid;
@@ -216,6 +220,7 @@ int arch_vcpu_init(struct vcpu *v, uint64_t gpt_root, const struct vcpu_start *s
 	svm(v)->vmcb_pa = vmcb_pa;
 	svm(v)->asid = asid_alloc();
 	svm(v)->gprs.rdi = st->arg;
+	svm(v)->dr7 = DR7_INERT;
 	vmcb_set_controls(vmcb_of(v), gpt_root, svm(v)->asid);
 	vmcb_set_long_mode(vmcb_of(v), st);
 	return 0;
@@ -318,6 +323,10 @@ static void decode_exit(struct vcpu *v, struct vm_exit *e)
 	case SVM_EXIT_XSETBV:
 		e->kind = EXIT_NONE;            /* emulated: svm_xsetbv() */
 		break;
+	case SVM_EXIT_READ_DR7:
+	case SVM_EXIT_WRITE_DR7:
+		e->kind = EXIT_NONE;            /* emulated: svm_mov_dr7() */
+		break;
 	default:
 		e->kind = (uint32_t)code == SVM_EXIT_INVALID ? EXIT_INVALID : EXIT_OTHER;
 		break;
@@ -354,10 +363,32 @@ static void svm_xsetbv(struct vcpu *v)
 	}
 }
 
+/* MOV to or from DR7: emulated against the vCPU's own DR7; an instruction
+ * the hypervisor cannot read or decode kills the domain, never the hypervisor. */
+static void svm_mov_dr7(struct vcpu *v, int write)
+{
+	char why[128];
+
+	switch (dr7_emulate(v->dom, vmcb_of(v), &svm(v)->gprs, &svm(v)->dr7, write,
+			    why, sizeof(why))) {
+	case DR7_DONE:
+		break;
+	case DR7_GP:
+		inject_exception(vmcb_of(v), 13, 1, 0);
+		break;
+	case DR7_KILL:
+		domain_crash(v->dom, "%s", why);
+		break;
+	}
+}
+
 void arch_vcpu_run(struct vcpu *v, struct vm_exit *e)
 {
 	struct vmcb *vm = vmcb_of(v);
 
+	/* Nothing but a MOV DR7 could change it, and those are intercepted; set
+	 * anyway so the invariant holds at every VMRUN by construction. */
+	vm->save.dr7 = DR7_INERT;
 	cpustate_enter(&svm(v)->cpu);
 	svm_enter(svm(v)->vmcb_pa, &svm(v)->gprs, host_save_pa);
 	cpustate_leave(&svm(v)->cpu);
@@ -365,6 +396,8 @@ void arch_vcpu_run(struct vcpu *v, struct vm_exit *e)
 	decode_exit(v, e);
 	if (e->raw == SVM_EXIT_XSETBV)
 		svm_xsetbv(v);
+	else if (e->raw == SVM_EXIT_READ_DR7 || e->raw == SVM_EXIT_WRITE_DR7)
+		svm_mov_dr7(v, e->raw == SVM_EXIT_WRITE_DR7);
 }
 
 const char *arch_exit_name(uint64_t raw)
@@ -387,6 +420,8 @@ const char *arch_exit_name(uint64_t raw)
 		return "INVALID (bad guest state)";
 	if (raw < 0x20)
 		return raw < 0x10 ? "CR read" : "CR write";
+	if (raw < 0x40)
+		return raw < 0x30 ? "DR read" : "DR write";
 	if (raw >= 0x40 && raw < 0x60)
 		return "exception";
 	return "other";

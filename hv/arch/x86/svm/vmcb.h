@@ -121,6 +121,10 @@ _Static_assert(VMCB_OFF(save.g_pat) == 0x668, "g_pat");
 #define SVM_INTERCEPT_MWAIT     (1u << 11)
 #define SVM_INTERCEPT_XSETBV    (1u << 13)
 
+/* intercept_dr: reads of DRn in bits 15:0, writes in 31:16 */
+#define SVM_INTERCEPT_DR_READ(n)  (1u << (n))
+#define SVM_INTERCEPT_DR_WRITE(n) (1u << (16 + (n)))
+
 #define SVM_V_INTR_MASKING      (1ull << 24)
 #define SVM_V_IRQ               (1ull << 8)
 #define SVM_V_IGN_TPR           (1ull << 20)
@@ -132,6 +136,8 @@ _Static_assert(VMCB_OFF(save.g_pat) == 0x668, "g_pat");
 #define SVM_EVTINJ_VALID        (1u << 31)
 
 /* Exit codes */
+#define SVM_EXIT_READ_DR7       0x027
+#define SVM_EXIT_WRITE_DR7      0x037
 #define SVM_EXIT_INTR           0x060
 #define SVM_EXIT_NMI            0x061
 #define SVM_EXIT_SMI            0x062
