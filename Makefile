@@ -86,7 +86,7 @@ $(BUILD)/guest/%.elf: $$(call app_obj,$$*) $(GUEST_RT_OBJS) $(GUEST_LIB_A) guest
 		$(filter %.o,$^) $(GUEST_LIB_A)
 
 images: $(GUEST_ELFS)
-tools: $(BUILD)/tools/scncc $(BUILD)/tools/bootcfg_mangle $(BUILD)/tools/loadgen
+tools: $(BUILD)/tools/scncc $(BUILD)/tools/bootcfg_mangle $(BUILD)/tools/loadgen $(BUILD)/tools/fimut
 
 # ---- set-up, demo, tests ----
 deps:

@@ -15,3 +15,11 @@ build/tools/bootcfg_mangle: tools/bootcfg_mangle.c $(TOOLS_LIB) $(TOOLS_HDRS)
 build/tools/loadgen: tools/loadgen.c tools/echo_payload.c $(TOOLS_HDRS)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(TOOLS_CFLAGS) -o $@ $(filter %.c,$^)
+
+# fimut: fault-injection mutations (Capstone). Its objects minus main are
+# also linked into the unit test (tests/unit/unit.mk).
+FIMUT_SRCS       := tools/fimut_elf.c tools/fimut_x86.c tools/fimut_mutate.c tools/fimut_scan.c \
+                    tools/fimut_opts.c tools/fimut_plan.c hv/elf.c
+build/tools/fimut: tools/fimut.c $(FIMUT_SRCS) $(TOOLS_HDRS) hv/include/hv/elf.h
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(TOOLS_CFLAGS) -Ihv/include -o $@ $(filter %.c,$^) -lcapstone

@@ -59,3 +59,16 @@ check-headers:
 		echo "#include \"$${h#include/}\"" | $(HOST_CC) -std=c11 -Wall -Wextra -Werror \
 			-Iinclude -x c -fsyntax-only - || { echo "header $$h does not compile alone"; exit 1; }; \
 	done
+
+# fimut (tools/fimut*.c) against a small ELF linked from known assembly.
+UNIT_BINS += build/unit/test_fimut
+build/unit/fimut_sample.elf: tests/unit/fimut_sample.S
+	@mkdir -p $(dir $@)
+	$(HOST_CC) -c -o build/unit/fimut_sample.o $<
+	$(LD) -n -nostdlib -e start -Ttext=0x100000 -o $@ build/unit/fimut_sample.o
+
+build/unit/test_fimut: tests/unit/test_fimut.c $$(FIMUT_SRCS) build/unit/fimut_sample.elf \
+		tests/unit/unit.h $(wildcard tools/fimut*.h hv/include/hv/elf.h)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) -DFIMUT_SAMPLE='"build/unit/fimut_sample.elf"' -o $@ \
+		tests/unit/test_fimut.c $(FIMUT_SRCS) -lcapstone

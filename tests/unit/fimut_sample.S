@@ -1,0 +1,66 @@
+/*
+ * Known instructions for tests/unit/test_fimut.c. The test checks the bytes
+ * at each offset, so if the assembler picks another encoding it says so.
+ * Offsets in comments are from the function's start.
+ */
+	.text
+	.globl start
+	.type start, @function
+start:                          /* "start": its call is an init target */
+	call helper             /* 0: e8 rel32 */
+	ret                     /* 5 */
+	.size start, . - start
+
+	.globl helper
+	.type helper, @function
+helper:
+	mov %rdx, %rdi          /* 0: 48 89 d7 */
+	xor %eax, %eax          /* 3: 31 c0 */
+	add %eax, %ecx          /* 5: 01 c1 */
+	add 0x10(%rbx), %eax    /* 7: 03 43 10 */
+	mov 0x8(%r12), %rax     /* 10: 49 8b 44 24 08 */
+	je 1f                   /* 15: 74 06 */
+	.byte 0x0f, 0x85        /* 17: jne near, rel32 0 */
+	.long 0
+1:	ret                     /* 23 */
+	.size helper, . - helper
+
+	.globl irq_ack
+	.type irq_ack, @function
+irq_ack:                        /* "irq": any vmmcall is an irq target */
+	mov $3, %eax            /* 0: b8 03 00 00 00, interface */
+	vmmcall                 /* 5: 0f 01 d9 */
+	ret                     /* 8 */
+	.size irq_ack, . - irq_ack
+
+	.globl hc_user
+	.type hc_user, @function
+hc_user:
+	mov $20, %eax           /* 0: HC_DEVICE_IRQ_BIND */
+	mov %rdx, %rsi          /* 5 */
+	vmmcall                 /* 8: irq by its hypercall number */
+	mov $3, %eax            /* 11: HC_TIME */
+	vmmcall                 /* 16: not irq */
+	ret                     /* 19 */
+	.size hc_user, . - hc_user
+
+	.globl dead_imm
+	.type dead_imm, @function
+dead_imm:
+	mov $5, %esi            /* 0: overwritten before the call: not interface */
+	mov $6, %esi            /* 5: interface */
+	call helper             /* 10: not init (name) */
+	mov $7, %edi            /* 15: the call is 9 instructions away: not interface */
+	inc %eax
+	inc %eax
+	inc %eax
+	inc %eax
+	inc %eax
+	inc %eax
+	inc %eax
+	inc %eax
+	call helper
+	ret
+	.size dead_imm, . - dead_imm
+
+	.section .note.GNU-stack, "", @progbits

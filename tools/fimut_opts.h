@@ -1,0 +1,26 @@
+/* fimut's command line (see tools/fimut.c for the usage text). */
+#ifndef FIMUT_OPTS_H
+#define FIMUT_OPTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "fimut_mutate.h"
+
+#define FIMUT_MAX_GEN   1000        /* FI-SPEC: gen 1..1000 */
+#define FIMUT_MAX_ID    999999      /* FI-SPEC: id 0..999999 */
+#define FIMUT_MAX_AFTER 1000000000ull
+
+struct fimut_opts {
+	const char *elf, *domain, *func_prefix;
+	uint64_t seed, after;
+	unsigned count, gen_start, id_start;
+	int types[FIMUT_NTYPES];    /* round-robin order */
+	unsigned ntypes;
+	int types_given;            /* --types named them (else: all with candidates) */
+	int have_seed, have_count, list_types, help;
+};
+
+/* Parse argv[1..argc); returns 0, or -1 with a one-line reason in err. */
+int fimut_opts_parse(int argc, char **argv, struct fimut_opts *o, char *err, size_t n);
+
+#endif
