@@ -25,6 +25,14 @@ helper:
 1:	ret                     /* 23 */
 	.size helper, . - helper
 
+	.globl riprel
+	.type riprel, @function
+riprel:                         /* memory operands without a base register */
+	mov 0x10(%rip), %rax    /* 0: 48 8b 05 10 00 00 00 */
+	mov 0x1000(,%rcx,4), %eax       /* 7: 8b 04 8d 00 10 00 00 */
+	ret
+	.size riprel, . - riprel
+
 	.globl irq_ack
 	.type irq_ack, @function
 irq_ack:                        /* "irq": any vmmcall is an irq target */

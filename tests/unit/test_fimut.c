@@ -167,8 +167,50 @@ static void test_pointer(void)
 			expect(1, 5, 0x48 | (r >> 3), 0x8b, 0x44, 0x20 | (r & 7), 0x08);
 	expect_done("pointer mov rax, [r12+8]");
 
+	/* No base register (RIP-relative, SIB without base): only the displacement. */
+	variants_of(known("riprel", 0, "488b0510000000"), FIMUT_POINTER);
+	for (unsigned b = 0; b < 32; b++) {
+		uint32_t d = 0x10u ^ (1u << b);
+		expect(0, 7, 0x48, 0x8b, 0x05, d & 0xff, (d >> 8) & 0xff, (d >> 16) & 0xff, d >> 24);
+	}
+	expect_done("pointer mov rax, [rip+0x10]");
+	variants_of(known("riprel", 7, "8b048d00100000"), FIMUT_POINTER);
+	for (unsigned b = 0; b < 32; b++) {
+		uint32_t d = 0x1000u ^ (1u << b);
+		expect(0, 7, 0x8b, 0x04, 0x8d, d & 0xff, (d >> 8) & 0xff, (d >> 16) & 0xff, d >> 24);
+	}
+	expect_done("pointer mov eax, [rcx*4+0x1000]");
+
 	variants_of(known("helper", 0, "4889d7"), FIMUT_POINTER);
 	CHECK_EQ(vars.n, 0);
+}
+
+/* Every variant can be picked, and each kind half the time (not 8 : 15). */
+static void test_pick(void)
+{
+	static const struct { const char *f; uint64_t off; const char *hex; int type; } cases[] = {
+		{ "helper", 10, "498b442408", FIMUT_POINTER },
+		{ "helper", 0, "4889d7", FIMUT_REGSRC },
+		{ "helper", 3, "31c0", FIMUT_BITFLIP },
+	};
+
+	for (unsigned c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		unsigned hits[FIMUT_MAX_VARIANTS] = { 0 }, kind1 = 0, unreached = 0, kinds = 0;
+		variants_of(known(cases[c].f, cases[c].off, cases[c].hex), cases[c].type);
+		for (unsigned i = 0; i < vars.n; i++)
+			kinds |= 1u << vars.kind[i];
+		for (uint64_t k = 0; k < 4000; k++) {
+			struct fimut_rng r = fimut_rng_for(1, k);
+			unsigned i = fimut_variant_pick(&vars, &r);
+			hits[i]++;
+			kind1 += vars.kind[i];
+		}
+		for (unsigned i = 0; i < vars.n; i++)
+			unreached += !hits[i];
+		CHECK_EQ(unreached, 0);
+		if (kinds == 3)
+			CHECK(kind1 > 1800 && kind1 < 2200);
+	}
 }
 
 static void test_interface(void)
@@ -219,7 +261,7 @@ static void test_init_irq(void)
 	expect(0, 5, 0x90, 0x90, 0x90, 0x90, 0x90);
 	expect_done("init call");
 	CHECK(call->types & (1u << FIMUT_INIT));
-	CHECK(!(known("dead_imm", 10, "e8bcffffff")->types & (1u << FIMUT_INIT)));
+	CHECK(!(known("dead_imm", 10, "e8adffffff")->types & (1u << FIMUT_INIT)));
 
 	const struct fimut_insn *vmm = known("irq_ack", 5, "0f01d9");
 	variants_of(vmm, FIMUT_IRQ);
@@ -401,7 +443,7 @@ static void test_errors(void)
 static void test_elf(void)
 {
 	CHECK_EQ(elf.nsecs, 1);
-	CHECK_EQ(elf.nfuncs, 5);
+	CHECK_EQ(elf.nfuncs, 6);
 	CHECK(!strcmp(elf.funcs[0].name, "start") && elf.funcs[0].size == 6);
 	CHECK(!strcmp(elf.funcs[1].name, "helper") && elf.funcs[1].addr == 0x100006);
 	CHECK(fimut_elf_text(&elf, 0x100000, 1) && fimut_elf_text(&elf, 0x100000, 1)[0] == 0xe8);
@@ -423,6 +465,7 @@ int main(void)
 	test_elf();
 	test_registers();
 	test_pointer();
+	test_pick();
 	test_interface();
 	test_branch_nop();
 	test_init_irq();
