@@ -72,12 +72,12 @@ static const char *value(int argc, char **argv, int *i, const char *eq)
 	return *i + 1 < argc ? argv[++*i] : NULL;
 }
 
-static int set_num(const char *v, uint64_t max, uint64_t *out, const char *opt, char *err, size_t n)
+static int set_num(const char *v, uint64_t min, uint64_t max, uint64_t *out, const char *opt,
+		   char *err, size_t n)
 {
-	if (parse_u64(v, max, out)) {
-		char what[64];
-		snprintf(what, sizeof(what), "%s", opt);
-		snprintf(err, n, "%s: expected a number 0..%llu", what, (unsigned long long)max);
+	if (parse_u64(v, max, out) || *out < min) {
+		snprintf(err, n, "%s: expected a number %llu..%llu", opt, (unsigned long long)min,
+			 (unsigned long long)max);
 		return -1;
 	}
 	return 0;
@@ -110,24 +110,24 @@ static int one_option(int argc, char **argv, int *i, struct fimut_opts *o, char 
 	} else if (IS("--types"))
 		return parse_types(v, o, err, n);
 	else if (IS("--seed")) {
-		if (set_num(v, UINT64_MAX, &o->seed, "--seed", err, n))
+		if (set_num(v, 0, UINT64_MAX, &o->seed, "--seed", err, n))
 			return -1;
 		o->have_seed = 1;
 	} else if (IS("--count")) {
-		if (set_num(v, FIMUT_MAX_GEN, &u, "--count", err, n))
+		if (set_num(v, 1, FIMUT_MAX_GEN, &u, "--count", err, n))
 			return -1;
 		o->count = (unsigned)u;
 		o->have_count = 1;
 	} else if (IS("--gen-start")) {
-		if (set_num(v, FIMUT_MAX_GEN, &u, "--gen-start", err, n))
+		if (set_num(v, 1, FIMUT_MAX_GEN, &u, "--gen-start", err, n))
 			return -1;
 		o->gen_start = (unsigned)u;
 	} else if (IS("--id-start")) {
-		if (set_num(v, FIMUT_MAX_ID, &u, "--id-start", err, n))
+		if (set_num(v, 0, FIMUT_MAX_ID, &u, "--id-start", err, n))
 			return -1;
 		o->id_start = (unsigned)u;
 	} else if (IS("--after")) {
-		if (set_num(v, FIMUT_MAX_AFTER, &o->after, "--after", err, n))
+		if (set_num(v, 0, FIMUT_MAX_AFTER, &o->after, "--after", err, n))
 			return -1;
 	} else
 		return fail(err, n, "unknown option '%s' (see fimut --help)", a);
@@ -145,10 +145,6 @@ static int check_ranges(const struct fimut_opts *o, char *err, size_t n)
 		return fail(err, n, "%s", "--seed S is required");
 	if (!o->have_count)
 		return fail(err, n, "%s", "--count N is required");
-	if (o->count < 1)
-		return fail(err, n, "%s", "--count: N must be at least 1");
-	if (o->gen_start < 1)
-		return fail(err, n, "%s", "--gen-start: G must be at least 1");
 	if (o->gen_start - 1 + o->count > FIMUT_MAX_GEN)
 		return fail(err, n, "%s", "--count: gen-start + N - 1 exceeds generation 1000");
 	if (o->id_start + o->count - 1 > FIMUT_MAX_ID)
