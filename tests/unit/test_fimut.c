@@ -430,14 +430,38 @@ static void test_errors(void)
 	CHECK_EQ(o.ntypes, 6);                  /* no interface, init, irq in helper */
 	fimut_code_free(&few);
 
-	CHECK_EQ(fimut_elf_load("build/unit/no-such-file", &e, err, sizeof(err)), -1);
+	CHECK_EQ(fimut_elf_load(FIMUT_SAMPLE ".no-such-file", &e, err, sizeof(err)), -1);
 	CHECK(strstr(err, "No such file"));
-	CHECK_EQ(fimut_elf_load("tests/unit/fimut_sample.S", &e, err, sizeof(err)), -1);
+	CHECK_EQ(fimut_elf_load(FIMUT_NOT_ELF, &e, err, sizeof(err)), -1);
 	CHECK(strstr(err, "not an ELF"));
 	uint8_t *cut = malloc(200);             /* headers promise more than the file has */
 	memcpy(cut, elf.data, 200);
 	CHECK_EQ(fimut_elf_parse(cut, 200, &e, err, sizeof(err)), -1);
 	fimut_elf_free(&e);
+}
+
+/* Corrupted ELFs: rejected or read within bounds (ASan watches). */
+static void test_elf_corrupt(void)
+{
+	unsigned parsed = 0;
+
+	for (uint64_t k = 0; k < 3000; k++) {
+		struct fimut_rng r = fimut_rng_for(99, k);
+		struct fimut_elf e;
+		struct fimut_code c;
+		char err[200];
+		uint8_t *b = malloc(elf.len);
+		memcpy(b, elf.data, elf.len);
+		for (unsigned n = 1 + (unsigned)fimut_rng_below(&r, 4); n--;)
+			b[fimut_rng_below(&r, elf.len)] = (uint8_t)fimut_rng_next(&r);
+		if (!fimut_elf_parse(b, elf.len, &e, err, sizeof(err))) {
+			parsed++;
+			CHECK_EQ(fimut_scan(h, &e, NULL, &c), 0);
+			fimut_code_free(&c);
+		}
+		fimut_elf_free(&e);
+	}
+	CHECK(parsed > 0);
 }
 
 static void test_elf(void)
@@ -463,6 +487,7 @@ int main(void)
 	cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
 	CHECK_EQ(fimut_scan(h, &elf, NULL, &code), 0);
 	test_elf();
+	test_elf_corrupt();
 	test_registers();
 	test_pointer();
 	test_pick();
@@ -475,7 +500,7 @@ int main(void)
 
 	struct fimut_elf nd;
 	struct fimut_code ndc;
-	if (fimut_elf_load("build/guest/netdd.elf", &nd, err, sizeof(err)) == 0) {
+	if (fimut_elf_load(FIMUT_NETDD, &nd, err, sizeof(err)) == 0) {
 		CHECK_EQ(fimut_scan(h, &nd, NULL, &ndc), 0);
 		for (int t = 0; t < FIMUT_NTYPES; t++)
 			CHECK(ndc.ncand[t] > 0);

@@ -70,5 +70,7 @@ build/unit/fimut_sample.elf: tests/unit/fimut_sample.S
 build/unit/test_fimut: tests/unit/test_fimut.c $$(FIMUT_SRCS) build/unit/fimut_sample.elf \
 		tests/unit/unit.h $(wildcard tools/fimut*.h hv/include/hv/elf.h)
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(HOST_CFLAGS) -DFIMUT_SAMPLE='"build/unit/fimut_sample.elf"' -o $@ \
+	$(HOST_CC) $(HOST_CFLAGS) -DFIMUT_SAMPLE='"$(abspath build/unit/fimut_sample.elf)"' \
+		-DFIMUT_NETDD='"$(abspath build/guest/netdd.elf)"' \
+		-DFIMUT_NOT_ELF='"$(abspath tests/unit/fimut_sample.S)"' -o $@ \
 		tests/unit/test_fimut.c $(FIMUT_SRCS) -lcapstone
