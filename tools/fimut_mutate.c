@@ -19,7 +19,7 @@ static const struct {
 	[FIMUT_REGSRC] = { "regsrc", "another register as a source (ModRM reg/rm, mod=3)" },
 	[FIMUT_REGDST] = { "regdst", "another register as the destination (ModRM reg/rm, mod=3)" },
 	[FIMUT_POINTER] = { "pointer", "memory operand: a displacement bit flipped, or another base register" },
-	[FIMUT_INTERFACE] = { "interface", "immediate loaded into a register just before a call/vmmcall: bit flip or +-1" },
+	[FIMUT_INTERFACE] = { "interface", "immediate loaded into an argument register just before a call/vmmcall: bit flip or +-1" },
 	[FIMUT_BRANCH] = { "branch", "conditional jump inverted (condition low bit)" },
 	[FIMUT_BITFLIP] = { "bitflip", "one random bit of the instruction" },
 	[FIMUT_NOP] = { "nop", "the instruction replaced by NOPs" },

@@ -48,14 +48,28 @@ static int64_t hypercall_nr(csh h, const cs_insn *ins, size_t i)
 	return -1;
 }
 
-/* The register loaded at i is still live at a call/vmmcall soon after. */
+/* Argument registers: SysV calls (rax: vector registers used by varargs), our vmmcall ABI. */
+static int is_arg_reg(int gpr, unsigned insn_id)
+{
+	static const int call_args[] = { 7, 6, 2, 1, 8, 9, 0 };        /* rdi rsi rdx rcx r8 r9 rax */
+	static const int hc_args[] = { 0, 7, 6, 2, 10, 8 };            /* rax rdi rsi rdx r10 r8 */
+	const int *a = insn_id == X86_INS_VMMCALL ? hc_args : call_args;
+	size_t n = insn_id == X86_INS_VMMCALL ? sizeof(hc_args) / sizeof(int) : sizeof(call_args) / sizeof(int);
+
+	for (size_t i = 0; i < n; i++)
+		if (a[i] == gpr)
+			return 1;
+	return 0;
+}
+
+/* The argument register loaded at i is still live at a call/vmmcall soon after. */
 static int call_follows(csh h, const cs_insn *ins, size_t n, size_t i)
 {
 	int reg = fimut_x86_gpr(ins[i].detail->x86.operands[0].reg);
 
 	for (size_t k = i + 1; k < n && k <= i + FIMUT_CALL_WINDOW; k++) {
 		if (ins[k].id == X86_INS_CALL || ins[k].id == X86_INS_VMMCALL)
-			return 1;
+			return is_arg_reg(reg, ins[k].id);
 		if (fimut_x86_is_transfer(&ins[k]) || fimut_x86_writes_gpr(h, &ins[k], reg))
 			return 0;
 	}

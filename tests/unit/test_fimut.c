@@ -231,6 +231,10 @@ static void test_interface(void)
 	CHECK(known("dead_imm", 5, "be06000000")->types & (1u << FIMUT_INTERFACE));
 	CHECK(!(known("dead_imm", 15, "bf07000000")->types & (1u << FIMUT_INTERFACE)));
 	CHECK(known("hc_user", 0, "b814000000")->types & (1u << FIMUT_INTERFACE));
+	/* Only argument registers: the call's (SysV) or the vmmcall's. */
+	CHECK(!(known("callee_saved", 0, "bb09000000")->types & (1u << FIMUT_INTERFACE)));
+	CHECK(!(known("callee_saved", 5, "41ba01000000")->types & (1u << FIMUT_INTERFACE)));
+	CHECK(known("callee_saved", 16, "41ba02000000")->types & (1u << FIMUT_INTERFACE));
 }
 
 static void test_branch_nop(void)
@@ -467,7 +471,7 @@ static void test_elf_corrupt(void)
 static void test_elf(void)
 {
 	CHECK_EQ(elf.nsecs, 1);
-	CHECK_EQ(elf.nfuncs, 6);
+	CHECK_EQ(elf.nfuncs, 7);
 	CHECK(!strcmp(elf.funcs[0].name, "start") && elf.funcs[0].size == 6);
 	CHECK(!strcmp(elf.funcs[1].name, "helper") && elf.funcs[1].addr == 0x100006);
 	CHECK(fimut_elf_text(&elf, 0x100000, 1) && fimut_elf_text(&elf, 0x100000, 1)[0] == 0xe8);
