@@ -242,13 +242,13 @@ static void branch_variants(const cs_insn *in, struct fimut_variants *v)
 	add(v, b, 0);
 }
 
-static void nop_variant(const cs_insn *in, struct fimut_variants *v)
+/* 0x90 x len, as FI-SPEC says (a multi-byte NOP would do the same). */
+static void nop_variant(struct fimut_variants *v)
 {
 	uint8_t b[FIMUT_INSN_MAX];
 
 	memset(b, 0x90, sizeof(b));
 	add(v, b, 0);
-	(void)in;
 }
 
 static void bitflip_variants(const cs_insn *in, struct fimut_variants *v)
@@ -274,14 +274,14 @@ void fimut_variants(csh h, int t, const cs_insn *in, struct fimut_variants *v)
 	case FIMUT_INTERFACE: interface_variants(in, v); break;
 	case FIMUT_BRANCH: branch_variants(in, v); break;
 	case FIMUT_BITFLIP: bitflip_variants(in, v); break;
-	case FIMUT_NOP: nop_variant(in, v); break;
+	case FIMUT_NOP: nop_variant(v); break;
 	case FIMUT_INIT:
 		if (in->id == X86_INS_CALL)
-			nop_variant(in, v);
+			nop_variant(v);
 		break;
 	case FIMUT_IRQ:
 		if (in->id == X86_INS_VMMCALL)
-			nop_variant(in, v);
+			nop_variant(v);
 		break;
 	}
 }
