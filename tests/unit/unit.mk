@@ -59,3 +59,10 @@ check-headers:
 		echo "#include \"$${h#include/}\"" | $(HOST_CC) -std=c11 -Wall -Wextra -Werror \
 			-Iinclude -x c -fsyntax-only - || { echo "header $$h does not compile alone"; exit 1; }; \
 	done
+
+# Fault-injection host tests (python unittest, tests/faultinject/); the
+# loadgen test needs the tool built.
+UNIT_BINS += build/unit/test_faultinject
+build/unit/test_faultinject: tests/faultinject/run_tests.sh build/tools/loadgen
+	@mkdir -p $(dir $@)
+	cp $< $@ && chmod +x $@

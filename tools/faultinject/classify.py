@@ -112,9 +112,12 @@ def clean(line):
 
 
 class Outcome:
-    def __init__(self, outcome, activated, recovery_ms=None, why=""):
+    """untried: the console never mentions the fault (the boot ended before its
+    turn); a campaign may run it again in another boot."""
+    def __init__(self, outcome, activated, recovery_ms=None, why="", untried=False):
         assert outcome in OUTCOMES
         self.outcome, self.activated, self.recovery_ms, self.why = outcome, activated, recovery_ms, why
+        self.untried = untried
 
     def __repr__(self):
         return "Outcome(%s, activated=%s, recovery_ms=%s, %r)" % (
@@ -278,8 +281,10 @@ def _judge(f, b, breaches, bound, stall_ms):
     if breaches or lb:
         return Outcome("isolation_breach", activated, _rec(g), "; ".join(breaches + lb))
     if "applied" not in ev:
-        why = ev["not_applied"][1] if "not_applied" in ev else "never applied (run ended first)"
-        return Outcome("not_activated", False, None, "not applied: " + why)
+        if "not_applied" in ev:
+            return Outcome("not_activated", False, None, "not applied: " + ev["not_applied"][1])
+        return Outcome("not_activated", False, None, "never applied (the run ended first)",
+                       untried=True)
     if not activated:
         return Outcome("not_activated", False, None,
                        "generation ended first" if "not_activated" in ev else
