@@ -69,8 +69,8 @@ class Segments:
     cut when the console says a restarted generation forwarded its first
     packet (that restart ends the previous generation's window)."""
 
-    def __init__(self, plan, driver, stall_s, grace_s):
-        self.port, self.quit = plan[0]["port"], plan[0]["quit"]
+    def __init__(self, driver, stall_s, grace_s):
+        self.port = self.quit = None
         self.driver, self.stall_s, self.grace_s = driver, stall_s, grace_s
         self.outputs = []
 
@@ -78,7 +78,8 @@ class Segments:
         left = str(max(5, int(deadline - time.time())))
         cmd = [os.path.join(testrun.BUILD, "tools", "loadgen"), "--port", str(self.port),
                "--label", "gen%d" % gen, "--count", str(SEG_COUNT), "--size", "256",
-               "--timeout-ms", "500", "--max-seconds", left, "--warmup-seconds", left]
+               "--timeout-ms", "500", "--max-seconds", left, "--warmup-seconds", left,
+               "--max-lost", str(SEG_COUNT)]   # losses are judged by the classifier
         return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 universal_newlines=True)
 
@@ -105,6 +106,7 @@ class Segments:
 
     def __call__(self, plan, log, deadline):
         """tests/run.py's drive_load: runs while QEMU boots; (ok, output)."""
+        self.port, self.quit = plan[0]["port"], plan[0]["quit"]     # QEMU's forwards
         cur = self.start(1, deadline)
         pos, buf, done_at, last_news = 0, "", None, time.time()
         crashes = recoveries = 0
@@ -167,7 +169,7 @@ def boot_target(a, target):
         iso, err = testrun.prepare_iso(t, wdir)
         if not iso:
             return "campaign: boot not prepared: " + err
-        seg = Segments(testrun.load_plan(t), target["driver"], a.stall_seconds, 15)
+        seg = Segments(target["driver"], a.stall_seconds, 15)
         rc, out, qout, _, _ = testrun.boot(t, wdir, iso, drive_load=seg)
         os.unlink(iso)
         if rc is None:
@@ -212,6 +214,7 @@ class Progress:
     def __init__(self, total, done, out):
         self.total, self.done0, self.done, self.t0, self.out = total, done, done, time.time(), out
         self.tty = hasattr(out, "isatty") and out.isatty()
+        self.shown = (None, 0.0)
 
     def line(self, running):
         dt = time.time() - self.t0
@@ -228,8 +231,9 @@ class Progress:
         text = self.line(running)
         if self.tty:
             self.out.write("\r" + text + ("\n" if final else "\033[K"))
-        else:
-            self.out.write(text + "\n")
+        elif final or self.done != self.shown[0] or time.time() - self.shown[1] > 60:
+            self.out.write(text + "\n")    # a log, not a terminal: a line per change
+            self.shown = (self.done, time.time())
         self.out.flush()
 
 
