@@ -113,6 +113,14 @@ bench-net: deps all
 bench-restart: deps all
 	@python3 tools/bench_net.py restart
 
+# Fault-injection campaign (tools/campaign.py; docs/design.md "Fault injection"):
+# make campaign TARGET=nic N=1000 TYPES=nop,branch SEED=1 J=2 [K=8] [RESUME=1]
+.PHONY: campaign
+campaign: deps all build/tools/fimut
+	@python3 tools/campaign.py --target $(or $(TARGET),nic) --n $(or $(N),100) \
+		$(if $(TYPES),--types $(TYPES)) --seed $(or $(SEED),1) -j $(or $(J),2) \
+		$(if $(K),--faults-per-boot $(K)) $(if $(RESUME),--resume) $(if $(OUT),--out $(OUT))
+
 build/bench/bench_ring: bench/bench_ring.c include/public/ring.h
 	@dpkg-query -W -f='$${Status}' libxen-dev 2>/dev/null | grep -q "install ok installed" || \
 		{ [ "$$(id -u)" -eq 0 ] && apt-get install -y libxen-dev; } || \

@@ -87,7 +87,8 @@ def qemu_tests(conf):
     hypervisor-side test to run, default the test's own name),
     load=IP/ARGS (repeatable): run tools/loadgen against the guest at IP while
     QEMU runs, through UDP forwards on 127.0.0.1 to IP's echo port 7 and quit
-    port 9; ARGS are loadgen options separated by ',' (e.g. --count=1000).
+    port 9; ARGS are loadgen options separated by ',' (e.g. --count=1000),
+    faultplan=FILE (in tests/qemu/): passed as the multiboot module 'faultplan'.
     """
     tests = []
     with open(conf) as f:
@@ -99,7 +100,8 @@ def qemu_tests(conf):
             if len(words) < 3 or words[2] not in STATUS_CODES:
                 sys.exit("%s:%d: want NAME SCENARIO EXPECT [key=value...]" % (conf, lineno))
             opts = {"mode": "test", "timeout": "60", "cpu": None, "mem": None, "grep": [],
-                    "devices": None, "load": [], "icount": None, "hvtest": None}
+                    "devices": None, "load": [], "icount": None, "hvtest": None,
+                    "faultplan": None}
             for w in words[3:]:
                 k, _, v = w.partition("=")
                 if k not in opts:
@@ -109,6 +111,8 @@ def qemu_tests(conf):
                 elif k == "load":
                     ip, _, args = v.partition("/")
                     opts["load"].append((ip, [a for a in args.split(",") if a]))
+                elif k == "faultplan":
+                    opts[k] = os.path.join(ROOT, "tests", "qemu", v)
                 else:
                     opts[k] = v
             scn, _, mangle = words[1].partition(":")
@@ -151,6 +155,13 @@ def prepare_iso(t, wdir):
     images = [os.path.join(BUILD, "guest", i + ".elf") for i in r.stdout.split()]
     hv = os.path.join(BUILD, "hv-test.elf" if t.mode == "test" else "hv.elf")
     cmdline = "test=" + (t.hvtest or t.test) if t.mode == "test" else ""
+    cmdline = (cmdline + " " + getattr(t, "cmdline", "")).strip()
+    if getattr(t, "faultplan", None):   # mkiso.sh names a module after its file
+        plan = os.path.join(wdir, "faultplan")
+        if os.path.abspath(t.faultplan) != plan:
+            with open(t.faultplan) as src, open(plan, "w") as dst:
+                dst.write(src.read())
+        images.append(plan)
     iso = os.path.join(wdir, "boot.iso")
     r = sh([os.path.join(ROOT, "tools", "mkiso.sh"), iso, hv, cmdline, cfg] + images)
     if r.returncode:
@@ -226,6 +237,22 @@ def run_qemu(t):
     iso, err = prepare_iso(t, wdir)
     if not iso:
         return False, err
+    rc, out, qout, loads_ok, lout = boot(t, wdir, iso)
+    if rc == "setup":
+        return False, out
+    ok, why = check_output(t, out, rc, qout)
+    if ok and not loads_ok:
+        return False, "load generator failed:\n" + lout
+    return ok, why
+
+
+def boot(t, wdir, iso, drive_load=None):
+    """Boot iso in QEMU with t's machine and loads, the serial console in
+    wdir/serial.log. Returns (QEMU's exit code or None on timeout, the console
+    with the load generators' output appended, QEMU's own output, loads ok,
+    load output); rc "setup" (and the reason as console) when it cannot start.
+    drive_load(plan, log, deadline) -> (ok, output), if given, runs the load
+    generators instead of the default start_loads/finish_loads."""
     log = os.path.join(wdir, "serial.log")
     if os.path.exists(log):
         os.unlink(log)
@@ -238,7 +265,7 @@ def run_qemu(t):
     plan = load_plan(t)
     if t.devices:
         if t.devices not in DEVICE_SETS:
-            return False, "unknown device set %s" % t.devices
+            return "setup", "unknown device set %s" % t.devices, "", False, ""
         disk = os.path.join(wdir, "disk.img")
         with open(disk, "wb") as f:
             f.truncate(1 << 20)
@@ -246,12 +273,15 @@ def run_qemu(t):
         for a in DEVICE_SETS[t.devices]:
             cmd.append(a.replace("@DISK@", disk).replace("@NETDEV@", netdev_with_forwards(plan)))
     elif plan:
-        return False, "load= needs a device set with a NIC"
+        return "setup", "load= needs a device set with a NIC", "", False, ""
     timeout = float(t.timeout)
     deadline = time.time() + timeout
     qemu = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             universal_newlines=True)
-    loads_ok, lout = finish_loads(start_loads(plan, timeout), deadline)
+    if drive_load:
+        loads_ok, lout = drive_load(plan, log, deadline)
+    else:
+        loads_ok, lout = finish_loads(start_loads(plan, timeout), deadline)
     try:
         qout, _ = qemu.communicate(timeout=max(1, deadline - time.time()))
         rc = qemu.returncode
@@ -269,10 +299,7 @@ def run_qemu(t):
         with open(os.path.join(wdir, "loadgen.log"), "w") as f:
             f.write(lout)
         out += lout
-    ok, why = check_output(t, out, rc, qout)
-    if ok and not loads_ok:
-        return False, "load generator failed:\n" + lout
-    return ok, why
+    return rc, out, qout, loads_ok, lout
 
 
 def check_output(t, out, rc, qout):

@@ -7,12 +7,18 @@
  *
  * Every wait is a poll() bounded by the earliest outstanding deadline and by
  * --max-seconds, so a dead or flooding guest cannot keep it running.
+ *
+ * SIGUSR1 ends a run early and cleanly: no new datagram is sent, the ones in
+ * flight are echoed or time out, and the line is printed as usual (fewer than
+ * --count sent is then no failure). tools/campaign.py cuts its load into one
+ * run per driver generation this way.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <netdb.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +44,14 @@ struct opts {
 
 /* Per measured datagram; LATE is still counted lost, CORRUPT frees its window slot. */
 enum { S_UNSENT, S_OUT, S_ECHOED, S_LOST, S_LATE, S_CORRUPT };
+
+static volatile sig_atomic_t stop_requested;    /* SIGUSR1 */
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
 
 struct run {
 	const struct opts *o;
@@ -72,7 +86,8 @@ static int usage(void)
 		"               [--size S | --sizes MIN-MAX] [--timeout-ms T] [--max-seconds S]\n"
 		"               [--warmup-seconds S] [--max-lost L] [--quit-port Q]... [--label TEXT]\n"
 		"  defaults: count 1000, window 1 (1..256), size 64 (1..%u; >= %u when window > 1),\n"
-		"  timeout-ms 1000, max-seconds 60, warmup-seconds 60 (0: none), max-lost 0\n",
+		"  timeout-ms 1000, max-seconds 60, warmup-seconds 60 (0: none), max-lost 0\n"
+		"  SIGUSR1: stop sending, wait for the datagrams in flight, report\n",
 		ECHO_MAX_PAYLOAD, ECHO_HDR_LEN);
 	return 2;
 }
@@ -433,7 +448,7 @@ static void measure(struct run *r)
 		if (now >= end)
 			break;
 		expire(r, now);
-		while (r->out < o->window && r->next < o->count) {
+		while (!stop_requested && r->out < o->window && r->next < o->count) {
 			uint32_t seq = r->next;
 
 			if (send_seq(r, seq, size_of(r, seq))) {
@@ -445,7 +460,7 @@ static void measure(struct run *r)
 			r->next++;
 			r->out++;
 		}
-		if (r->out == 0 && r->next == o->count)
+		if (r->out == 0 && (r->next == o->count || stop_requested))
 			break;
 		uint32_t s = first_out(r);
 
@@ -468,7 +483,7 @@ static void measure(struct run *r)
 		}
 	}
 	r->out = 0;
-	if (r->next < o->count)
+	if (r->next < o->count && !stop_requested)
 		fprintf(stderr, "loadgen: --max-seconds %g reached after sending %u of %u\n",
 			o->max_s, r->next, o->count);
 }
@@ -482,7 +497,7 @@ static int warmup(struct run *r)
 
 	if (r->o->warm_s <= 0)
 		return 0;
-	for (uint64_t now; (now = now_ns()) < end;) {
+	for (uint64_t now; (now = now_ns()) < end && !stop_requested;) {
 		if (now >= next) {
 			send_seq(r, ECHO_PROBE_BIT | (k++ & ~ECHO_PROBE_BIT), r->probe_len);
 			next += PROBE_NS;
@@ -503,7 +518,7 @@ static int warmup(struct run *r)
 				return 0;
 		}
 	}
-	return -1;
+	return stop_requested ? 0 : -1;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -562,7 +577,7 @@ static int report(struct run *r)
 			r->lost, r->next);
 		return 1;
 	}
-	if (r->next < o->count) {
+	if (r->next < o->count && !stop_requested) {
 		fprintf(stderr, "loadgen: FAIL: sent %u of %u within --max-seconds\n", r->next,
 			o->count);
 		return 1;
@@ -644,6 +659,10 @@ int main(int argc, char **argv)
 
 	if ((rc = parse_args(argc, argv, &o)))
 		return rc;
+	struct sigaction sa = { .sa_handler = on_stop };       /* no SA_RESTART: poll() wakes */
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, 0);
 	r.tag = random_tag();
 	r.tmo_ns = o.timeout_ms * 1000000ull;
 	r.probe_len = o.smin < ECHO_HDR_LEN ? ECHO_HDR_LEN : o.smin;

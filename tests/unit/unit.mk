@@ -48,9 +48,6 @@ build/unit/test_deps: tests/tools/test_deps.sh tools/deps.sh
 	@mkdir -p $(dir $@)
 	cp $< $@ && chmod +x $@
 
-.PHONY: unit
-unit: deps $(UNIT_BINS)
-	@for t in $(UNIT_BINS); do echo "== $$t"; $$t || exit 1; done
 
 # Every public header compiles on its own (an ABI header may not lean on another include order).
 .PHONY: check-headers
@@ -74,3 +71,15 @@ build/unit/test_fimut: tests/unit/test_fimut.c $$(FIMUT_SRCS) build/unit/fimut_s
 		-DFIMUT_NETDD='"$(abspath build/guest/netdd.elf)"' \
 		-DFIMUT_NOT_ELF='"$(abspath tests/unit/fimut_sample.S)"' -o $@ \
 		tests/unit/test_fimut.c $(FIMUT_SRCS) -lcapstone
+
+# Fault-injection host tests (python unittest, tests/faultinject/); the
+# loadgen test needs the tool built.
+UNIT_BINS += build/unit/test_faultinject
+build/unit/test_faultinject: tests/faultinject/run_tests.sh build/tools/loadgen
+	@mkdir -p $(dir $@)
+	cp $< $@ && chmod +x $@
+
+# After every UNIT_BINS addition above: prerequisites expand here.
+.PHONY: unit
+unit: deps $(UNIT_BINS)
+	@for t in $(UNIT_BINS); do echo "== $$t"; $$t || exit 1; done

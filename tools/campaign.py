@@ -1,0 +1,361 @@
+#!/usr/bin/env python3
+"""Fault-injection campaign against a driver domain (docs/design.md, "Fault
+injection"; interfaces in FI-SPEC section 4).
+
+    tools/campaign.py --target nic --n 1000 --seed 1 -j 2 --out build/campaign/nic-1
+    tools/campaign.py ... --resume              continue: skip the faults in faults.csv
+    tools/campaign.py ... --only-fault ID       replay exactly one fault, alone in a boot
+
+The faults come from build/tools/fimut (same seed, same faults). K of them go
+into one boot (--faults-per-boot), fault i of the boot into driver generation
+i: the hypervisor applies each when its generation has made `after` exits and
+restarts the driver after a quiet period when it survives (FI-SPEC section 2),
+so a boot tests K faults. Boots run through tests/run.py's machinery, J at a
+time. The load generator runs for the whole boot, cut into one run per driver
+generation (label genG) so that each fault's losses are its own. Each fault
+gets one outcome (tools/faultinject/classify.py) and one row in faults.csv;
+summary.json, report.md and the plots are rebuilt at the end.
+"""
+import argparse
+import concurrent.futures
+import os
+import re
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+sys.path.insert(0, os.path.join(ROOT, "tools", "faultinject"))
+import classify  # noqa: E402
+import report  # noqa: E402
+import run as testrun  # noqa: E402  tests/run.py
+
+# What each target boots: the scenario (tests/qemu/NAME.scn), the in-hypervisor
+# test that runs it (tests/hv/test_fi.c), the faulted domain and its image.
+TARGETS = {
+    "nic": {"scenario": "fi_nic", "hvtest": "fi_nic", "driver": "netdd", "image": "netdd",
+            "devices": "nic_disk", "client_ip": "10.0.2.15"},
+}
+ALL_TYPES = "regsrc,regdst,pointer,interface,branch,bitflip,nop,init,irq"
+MAX_PLAN = 64                   # FI-SPEC section 1
+SEG_COUNT = 500000              # datagrams a load segment may send (bounds loadgen's arrays)
+_RECOVERED = re.compile(r"^hv: restart (\S+) #\d+ \(generation (\d+)\): failure detected .*"
+                        r"first packet forwarded")
+_CRASHED = re.compile(r"^hv: domain \d+ \((\S+)\) crashed: ")
+
+
+def fimut_faults(a, target):
+    """All the campaign's faults, from build/tools/fimut (FI-SPEC section 3)."""
+    cmd = [os.path.join(testrun.BUILD, "tools", "fimut"),
+           "--elf", os.path.join(testrun.BUILD, "guest", target["image"] + ".elf"),
+           "--seed", str(a.seed), "--count", str(a.n), "--types", a.types,
+           "--domain", target["driver"], "--gen-start", "1"]
+    if a.after is not None:
+        cmd += ["--after", str(a.after)]
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       universal_newlines=True)
+    if r.returncode:
+        sys.exit("campaign: %s failed:\n%s" % (" ".join(cmd), r.stderr))
+    return [f for f in map(classify.parse_plan_line, r.stdout.splitlines()) if f]
+
+
+class Segments:
+    """The load for one boot: one tools/loadgen run per driver generation,
+    cut when the console says a restarted generation forwarded its first
+    packet (that restart ends the previous generation's window)."""
+
+    def __init__(self, driver, stall_s, grace_s):
+        self.port = self.quit = None
+        self.driver, self.stall_s, self.grace_s = driver, stall_s, grace_s
+        self.outputs = []
+
+    def start(self, gen, deadline):
+        left = str(max(5, int(deadline - time.time())))
+        cmd = [os.path.join(testrun.BUILD, "tools", "loadgen"), "--port", str(self.port),
+               "--label", "gen%d" % gen, "--count", str(SEG_COUNT), "--size", "256",
+               "--timeout-ms", "500", "--max-seconds", left, "--warmup-seconds", left,
+               "--max-lost", str(SEG_COUNT)]   # losses are judged by the classifier
+        return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                universal_newlines=True)
+
+    def stop(self, p):
+        """SIGUSR1 (repeated: one may land just before loadgen's poll), then its output."""
+        for _ in range(20):
+            if p.poll() is not None:
+                break
+            p.send_signal(signal.SIGUSR1)
+            try:
+                p.wait(timeout=0.5)
+            except subprocess.TimeoutExpired:
+                pass
+        if p.poll() is None:
+            p.kill()
+        out, _ = p.communicate()
+        self.outputs.append(out)
+
+    def send_quit(self):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as so:
+            for _ in range(3):
+                so.sendto(b"quit", ("127.0.0.1", self.quit))
+                time.sleep(0.05)
+
+    def __call__(self, plan, log, deadline):
+        """tests/run.py's drive_load: runs while QEMU boots; (ok, output)."""
+        self.port, self.quit = plan[0]["port"], plan[0]["quit"]     # QEMU's forwards
+        cur = self.start(1, deadline)
+        pos, buf, done_at, last_news = 0, "", None, time.time()
+        crashes = recoveries = 0
+        finished = False
+        while not finished and time.time() < deadline:
+            time.sleep(0.05)
+            try:
+                with open(log, errors="replace") as f:
+                    f.seek(pos)
+                    chunk = f.read()
+                    pos = f.tell()
+            except FileNotFoundError:
+                continue
+            buf += chunk
+            lines = buf.split("\n")
+            buf = lines.pop()
+            for raw in lines:
+                line = classify.clean(raw)
+                if line.startswith(("fi:", "hv:")):
+                    last_news = time.time()
+                m = _RECOVERED.match(line)
+                if m and m.group(1) == self.driver:
+                    recoveries += 1
+                    nxt = self.start(int(m.group(2)), deadline)
+                    self.stop(cur)
+                    cur = nxt
+                m = _CRASHED.match(line)
+                if m and m.group(1) == self.driver:
+                    crashes += 1
+                if line.startswith("fi: plan done") and done_at is None:
+                    done_at = time.time()
+                if (line.startswith("HV-RESULT:") or line.startswith("hv: PANIC") or
+                        line.startswith("hv: %s given up" % self.driver) or
+                        line.startswith("hv: restart of %s failed" % self.driver)):
+                    finished = True
+            if done_at is not None and (recoveries >= crashes or
+                                        time.time() - done_at > self.grace_s):
+                finished = True
+            if time.time() - last_news > self.stall_s:
+                finished = True     # no progress: a driver hung for good, or worse
+        self.stop(cur)
+        self.send_quit()
+        return True, "".join(self.outputs)
+
+
+def boot_target(a, target):
+    """The default boot function: (faults of one boot, its directory) -> console text."""
+    def boot(faults, wdir):
+        plan_path = os.path.join(wdir, "faultplan")
+        with open(plan_path, "w") as f:
+            f.write("# campaign seed %d\n" % a.seed)
+            f.writelines(x.line() + "\n" for x in faults)
+        timeout = a.boot_timeout or 60 + 40 * len(faults)
+        t = testrun.Test("campaign/" + os.path.basename(wdir), "qemu",
+                         test=os.path.basename(wdir), scenario=target["scenario"], mangle="",
+                         expect="PASS", mode="test", timeout=str(timeout), cpu=None, mem=None,
+                         grep=[], devices=target["devices"], load=[(target["client_ip"], [])],
+                         icount=None, hvtest=target["hvtest"], faultplan=plan_path,
+                         cmdline="fi_quiet_ms=%d" % a.quiet_ms if a.quiet_ms else "")
+        iso, err = testrun.prepare_iso(t, wdir)
+        if not iso:
+            return "campaign: boot not prepared: " + err
+        seg = Segments(target["driver"], a.stall_seconds, 15)
+        rc, out, qout, _, _ = testrun.boot(t, wdir, iso, drive_load=seg)
+        os.unlink(iso)
+        if rc is None:
+            out += "\ncampaign: %s\n" % qout
+        return out
+    return boot
+
+
+def replay_command(a, fid):
+    cmd = ["python3", "tools/campaign.py", "--target", a.target, "--n", str(a.n), "--types",
+           a.types, "--seed", str(a.seed)]
+    if a.after is not None:
+        cmd += ["--after", str(a.after)]
+    if a.quiet_ms:
+        cmd += ["--quiet-ms", str(a.quiet_ms)]
+    cmd += ["--bound", str(a.bound), "--stall-ms", str(a.stall_ms), "--only-fault", str(fid),
+            "--out", os.path.join(a.out, "replay-%d" % fid)]
+    return " ".join(shlex.quote(c) for c in cmd)
+
+
+def rows_for(a, faults, console, driver):
+    """CSV rows for one boot's faults; faults the boot never reached are left out."""
+    outcomes = classify.classify(console, faults, driver=driver, bound=a.bound,
+                                 stall_ms=a.stall_ms)
+    rows, again = [], []
+    for f in faults:
+        o = outcomes[f.id]
+        if o.untried and o.outcome == "not_activated":
+            again.append(f)
+            continue
+        rows.append({"seed": a.seed, "id": f.id, "type": f.type, "addr": f.addr,
+                     "orig": f.orig, "new": f.new, "trigger": "after=%d exits" % f.after,
+                     "activated": "yes" if o.activated else "no", "outcome": o.outcome,
+                     "recovery_ms": "" if o.recovery_ms is None else "%.3f" % o.recovery_ms,
+                     "replay": replay_command(a, f.id), "detail": o.why})
+    return rows, again
+
+
+class Progress:
+    """One line: bar, faults done of total, boots running, faults/hour, ETA."""
+
+    def __init__(self, total, done, out):
+        self.total, self.done0, self.done, self.t0, self.out = total, done, done, time.time(), out
+        self.tty = hasattr(out, "isatty") and out.isatty()
+        self.shown = (None, 0.0)
+
+    def line(self, running):
+        dt = time.time() - self.t0
+        new = self.done - self.done0
+        rate = new / dt * 3600 if dt > 0 and new else 0.0
+        left = self.total - self.done
+        eta = "%dh%02dm" % divmod(int(left / rate * 60), 60) if rate else "?"
+        w = 30
+        fill = int(w * self.done / self.total) if self.total else w
+        return "[%s%s] %d/%d faults  %d boots running  %.0f faults/h  ETA %s" % (
+            "#" * fill, "." * (w - fill), self.done, self.total, running, rate, eta)
+
+    def show(self, running, final=False):
+        text = self.line(running)
+        if self.tty:
+            self.out.write("\r" + text + ("\n" if final else "\033[K"))
+        elif final or self.done != self.shown[0] or time.time() - self.shown[1] > 60:
+            self.out.write(text + "\n")    # a log, not a terminal: a line per change
+            self.shown = (self.done, time.time())
+        self.out.flush()
+
+
+def run_campaign(a, faults, boot, driver, progress_out=None):
+    """Boot the faults not yet in a.out/faults.csv, K per boot, J boots at a time;
+    returns the summary. boot(faults, wdir) -> console text (injectable for tests)."""
+    os.makedirs(a.out, exist_ok=True)
+    csv_path = os.path.join(a.out, "faults.csv")
+    if not a.resume and not a.only_fault and os.path.exists(csv_path):
+        sys.exit("campaign: %s exists; use --resume to continue it, or another --out" % csv_path)
+    ids = [f.id for f in faults]
+    if len(set(ids)) != len(ids):
+        sys.exit("campaign: fault ids are not unique")
+    done = {int(r["id"]) for r in report.read_rows(csv_path)}
+    todo = [f for f in faults if f.id not in done]
+    k = max(1, min(a.faults_per_boot, MAX_PLAN))
+    tries = {}
+    prog = Progress(len(faults), len(faults) - len(todo), progress_out or sys.stderr)
+    lock = threading.Lock()
+    running = [0]
+
+    def one(group):
+        plan = [f.with_gen(i + 1) for i, f in enumerate(group)]
+        wdir = os.path.join(a.out, "boots", "b%06d" % group[0].id)
+        os.makedirs(wdir, exist_ok=True)
+        with lock:
+            running[0] += 1
+        try:
+            console = boot(plan, wdir)
+        finally:
+            with lock:
+                running[0] -= 1
+        with open(os.path.join(wdir, "console.txt"), "w") as f:
+            f.write(console)
+        return plan, console
+
+    queue = [todo[i:i + k] for i in range(0, len(todo), k)]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, a.j)) as ex:
+        pending = set()
+        while queue or pending:
+            while queue and len(pending) < max(1, a.j):
+                pending.add(ex.submit(one, queue.pop(0)))
+            fin, pending = concurrent.futures.wait(
+                pending, return_when=concurrent.futures.FIRST_COMPLETED, timeout=5)
+            for fu in fin:
+                plan, console = fu.result()
+                rows, again = rows_for(a, plan, console, driver)
+                # Faults a boot never reached go again, alone first (twice at most).
+                retry = []
+                for f in again:
+                    tries[f.id] = tries.get(f.id, 0) + 1
+                    if tries[f.id] > 2:
+                        o = classify.Outcome("not_activated", False, None,
+                                             "never applied in %d boots" % tries[f.id])
+                        rows += rows_for_outcome(a, f, o)
+                    else:
+                        retry.append(f)
+                if retry:
+                    queue.append(retry)
+                report.append_rows(os.path.join(a.out, "faults.csv"), rows)
+                prog.done += len(rows)
+            prog.show(running[0])
+    prog.show(0, final=True)
+    return report.write_report(a.out, "Fault-injection campaign: target %s, seed %d" %
+                               (a.target, a.seed))
+
+
+def rows_for_outcome(a, f, o):
+    return [{"seed": a.seed, "id": f.id, "type": f.type, "addr": f.addr, "orig": f.orig,
+             "new": f.new, "trigger": "after=%d exits" % f.after, "activated": "no",
+             "outcome": o.outcome, "recovery_ms": "", "replay": replay_command(a, f.id),
+             "detail": o.why}]
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--target", default="nic", choices=sorted(TARGETS))
+    ap.add_argument("--n", type=int, default=100, help="faults in the campaign")
+    ap.add_argument("--types", default=ALL_TYPES, help="comma list of fault types")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("-j", type=int, default=2, help="boots at a time")
+    ap.add_argument("--out", default=None, help="results folder (default build/campaign/TARGET-SEED)")
+    ap.add_argument("--faults-per-boot", type=int, default=8, help="K: faults per boot (1..64)")
+    ap.add_argument("--resume", action="store_true", help="skip the faults already in faults.csv")
+    ap.add_argument("--only-fault", type=int, default=None, help="replay this fault id alone")
+    ap.add_argument("--after", type=int, default=None, help="fimut --after: trigger, in VM exits")
+    ap.add_argument("--quiet-ms", type=int, default=None,
+                    help="hypervisor fi_quiet_ms= (driver run time before the next fault)")
+    ap.add_argument("--bound", type=int, default=20,
+                    help="datagrams a restart may lose and stay transparent")
+    ap.add_argument("--stall-ms", type=float, default=1000.0,
+                    help="longest outage or bystander pause that stays transparent")
+    ap.add_argument("--stall-seconds", type=float, default=90.0,
+                    help="end a boot when its console is silent this long (host time)")
+    ap.add_argument("--boot-timeout", type=float, default=None,
+                    help="seconds per boot (default 60 + 40 per fault)")
+    a = ap.parse_args(argv)
+    if a.out is None:
+        a.out = os.path.join("build", "campaign", "%s-%d" % (a.target, a.seed))
+    bad = set(a.types.split(",")) - set(ALL_TYPES.split(","))
+    if bad:
+        ap.error("unknown fault types: " + ",".join(sorted(bad)))
+    return a
+
+
+def main(argv=None, gen_faults=fimut_faults, boot=None):
+    a = parse_args(argv)
+    target = TARGETS[a.target]
+    faults = gen_faults(a, target)
+    if a.only_fault is not None:
+        faults = [f for f in faults if f.id == a.only_fault]
+        if not faults:
+            sys.exit("campaign: no fault %d in this campaign (same --n/--types/--seed?)" %
+                     a.only_fault)
+        a.faults_per_boot, a.resume = 1, True
+    s = run_campaign(a, faults, boot or boot_target(a, target), target["driver"])
+    print(report.table(s))
+    print("report: %s" % os.path.join(a.out, "report.md"))
+    for x in s["replay"]:
+        print("%s fault %d: %s" % (x["outcome"], x["id"], x["command"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,324 @@
+"""Outcome of each injected fault, from one boot's console (docs/design.md,
+"Fault injection"; formats in FI-SPEC sections 1 and 2).
+
+Pure functions, standard library only. Input: the boot's console text (the
+serial log with the load generator's summary lines appended, as tests/run.py
+and tools/campaign.py write it) and the boot's fault plan. Output: exactly
+one outcome per planned fault:
+
+  not_activated          never applied, or applied but never executed
+  no_effect              activated; the quiet-period restart came with nothing else
+  recovered_transparent  the driver failed and was restarted; the client saw no
+                         error, lost at most `bound` datagrams, and the outage
+                         lasted at most `stall_ms`
+  recovered_visible      the driver came back (after a failure or the quiet
+                         restart) but the client saw an effect beyond those bounds
+  not_recovered          driver given up, restart failed, down or hung at the end
+  isolation_breach       hypervisor panic or no HV-RESULT, another domain crashed
+                         or was restarted, a bystander stalled, a corrupt echo
+
+Attribution: the driver's generation g is the window of the fault planned for
+gen=g. Hypervisor lines are in console order, so an event belongs to the
+driver generation current when it is printed; events that are not about the
+driver (another domain crashed, a panic) belong to the last fault applied
+(the first planned fault when none was applied yet). Load generator lines
+labelled genG (tools/campaign.py runs one load segment per driver
+generation) belong to generation G; an unlabelled summary covers the whole
+boot and is charged to every activated fault of it.
+"""
+import re
+
+OUTCOMES = ("not_activated", "no_effect", "recovered_transparent", "recovered_visible",
+            "not_recovered", "isolation_breach")
+QUIET_REASON = "fi: next fault"
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+_PLAN = re.compile(r"^fault id=(\d+) domain=(\S+) gen=(\d+) after=(\d+) addr=(0x[0-9a-f]+) "
+                   r"orig=([0-9a-f]+) new=([0-9a-f]+) type=(\w+)$")
+_RX = {
+    "applied": re.compile(r"^fi: fault (\d+) applied to (\S+) generation (\d+) at (0x[0-9a-f]+) "
+                          r"after (\d+) exits \(t=([\d.]+) ms\)"),
+    "not_applied": re.compile(r"^fi: fault (\d+) not applied: (.*)$"),
+    "activated": re.compile(r"^fi: fault (\d+) activated at (0x[0-9a-f]+) \(t=([\d.]+) ms\)"),
+    "not_activated": re.compile(r"^fi: fault (\d+) not activated: generation (\d+) ended"),
+    "quiet": re.compile(r"^fi: fault (\d+) quiet: "),
+    "created": re.compile(r"^hv: domain (\d+) \((\S+)\) created: .*generation (\d+)"),
+    "crashed": re.compile(r"^hv: domain (\d+) \((\S+)\) crashed: (.*)$"),
+    "exited": re.compile(r"^hv: domain (\d+) \((\S+)\) exited with code (-?\d+)"),
+    "recovered": re.compile(r"^hv: restart (\S+) #(\d+) \(generation (\d+)\): failure detected at "
+                            r"([\d.]+) ms .*first packet forwarded \+(\d+) us; cause: (.*)$"),
+    "given_up": re.compile(r"^hv: (\S+) given up: (.*)$"),
+    "restart_failed": re.compile(r"^hv: restart of (\S+) failed (.*)$"),
+    "panic": re.compile(r"^hv: PANIC: (.*)$"),
+    "result": re.compile(r"^HV-RESULT: (\S+)"),
+    "pause": re.compile(r"^hvtest: fi gen (\d+) bystander (\S+) longest pause (\d+) ms"),
+    "final": re.compile(r"^hvtest: fi final (\S+) generation (\d+) state (\S+)"),
+    "guest": re.compile(r"^\[(\S+)\] (.*)$"),
+    "loadgen": re.compile(r"^loadgen: (label=.*)$"),
+}
+# What a client prints when the network is gone for good (guest/apps/udpecho.c).
+_CLIENT_ERRORS = ("backend is gone for good",)
+
+
+class Fault:
+    """One line of a fault plan (FI-SPEC section 1)."""
+    FIELDS = ("id", "domain", "gen", "after", "addr", "orig", "new", "type")
+
+    def __init__(self, id, domain, gen, after, addr, orig, new, type):
+        self.id, self.domain, self.gen, self.after = int(id), domain, int(gen), int(after)
+        self.addr, self.orig, self.new, self.type = addr, orig, new, type
+
+    def line(self):
+        return ("fault id=%d domain=%s gen=%d after=%d addr=%s orig=%s new=%s type=%s" %
+                (self.id, self.domain, self.gen, self.after, self.addr, self.orig, self.new,
+                 self.type))
+
+    def with_gen(self, gen):
+        return Fault(self.id, self.domain, gen, self.after, self.addr, self.orig, self.new,
+                     self.type)
+
+
+def parse_plan_line(line):
+    """A Fault from one plan line, None for blank/comment lines; ValueError if malformed."""
+    line = line.split("#", 1)[0].strip()
+    if not line:
+        return None
+    m = _PLAN.match(line)
+    if not m:
+        raise ValueError("not a fault plan line: %r" % line)
+    return Fault(*m.groups())
+
+
+def parse_loadgen(line):
+    """The key=value pairs of a loadgen summary line ('loadgen: label=...'), numbers as int/float."""
+    m = _RX["loadgen"].match(clean(line))
+    if not m:
+        return None
+    kv = {}
+    for w in m.group(1).split():
+        k, _, v = w.partition("=")
+        try:
+            kv[k] = int(v)
+        except ValueError:
+            try:
+                kv[k] = float(v)
+            except ValueError:
+                kv[k] = v
+    return kv
+
+
+def clean(line):
+    return _ANSI.sub("", line).replace("\r", "").strip()
+
+
+class Outcome:
+    """untried: the console never mentions the fault (the boot ended before its
+    turn); a campaign may run it again in another boot."""
+    def __init__(self, outcome, activated, recovery_ms=None, why="", untried=False):
+        assert outcome in OUTCOMES
+        self.outcome, self.activated, self.recovery_ms, self.why = outcome, activated, recovery_ms, why
+        self.untried = untried
+
+    def __repr__(self):
+        return "Outcome(%s, activated=%s, recovery_ms=%s, %r)" % (
+            self.outcome, self.activated, self.recovery_ms, self.why)
+
+
+class _Gen:
+    """What happened to one generation of the driver."""
+    def __init__(self):
+        self.crash = None           # crash reason
+        self.exited = None          # exit code
+        self.recovery_us = None     # failure detected -> first packet forwarded of gen+1
+        self.given_up = self.restart_failed = False
+        self.pause_ms = 0           # bystander's longest pause while this gen was current
+        self.client_errors = []
+
+
+class _Boot:
+    """Everything read from one console, before any judgement."""
+    def __init__(self, driver):
+        self.driver = driver
+        self.gen = 1                # driver generation current at this point of the console
+        self.gens = {}
+        self.fi = {}                # fault id -> {event: value}
+        self.last_applied = None
+        self.breaches = []          # (fault id or None, why)
+        self.breached = set()       # domains already reported in a breach
+        self.result = None
+        self.segments = {}          # generation -> loadgen summary dict
+        self.whole = []             # unlabelled loadgen summaries
+
+    def g(self, n=None):
+        return self.gens.setdefault(self.gen if n is None else n, _Gen())
+
+    def breach(self, why, domain=None):
+        if domain is not None:
+            if domain in self.breached:
+                return          # the boot-end facts repeat what the console said
+            self.breached.add(domain)
+        self.breaches.append((self.last_applied, why))
+
+
+def _read(lines, driver):
+    b = _Boot(driver)
+    for raw in lines:
+        line = clean(raw)
+        for kind, rx in _RX.items():
+            m = rx.match(line)
+            if m:
+                _event(b, kind, m)
+                break
+    return b
+
+
+def _event(b, kind, m):
+    drv = b.driver
+    if kind in ("applied", "not_applied", "activated", "not_activated", "quiet"):
+        fid = int(m.group(1))
+        b.fi.setdefault(fid, {})[kind] = m.groups()
+        if kind == "applied":
+            b.last_applied = fid
+    elif kind == "created":
+        name, gen = m.group(2), int(m.group(3))
+        if name == drv:
+            b.gen = gen
+        elif gen > 1:
+            b.breach("domain %s restarted (generation %d)" % (name, gen), name)
+    elif kind == "crashed":
+        if m.group(2) == drv:
+            b.g().crash = m.group(3)
+        else:
+            b.breach("domain %s crashed: %s" % (m.group(2), m.group(3)), m.group(2))
+    elif kind == "exited":
+        if m.group(2) == drv:
+            b.g().exited = int(m.group(3))
+        elif int(m.group(3)) != 0:
+            b.g().client_errors.append("%s exited with code %s" % (m.group(2), m.group(3)))
+    elif kind == "recovered" and m.group(1) == drv:
+        b.g(int(m.group(3)) - 1).recovery_us = int(m.group(5))
+    elif kind == "given_up" and m.group(1) == drv:
+        b.g().given_up = True
+    elif kind == "restart_failed" and m.group(1) == drv:
+        b.g().restart_failed = True
+    elif kind == "panic":
+        b.breach("hypervisor panic: " + m.group(1))
+    elif kind == "result":
+        b.result = m.group(1)
+    elif kind == "pause":
+        b.g(int(m.group(1))).pause_ms = max(b.g(int(m.group(1))).pause_ms, int(m.group(3)))
+    elif kind == "final":
+        name, gen, state = m.group(1), int(m.group(2)), m.group(3)
+        if name != drv and (gen > 1 or state == "crashed"):
+            b.breach("domain %s ended in generation %d, state %s" % (name, gen, state), name)
+    elif kind == "guest":
+        if m.group(1) != drv and any(e in m.group(2) for e in _CLIENT_ERRORS):
+            b.g().client_errors.append("%s: %s" % (m.group(1), m.group(2)))
+    elif kind == "loadgen":
+        kv = parse_loadgen(m.group(0))
+        lab = re.match(r"gen(\d+)$", str(kv.get("label", "")))
+        if lab:
+            b.segments[int(lab.group(1))] = kv
+        else:
+            b.whole.append(kv)
+
+
+def _load_effects(load, bound):
+    """Client-visible effects in one load summary: (breach, visible) lists of reasons."""
+    breach, visible = [], []
+    if not load:
+        return breach, visible
+    if load.get("corrupt", 0):
+        breach.append("%d corrupt echoes" % load["corrupt"])
+    if load.get("longest_burst", 0) > bound:
+        visible.append("a burst of %d lost datagrams (bound %d)" % (load["longest_burst"], bound))
+    elif load.get("lost", 0) > bound:
+        visible.append("%d datagrams lost (bound %d)" % (load["lost"], bound))
+    if load.get("dup", 0):
+        visible.append("%d duplicate echoes" % load["dup"])
+    return breach, visible
+
+
+def classify(lines, faults, driver="netdd", bound=20, stall_ms=1000.0):
+    """{fault id: Outcome} for every fault of `faults` (Faults of this boot's plan).
+
+    lines: the console (a string or an iterable of lines); driver: the faulted
+    domain's name; bound: datagrams a restart may lose and stay transparent;
+    stall_ms: longest outage (failure to first forwarded packet) and bystander
+    pause that still count as unnoticed."""
+    if isinstance(lines, str):
+        lines = lines.splitlines()
+    b = _read(lines, driver)
+    first = faults[0].id if faults else None
+    breach = {}
+    for fid, why in b.breaches:
+        breach.setdefault(fid if fid is not None else first, []).append(why)
+    if b.result is None:
+        breach.setdefault(b.last_applied if b.last_applied is not None else first,
+                          []).append("no HV-RESULT line (hang, reset or crash)")
+    elif b.result == "PANIC" and not any("panic" in w for ws in breach.values() for w in ws):
+        breach.setdefault(b.last_applied if b.last_applied is not None else first,
+                          []).append("HV-RESULT: PANIC")
+    out = {}
+    for f in faults:
+        out[f.id] = _judge(f, b, breach.get(f.id, []), bound, stall_ms)
+    return out
+
+
+def _judge(f, b, breaches, bound, stall_ms):
+    ev = b.fi.get(f.id, {})
+    activated = "activated" in ev
+    g = b.gens.get(f.gen, _Gen())
+    load = b.segments.get(f.gen)
+    loads = [load] if load else (b.whole if activated else [])
+    lb, visible = [], []
+    for ld in loads:
+        x, y = _load_effects(ld, bound)
+        lb += x
+        visible += y
+    if g.pause_ms > stall_ms:
+        lb.append("bystander paused %d ms" % g.pause_ms)
+    if breaches or lb:
+        return Outcome("isolation_breach", activated, _rec(g), "; ".join(breaches + lb))
+    if "applied" not in ev:
+        if "not_applied" in ev:
+            return Outcome("not_activated", False, None, "not applied: " + ev["not_applied"][1])
+        return Outcome("not_activated", False, None, "never applied (the run ended first)",
+                       untried=True)
+    if not activated:
+        return Outcome("not_activated", False, None,
+                       "generation ended first" if "not_activated" in ev else
+                       "not executed before the run ended")
+    if g.given_up or g.restart_failed:
+        return Outcome("not_recovered", True, None,
+                       "driver given up" if g.given_up else "restart failed")
+    if g.exited is not None:
+        return Outcome("not_recovered", True, None, "driver exited (code %d)" % g.exited)
+    visible += g.client_errors
+    quiet = "quiet" in ev or g.crash == QUIET_REASON
+    if g.crash is not None and not quiet:
+        if g.recovery_us is None:
+            return Outcome("not_recovered", True, None,
+                           "driver failed (%s), not back by the end" % g.crash)
+        rec = g.recovery_us / 1000.0
+        if rec > stall_ms:
+            visible.append("outage of %.1f ms (bound %.0f ms)" % (rec, stall_ms))
+        if visible:
+            return Outcome("recovered_visible", True, rec, "; ".join(visible))
+        return Outcome("recovered_transparent", True, rec, "failed: " + g.crash)
+    if quiet:
+        if g.recovery_us is None and b.result is None:
+            return Outcome("not_recovered", True, None, "quiet restart, driver not back by the end")
+        if visible:
+            return Outcome("recovered_visible", True, None,
+                           "no failure detected, but " + "; ".join(visible))
+        return Outcome("no_effect", True, None, "quiet period passed")
+    return Outcome("not_recovered", True, None,
+                   "driver neither failed nor passed its quiet period by the end (hung)")
+
+
+def _rec(g):
+    """Recovery time of a failure (not of a quiet-period restart), in ms."""
+    if g.recovery_us is None or g.crash in (None, QUIET_REASON):
+        return None
+    return g.recovery_us / 1000.0
