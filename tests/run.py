@@ -14,6 +14,7 @@ reset, crash) counts as a failure. Two QEMU instances run at a time.
 import argparse
 import concurrent.futures
 import os
+import re
 import shlex
 import socket
 import subprocess
@@ -88,6 +89,9 @@ def qemu_tests(conf):
     load=IP/ARGS (repeatable): run tools/loadgen against the guest at IP while
     QEMU runs, through UDP forwards on 127.0.0.1 to IP's echo port 7 and quit
     port 9; ARGS are loadgen options separated by ',' (e.g. --count=1000).
+    faultplan=FILE: the fault plan (path relative to tests/qemu/) as module
+    "faultplan"; hvargs=K=V,K2=V2: more hypervisor command line (e.g.
+    hvargs=fi_quiet_ms=500).
     """
     tests = []
     with open(conf) as f:
@@ -99,7 +103,8 @@ def qemu_tests(conf):
             if len(words) < 3 or words[2] not in STATUS_CODES:
                 sys.exit("%s:%d: want NAME SCENARIO EXPECT [key=value...]" % (conf, lineno))
             opts = {"mode": "test", "timeout": "60", "cpu": None, "mem": None, "grep": [],
-                    "devices": None, "load": [], "icount": None, "hvtest": None}
+                    "devices": None, "load": [], "icount": None, "hvtest": None,
+                    "faultplan": None, "hvargs": None}
             for w in words[3:]:
                 k, _, v = w.partition("=")
                 if k not in opts:
@@ -128,6 +133,26 @@ def run_unit(t):
     return ok, "" if ok else r.stdout[-3000:]
 
 
+def expand_plan(src, wdir):
+    """A test's fault plan with each @IMAGE:SYMBOL@ replaced by the symbol's
+    address in build/guest/IMAGE.elf, so the plan survives rebuilds."""
+    with open(src) as f:
+        text = f.read()
+    syms = {}
+    for ref in set(re.findall(r"@([\w-]+):(\w+)@", text)):
+        if ref[0] not in syms:
+            r = sh(["nm", os.path.join(BUILD, "guest", ref[0] + ".elf")])
+            syms[ref[0]] = {w[2]: int(w[0], 16) for w in
+                            (l.split() for l in r.stdout.splitlines()) if len(w) == 3}
+        if ref[1] not in syms[ref[0]]:
+            return None, "fault plan %s: no symbol %s in image %s" % (src, ref[1], ref[0])
+        text = text.replace("@%s:%s@" % ref, "0x%x" % syms[ref[0]][ref[1]])
+    out = os.path.join(wdir, "faultplan.txt")
+    with open(out, "w") as f:
+        f.write(text)
+    return out, ""
+
+
 def prepare_iso(t, wdir):
     scn = os.path.join(ROOT, "tests", "qemu", t.scenario + ".scn")
     if not os.path.exists(scn):
@@ -151,6 +176,13 @@ def prepare_iso(t, wdir):
     images = [os.path.join(BUILD, "guest", i + ".elf") for i in r.stdout.split()]
     hv = os.path.join(BUILD, "hv-test.elf" if t.mode == "test" else "hv.elf")
     cmdline = "test=" + (t.hvtest or t.test) if t.mode == "test" else ""
+    if getattr(t, "hvargs", None):
+        cmdline = (cmdline + " " + t.hvargs.replace(",", " ")).strip()
+    if getattr(t, "faultplan", None):     # callers outside this file may omit it
+        plan, err = expand_plan(os.path.join(ROOT, "tests", "qemu", t.faultplan), wdir)
+        if not plan:
+            return None, err
+        images.append("faultplan=" + plan)
     iso = os.path.join(wdir, "boot.iso")
     r = sh([os.path.join(ROOT, "tools", "mkiso.sh"), iso, hv, cmdline, cfg] + images)
     if r.returncode:
