@@ -135,21 +135,27 @@ def run_unit(t):
 
 def expand_plan(src, wdir):
     """A test's fault plan with each @IMAGE:SYMBOL@ replaced by the symbol's
-    address in build/guest/IMAGE.elf, so the plan survives rebuilds."""
+    address in build/guest/IMAGE.elf (outside comments), so the plan survives
+    rebuilds."""
+    syms, lines = {}, []
+
+    def addr(m):
+        if m.group(1) not in syms:
+            r = sh(["nm", os.path.join(BUILD, "guest", m.group(1) + ".elf")])
+            syms[m.group(1)] = {w[2]: "0x%x" % int(w[0], 16) for w in
+                                (l.split() for l in r.stdout.splitlines()) if len(w) == 3}
+        return syms[m.group(1)].get(m.group(2), m.group(0))
+
     with open(src) as f:
-        text = f.read()
-    syms = {}
-    for ref in set(re.findall(r"@([\w-]+):(\w+)@", text)):
-        if ref[0] not in syms:
-            r = sh(["nm", os.path.join(BUILD, "guest", ref[0] + ".elf")])
-            syms[ref[0]] = {w[2]: int(w[0], 16) for w in
-                            (l.split() for l in r.stdout.splitlines()) if len(w) == 3}
-        if ref[1] not in syms[ref[0]]:
-            return None, "fault plan %s: no symbol %s in image %s" % (src, ref[1], ref[0])
-        text = text.replace("@%s:%s@" % ref, "0x%x" % syms[ref[0]][ref[1]])
+        for line in f:
+            text, hash_, comment = line.partition("#")
+            text = re.sub(r"@([\w-]+):(\w+)@", addr, text)
+            if "@" in text:
+                return None, "fault plan %s: unknown symbol in: %s" % (src, line.strip())
+            lines.append(text + hash_ + comment)
     out = os.path.join(wdir, "faultplan.txt")
     with open(out, "w") as f:
-        f.write(text)
+        f.write("".join(lines))
     return out, ""
 
 

@@ -36,7 +36,8 @@ static int done(void *arg)
 			       sizeof(w->cause[0]));
 		w->seen_restarts = r;
 	}
-	return !domain_alive(w->client) && fi_plan_done();
+	/* The last quiet period ends in a restart: wait for the new generation. */
+	return !domain_alive(w->client) && fi_plan_done() && domain_alive(w->driver);
 }
 
 static void expect_record(unsigned i, int activated, enum fi_end end)
