@@ -90,3 +90,22 @@ HVTEST(net_fi)
 	tu_expect_exit(w.client, 0);                /* every echo answered */
 	EXPECT_EQ(w.client->generation, 1);         /* never restarted itself */
 }
+
+static int dead_and_done(void *arg)
+{
+	return !domain_alive(arg) && fi_plan_done();
+}
+
+/* The guest's own INT3 (not at the planted fault's address) while INT3 is
+ * trapped for it: reflected, its own handler reports vector 3. */
+HVTEST(fi_reflect)
+{
+	struct domain *d = hvtest_create("bp");
+
+	EXPECT_EQ(fi_count(), 1);
+	enum sched_stop_why why = sched_run(dead_and_done, d, TU_SECONDS(60));
+	EXPECT(why == SCHED_UNTIL_MET || why == SCHED_ALL_DONE);   /* the end seen on the last pass */
+	EXPECT(fi_plan_done());
+	tu_expect_crash(d, "guest reported a crash (code 259)");       /* 0x100 + #BP */
+	expect_record(0, 0, FI_NOT_ACTIVATED);
+}
