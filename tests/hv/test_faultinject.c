@@ -7,7 +7,8 @@
  *   2. at an instruction netdd never executes: applied, never activated; the
  *      quiet period (counted from application) restarts it;
  *   3. new == orig at e1000_rx_poll: activated, harmless; the quiet period
- *      restarts it.
+ *      restarts it;
+ * and one for the client whose orig does not match its code: not applied.
  * The client behind the driver must finish its echoes in its first generation.
  */
 #include "kstring.h"
@@ -73,12 +74,14 @@ HVTEST(net_fi)
 	}
 	if (!w.driver || !w.client)
 		hv_finish(HV_STATUS_FAIL, "scenario needs netdd and a udpecho client");
-	EXPECT_EQ(fi_count(), 3);
+	EXPECT_EQ(fi_count(), 4);
 	EXPECT_EQ(sched_run(done, &w, TU_SECONDS(280)), SCHED_UNTIL_MET);
 
 	expect_record(0, 1, FI_GEN_ENDED);
 	expect_record(1, 0, FI_QUIET);
 	expect_record(2, 1, FI_QUIET);
+	const struct fi_record *r = fi_record(3);
+	EXPECT(r && !r->applied && !r->activated && r->end == FI_NOT_APPLIED);
 	for (unsigned i = 0; i < 3; i++)
 		printk("hvtest: restart %u cause '%s'\n", i + 1, w.cause[i]);
 	EXPECT(tu_contains(w.cause[0], "guest reported a crash (code 262)"));     /* its #UD */
