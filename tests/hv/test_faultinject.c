@@ -112,3 +112,42 @@ HVTEST(fi_reflect)
 	tu_expect_crash(d, "guest reported a crash (code 259)");       /* 0x100 + #BP */
 	expect_record(0, 0, FI_NOT_ACTIVATED);
 }
+
+/*
+ * For fault campaigns (FI-SPEC section 4): any plan against a scenario with one
+ * driver domain and udpecho clients. Runs until the clients have exited (the
+ * load generator's quit datagram), every fault has ended and the driver is
+ * running again or given up; checks nothing else (the campaign runner
+ * classifies each fault from the console) and prints the records.
+ */
+static int campaign_done(void *arg)
+{
+	struct fi_watch *w = arg;
+
+	for (unsigned i = 0; i < w->n; i++)
+		if (!strcmp(w->doms[i]->cfg.image, "udpecho") && domain_alive(w->doms[i]))
+			return 0;
+	return fi_plan_done() && w->driver &&
+	       (domain_alive(w->driver) || supervise_given_up(w->driver->id));
+}
+
+HVTEST(fi_campaign)
+{
+	static struct fi_watch w;
+
+	hvtest_create_all(w.doms, BOOTCFG_MAX_DOMAINS, &w.n);
+	for (unsigned i = 0; i < w.n; i++)
+		if (w.doms[i]->cfg.role == BOOTCFG_ROLE_DRIVER)
+			w.driver = w.doms[i];
+	EXPECT(w.driver != 0);
+	EXPECT_EQ(sched_run(campaign_done, &w, TU_SECONDS(280)), SCHED_UNTIL_MET);
+	for (unsigned i = 0; i < fi_count(); i++) {
+		const struct fi_record *r = fi_record(i);
+		printk("hvtest: fi record %u: applied %u activated %u end %u\n", r->id, r->applied,
+		       r->activated, r->end);
+	}
+	for (unsigned i = 0; i < w.n; i++)
+		printk("hvtest: domain %s: %s, generation %lu%s%s\n", w.doms[i]->cfg.name,
+		       domain_state_name(w.doms[i]->state), w.doms[i]->generation,
+		       w.doms[i]->reason[0] ? ", " : "", w.doms[i]->reason);
+}
