@@ -15,7 +15,7 @@ GUEST_CFLAGS := $(FREESTANDING) -Iguest/rt/include -I.
 LIB_SRCS     := lib/fmt.c lib/string.c lib/kvargs.c
 HV_SRCS      := $(filter-out hv/notest.c,$(wildcard hv/*.c)) \
                 $(wildcard hv/arch/x86/*.c hv/arch/x86/svm/*.c iommu/*.c) \
-                $(LIB_SRCS) lib/bootcfg_check.c
+                $(LIB_SRCS) lib/bootcfg_check.c lib/faultplan.c
 HV_ASMS      := $(wildcard hv/arch/x86/*.S hv/arch/x86/svm/*.S)
 HVTEST_SRCS  := $(wildcard tests/hv/*.c)
 GUEST_RT_SRCS := $(wildcard guest/rt/*.c) $(LIB_SRCS) lib/heap.c lib/reqids.c

@@ -5,6 +5,7 @@
  */
 #include "hv/arch.h"
 #include "hv/domain.h"
+#include "hv/faultinject.h"
 #include "hv/hypercall.h"
 #include "hv/msix.h"
 #include "hv/printk.h"
@@ -70,6 +71,9 @@ void vcpu_handle_exit(struct vcpu *v, const struct vm_exit *e)
 		return;
 	case EXIT_OTHER:
 		kill(v, e, "unexpected exit");
+		return;
+	case EXIT_BREAKPOINT:
+		fi_breakpoint(v, e);    /* a planted fault's INT3, or the guest's own */
 		return;
 	}
 	kill(v, e, "unknown exit kind");

@@ -8,6 +8,7 @@
 #include "hv/arch.h"
 #include "hv/boot.h"
 #include "hv/domain.h"
+#include "hv/faultinject.h"
 #include "hv/mm.h"
 #include "hv/platform.h"
 #include "hv/printk.h"
@@ -86,6 +87,7 @@ void hv_main(uint32_t magic, uint64_t info_pa)
 		panic("virtualization init failed");
 	platform_discover();
 	boot_load_cfg();
+	fiplan_load();
 	sched_init();
 	arch_timer_start(SCHED_TICK_NS);
 	if (boot_arg("test", test, sizeof(test)))

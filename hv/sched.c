@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "hv/arch.h"
 #include "hv/channel.h"
+#include "hv/faultinject.h"
 #include "hv/iommu.h"
 #include "hv/printk.h"
 #include "hv/sched.h"
@@ -174,6 +175,7 @@ static void run_slice(struct vcpu *v)
 		charge(v, arch_time_ns() - entered);
 		v->exits++;
 		vcpu_handle_exit(v, &e);
+		fi_after_exit(v);
 		if (iommu_fault_signalled())
 			iommu_poll_faults();
 		devirq_deliver();

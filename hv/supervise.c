@@ -7,6 +7,7 @@
 #include "kstring.h"
 #include "hv/arch.h"
 #include "hv/channel.h"
+#include "hv/faultinject.h"
 #include "hv/printk.h"
 #include "hv/supervise.h"
 #include "public/hv_errno.h"
@@ -233,6 +234,7 @@ int supervise_poll(void)
 	uint64_t now = arch_time_ns();
 	int more = 0;
 
+	fi_poll();      /* may restart a faulted generation on purpose */
 	for (uint32_t id = 1; id <= HV_MAX_DOMAINS; id++) {
 		struct domain *d = domain_by_id(id);
 		if (!d)

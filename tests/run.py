@@ -14,6 +14,7 @@ reset, crash) counts as a failure. Two QEMU instances run at a time.
 import argparse
 import concurrent.futures
 import os
+import re
 import shlex
 import socket
 import subprocess
@@ -87,8 +88,10 @@ def qemu_tests(conf):
     hypervisor-side test to run, default the test's own name),
     load=IP/ARGS (repeatable): run tools/loadgen against the guest at IP while
     QEMU runs, through UDP forwards on 127.0.0.1 to IP's echo port 7 and quit
-    port 9; ARGS are loadgen options separated by ',' (e.g. --count=1000),
-    faultplan=FILE (in tests/qemu/): passed as the multiboot module 'faultplan'.
+    port 9; ARGS are loadgen options separated by ',' (e.g. --count=1000).
+    faultplan=FILE: the fault plan (path relative to tests/qemu/, or absolute)
+    as module "faultplan"; hvargs=K=V,K2=V2: more hypervisor command line (e.g.
+    hvargs=fi_quiet_ms=500).
     """
     tests = []
     with open(conf) as f:
@@ -101,7 +104,7 @@ def qemu_tests(conf):
                 sys.exit("%s:%d: want NAME SCENARIO EXPECT [key=value...]" % (conf, lineno))
             opts = {"mode": "test", "timeout": "60", "cpu": None, "mem": None, "grep": [],
                     "devices": None, "load": [], "icount": None, "hvtest": None,
-                    "faultplan": None}
+                    "faultplan": None, "hvargs": None}
             for w in words[3:]:
                 k, _, v = w.partition("=")
                 if k not in opts:
@@ -132,6 +135,32 @@ def run_unit(t):
     return ok, "" if ok else r.stdout[-3000:]
 
 
+def expand_plan(src, wdir):
+    """A test's fault plan with each @IMAGE:SYMBOL@ replaced by the symbol's
+    address in build/guest/IMAGE.elf (outside comments), so the plan survives
+    rebuilds."""
+    syms, lines = {}, []
+
+    def addr(m):
+        if m.group(1) not in syms:
+            r = sh(["nm", os.path.join(BUILD, "guest", m.group(1) + ".elf")])
+            syms[m.group(1)] = {w[2]: "0x%x" % int(w[0], 16) for w in
+                                (l.split() for l in r.stdout.splitlines()) if len(w) == 3}
+        return syms[m.group(1)].get(m.group(2), m.group(0))
+
+    with open(src) as f:
+        for line in f:
+            text, hash_, comment = line.partition("#")
+            text = re.sub(r"@([\w-]+):(\w+)@", addr, text)
+            if "@" in text:
+                return None, "fault plan %s: unknown symbol in: %s" % (src, line.strip())
+            lines.append(text + hash_ + comment)
+    out = os.path.join(wdir, "faultplan.txt")
+    with open(out, "w") as f:
+        f.write("".join(lines))
+    return out, ""
+
+
 def prepare_iso(t, wdir):
     scn = os.path.join(ROOT, "tests", "qemu", t.scenario + ".scn")
     if not os.path.exists(scn):
@@ -156,12 +185,13 @@ def prepare_iso(t, wdir):
     hv = os.path.join(BUILD, "hv-test.elf" if t.mode == "test" else "hv.elf")
     cmdline = "test=" + (t.hvtest or t.test) if t.mode == "test" else ""
     cmdline = (cmdline + " " + getattr(t, "cmdline", "")).strip()
-    if getattr(t, "faultplan", None):   # mkiso.sh names a module after its file
-        plan = os.path.join(wdir, "faultplan")
-        if os.path.abspath(t.faultplan) != plan:
-            with open(t.faultplan) as src, open(plan, "w") as dst:
-                dst.write(src.read())
-        images.append(plan)
+    if getattr(t, "hvargs", None):
+        cmdline = (cmdline + " " + t.hvargs.replace(",", " ")).strip()
+    if getattr(t, "faultplan", None):     # callers outside this file may omit it
+        plan, err = expand_plan(os.path.join(ROOT, "tests", "qemu", t.faultplan), wdir)
+        if not plan:
+            return None, err
+        images.append("faultplan=" + plan)
     iso = os.path.join(wdir, "boot.iso")
     r = sh([os.path.join(ROOT, "tools", "mkiso.sh"), iso, hv, cmdline, cfg] + images)
     if r.returncode:

@@ -1,8 +1,8 @@
 #!/bin/sh
-# mkiso.sh OUT.iso HV.elf "CMDLINE" BOOTCFG.bin [IMAGE.elf ...]
+# mkiso.sh OUT.iso HV.elf "CMDLINE" BOOTCFG.bin [IMAGE.elf | NAME=FILE ...]
 # A GRUB (multiboot2) boot ISO: the hypervisor with CMDLINE, the boot
-# descriptor as module "bootcfg", and each image as a module named after its
-# file (without .elf).
+# descriptor as module "bootcfg", each image as a module named after its
+# file (without .elf), and each NAME=FILE as module NAME (e.g. faultplan=plan.txt).
 set -e
 [ $# -ge 4 ] || { echo "usage: mkiso.sh OUT.iso HV.elf CMDLINE BOOTCFG.bin [IMAGE.elf...]" >&2; exit 2; }
 out=$1 hv=$2 cmdline=$3 cfg=$4
@@ -22,9 +22,14 @@ cp "$cfg" "$dir/boot/bootcfg.bin"
 	echo "  multiboot2 /boot/hv.elf $cmdline"
 	echo "  module2 /boot/bootcfg.bin bootcfg"
 	for img in "$@"; do
-		name=$(basename "$img" .elf)
-		cp "$img" "$dir/boot/$name.elf"
-		echo "  module2 /boot/$name.elf $name"
+		case $img in
+		*=*)	name=${img%%=*}
+			cp "${img#*=}" "$dir/boot/$name.mod"
+			echo "  module2 /boot/$name.mod $name" ;;
+		*)	name=$(basename "$img" .elf)
+			cp "$img" "$dir/boot/$name.elf"
+			echo "  module2 /boot/$name.elf $name" ;;
+		esac
 	done
 	echo "  boot"
 	echo "}"

@@ -6,11 +6,12 @@ FUZZ_SECONDS ?= 600
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                 -Iinclude -Ilib -Ihv/include -Itools -I.
-FUZZ_TARGETS := ring_back scenario bootcfg elf acpi mb2 netback_req netfront_rsp net_rx
+FUZZ_TARGETS := ring_back scenario bootcfg elf acpi mb2 netback_req netfront_rsp net_rx faultplan
 
 fuzz_ring_back_SRCS   :=
 fuzz_scenario_SRCS    := tools/scenario.c lib/bootcfg_check.c lib/fmt.c
 fuzz_bootcfg_SRCS     := lib/bootcfg_check.c lib/fmt.c
+fuzz_faultplan_SRCS   := lib/faultplan.c lib/fmt.c
 fuzz_elf_SRCS         := hv/elf.c
 fuzz_acpi_SRCS        := hv/acpi.c iommu/dmar.c
 fuzz_mb2_SRCS         := hv/mb2.c

@@ -7,7 +7,7 @@ HOST_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer 
                 -Iinclude -Ilib -Ihv/include -Itools -I.
 
 UNIT_TESTS := fmt kvargs heap frame pt mb2 elf bootcfg scenario ring acpi machine net loadgen \
-              hcargs trapclass xcr0 movdr
+              hcargs trapclass xcr0 movdr faultplan
 
 unit_fmt_SRCS := tests/unit/test_fmt.c lib/fmt.c
 unit_kvargs_SRCS := tests/unit/test_kvargs.c lib/kvargs.c
@@ -27,6 +27,7 @@ unit_hcargs_SRCS := tests/unit/test_hcargs.c hv/hcargs.c
 unit_trapclass_SRCS := tests/unit/test_trapclass.c hv/arch/x86/trapclass.c
 unit_xcr0_SRCS := tests/unit/test_xcr0.c hv/arch/x86/svm/xcr0.c
 unit_movdr_SRCS := tests/unit/test_movdr.c hv/arch/x86/svm/movdr.c
+unit_faultplan_SRCS := tests/unit/test_faultplan.c lib/faultplan.c lib/fmt.c
 
 .SECONDEXPANSION:
 UNIT_BINS := $(addprefix build/unit/test_,$(UNIT_TESTS))

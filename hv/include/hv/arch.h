@@ -85,6 +85,7 @@ enum exit_kind {
 	EXIT_INVALID,       /* the hardware refused the guest state */
 	EXIT_OTHER,         /* anything else: fatal for the domain */
 	EXIT_NONE,          /* fully handled inside the arch layer: just continue */
+	EXIT_BREAKPOINT,    /* INT3 at rip, while trapped (arch_vcpu_trap_breakpoints) */
 };
 
 struct vm_exit {
@@ -109,6 +110,12 @@ void arch_vcpu_skip(struct vcpu *v, const struct vm_exit *e);
 void arch_vcpu_set_result(struct vcpu *v, uint64_t value);
 /* Raise a virtual interrupt with this vector at the next entry (if not already). */
 void arch_vcpu_virq(struct vcpu *v, uint8_t vector);
+/* Report the guest's INT3 as EXIT_BREAKPOINT exits (on), or let the guest
+ * take its own #BP again (off). Fault injection (hv/faultinject.c). */
+void arch_vcpu_trap_breakpoints(struct vcpu *v, int on);
+/* Deliver the INT3 of breakpoint exit e to the guest as its own #BP, as if
+ * it had not been trapped (its handler returns after the INT3). */
+void arch_vcpu_reflect_breakpoint(struct vcpu *v, const struct vm_exit *e);
 /* Guest-physical mappings changed: flush before the next entry. */
 void arch_vcpu_flush_gpt(struct vcpu *v);
 const char *arch_exit_name(uint64_t raw);

@@ -11,6 +11,7 @@
 #include "hv/printk.h"
 #include "hv/strayirq.h"
 #include "../cpu.h"
+#include "bp.h"
 #include "cpustate.h"
 #include "dr7.h"
 #include "vmcb.h"
@@ -327,6 +328,12 @@ static void decode_exit(struct vcpu *v, struct vm_exit *e)
 	case SVM_EXIT_WRITE_DR7:
 		e->kind = EXIT_NONE;            /* emulated: svm_mov_dr7() */
 		break;
+	case SVM_EXIT_EXCP_BP:
+		e->kind = EXIT_BREAKPOINT;      /* only while trapped: arch_vcpu_trap_breakpoints() */
+		break;
+	case SVM_EXIT_SWINT:
+		e->kind = EXIT_NONE;            /* decoded from memory: svm_swint() */
+		break;
 	default:
 		e->kind = (uint32_t)code == SVM_EXIT_INVALID ? EXIT_INVALID : EXIT_OTHER;
 		break;
@@ -382,6 +389,35 @@ static void svm_mov_dr7(struct vcpu *v, int write)
 	}
 }
 
+/* An INTn exit: QEMU's TCG reports INT3 this way (bp.c). */
+static void svm_swint(struct vcpu *v, struct vm_exit *e)
+{
+	char why[128];
+
+	switch (bp_swint(v->dom, vmcb_of(v), why, sizeof(why))) {
+	case BP_INT3:
+		e->kind = EXIT_BREAKPOINT;
+		break;
+	case BP_DONE:
+		break;
+	case BP_KILL:
+		domain_crash(v->dom, "%s", why);
+		break;
+	}
+}
+
+void arch_vcpu_trap_breakpoints(struct vcpu *v, int on)
+{
+	if (v->arch)
+		bp_trap(vmcb_of(v), on);
+}
+
+void arch_vcpu_reflect_breakpoint(struct vcpu *v, const struct vm_exit *e)
+{
+	(void)e;
+	bp_reflect(vmcb_of(v));
+}
+
 void arch_vcpu_run(struct vcpu *v, struct vm_exit *e)
 {
 	struct vmcb *vm = vmcb_of(v);
@@ -398,6 +434,8 @@ void arch_vcpu_run(struct vcpu *v, struct vm_exit *e)
 		svm_xsetbv(v);
 	else if (e->raw == SVM_EXIT_READ_DR7 || e->raw == SVM_EXIT_WRITE_DR7)
 		svm_mov_dr7(v, e->raw == SVM_EXIT_WRITE_DR7);
+	else if (e->raw == SVM_EXIT_SWINT)
+		svm_swint(v, e);
 }
 
 const char *arch_exit_name(uint64_t raw)
@@ -415,6 +453,8 @@ const char *arch_exit_name(uint64_t raw)
 	case SVM_EXIT_VMMCALL: return "VMMCALL";
 	case SVM_EXIT_NPF: return "NPF";
 	case SVM_EXIT_XSETBV: return "XSETBV";
+	case SVM_EXIT_EXCP_BP: return "#BP";
+	case SVM_EXIT_SWINT: return "INTn";
 	}
 	if ((uint32_t)raw == SVM_EXIT_INVALID)
 		return "INVALID (bad guest state)";

@@ -101,6 +101,7 @@ _Static_assert(VMCB_OFF(save.g_pat) == 0x668, "g_pat");
 #define SVM_INTERCEPT_NMI       (1u << 1)
 #define SVM_INTERCEPT_SMI       (1u << 2)
 #define SVM_INTERCEPT_INIT      (1u << 3)
+#define SVM_INTERCEPT_INTN      (1u << 21)     /* INT n (and, under QEMU's TCG, INT3) */
 #define SVM_INTERCEPT_INVD      (1u << 22)
 #define SVM_INTERCEPT_HLT       (1u << 24)
 #define SVM_INTERCEPT_INVLPGA   (1u << 26)
@@ -121,6 +122,9 @@ _Static_assert(VMCB_OFF(save.g_pat) == 0x668, "g_pat");
 #define SVM_INTERCEPT_MWAIT     (1u << 11)
 #define SVM_INTERCEPT_XSETBV    (1u << 13)
 
+/* intercept_exc: exception vector n */
+#define SVM_INTERCEPT_EXC(n)    (1u << (n))
+
 /* intercept_dr: reads of DRn in bits 15:0, writes in 31:16 */
 #define SVM_INTERCEPT_DR_READ(n)  (1u << (n))
 #define SVM_INTERCEPT_DR_WRITE(n) (1u << (16 + (n)))
@@ -132,16 +136,19 @@ _Static_assert(VMCB_OFF(save.g_pat) == 0x668, "g_pat");
 
 /* EVENTINJ: vector in bits 7:0, error code in 63:32 */
 #define SVM_EVTINJ_TYPE_EXCEPTION (3u << 8)
+#define SVM_EVTINJ_TYPE_SOFT    (4u << 8)      /* software interrupt (INT n) */
 #define SVM_EVTINJ_ERROR_VALID  (1u << 11)
 #define SVM_EVTINJ_VALID        (1u << 31)
 
 /* Exit codes */
 #define SVM_EXIT_READ_DR7       0x027
 #define SVM_EXIT_WRITE_DR7      0x037
+#define SVM_EXIT_EXCP_BP        0x043          /* exception 3 (#BP) */
 #define SVM_EXIT_INTR           0x060
 #define SVM_EXIT_NMI            0x061
 #define SVM_EXIT_SMI            0x062
 #define SVM_EXIT_INIT           0x063
+#define SVM_EXIT_SWINT          0x075          /* INT n */
 #define SVM_EXIT_HLT            0x078
 #define SVM_EXIT_IOIO           0x07b
 #define SVM_EXIT_MSR            0x07c
