@@ -86,12 +86,31 @@ static void blocked_set(struct vcpu *v, int on)
 	blocked[i] = on ? v : 0;
 }
 
+/* A block counts towards the hang watchdog only up to the deadline the domain
+ * asked for: sleeping longer than that is the scheduler's doing (or the
+ * host's), not the domain's. A block without a deadline counts whole. */
+static uint64_t block_charge(const struct vcpu *v, uint64_t now)
+{
+	uint64_t end = v->deadline_ns && v->deadline_ns < now ? v->deadline_ns : now;
+
+	return end > v->block_start_ns ? end - v->block_start_ns : 0;
+}
+
+uint64_t sched_watch_ns(const struct vcpu *v)
+{
+	uint64_t blocked = v->state == VCPU_BLOCKED ? block_charge(v, arch_time_ns()) : 0;
+
+	return v->run_ns + v->wait_ns + blocked;
+}
+
 void sched_wake(struct vcpu *v)
 {
 	if (v->state == VCPU_RUNNABLE)
 		return;
-	if (v->state == VCPU_BLOCKED)
+	if (v->state == VCPU_BLOCKED) {
 		blocked_set(v, 0);
+		v->wait_ns += block_charge(v, arch_time_ns());
+	}
 	v->state = VCPU_RUNNABLE;
 	v->dom->state = DOM_RUNNING;
 	/* The vCPU on the CPU may block and be woken within one exit's handling
@@ -107,6 +126,7 @@ void sched_block(struct vcpu *v, uint64_t deadline_ns)
 {
 	v->state = VCPU_BLOCKED;
 	v->deadline_ns = deadline_ns;
+	v->block_start_ns = arch_time_ns();
 	v->dom->state = DOM_BLOCKED;
 	blocked_set(v, 1);
 }

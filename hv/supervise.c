@@ -9,6 +9,7 @@
 #include "hv/channel.h"
 #include "hv/faultinject.h"
 #include "hv/printk.h"
+#include "hv/sched.h"
 #include "hv/supervise.h"
 #include "public/hv_errno.h"
 
@@ -91,7 +92,7 @@ int64_t watchdog_kick(struct domain *d, uint64_t period_ns)
 	if (period_ns && (period_ns < WATCHDOG_MIN_NS || period_ns > WATCHDOG_MAX_NS))
 		return -HV_EINVAL;
 	d->wd_period_ns = period_ns;
-	d->wd_kick_run_ns = d->vcpu.run_ns;
+	d->wd_kick_run_ns = sched_watch_ns(&d->vcpu);
 	return 0;
 }
 
@@ -226,7 +227,7 @@ int supervise_restarting(uint32_t id)
 static int watchdog_missed(const struct domain *d)
 {
 	return domain_alive(d) && d->wd_period_ns &&
-	       d->vcpu.run_ns - d->wd_kick_run_ns > d->wd_period_ns;
+	       sched_watch_ns(&d->vcpu) - d->wd_kick_run_ns > d->wd_period_ns;
 }
 
 int supervise_poll(void)
@@ -240,9 +241,9 @@ int supervise_poll(void)
 		if (!d)
 			continue;
 		if (watchdog_missed(d))
-			domain_crash(d, "watchdog: no kick for %lu ms of its run time (%lu ms run)",
-				     d->wd_period_ns / 1000000,
-				     (d->vcpu.run_ns - d->wd_kick_run_ns) / 1000000);
+			domain_crash(d, "watchdog: no kick for %lu ms of its run time (%lu ms run or "
+				     "blocked)", d->wd_period_ns / 1000000,
+				     (sched_watch_ns(&d->vcpu) - d->wd_kick_run_ns) / 1000000);
 		if (given_up[id - 1] == 1 && d->state == DOM_CRASHED) {
 			/* It stays crashed (memory kept for a post-mortem), but its
 			 * devices are reset and released and its mappings of others'

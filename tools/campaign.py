@@ -164,7 +164,7 @@ def boot_target(a, target):
                          test=os.path.basename(wdir), scenario=target["scenario"], mangle="",
                          expect="PASS", mode="test", timeout=str(timeout), cpu=None, mem=None,
                          grep=[], devices=target["devices"], load=[(target["client_ip"], [])],
-                         icount=None, hvtest=target["hvtest"], faultplan=plan_path,
+                         icount=None, hvtest=target["hvtest"], faultplan=os.path.abspath(plan_path),
                          cmdline="fi_quiet_ms=%d" % a.quiet_ms if a.quiet_ms else "")
         iso, err = testrun.prepare_iso(t, wdir)
         if not iso:

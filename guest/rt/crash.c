@@ -30,6 +30,11 @@ int rt_crash(const char *kind)
 		__asm__ volatile("sidt %0" : "=m"(idtr));
 		memset((void *)(uintptr_t)idtr.base, 0xa5, (size_t)idtr.limit + 1);
 		__asm__ volatile("mov %0, %%rsp\n\tud2" : : "r"(0xdead0000ull) : "memory");
+	} else if (!strcmp(kind, "block")) {
+		/* Wait for good, using no CPU: only a watchdog that counts time
+		 * blocked (up to the deadline asked for) sees this one. */
+		for (;;)
+			hv_block(0);
 	} else if (!strcmp(kind, "wild")) {
 		/* The CPU strays outside its memory (a nested page fault). */
 		*(volatile uint64_t *)(uintptr_t)0x3f800000ull = 1;

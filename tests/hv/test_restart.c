@@ -261,3 +261,18 @@ HVTEST(restart_destroy_midway)
 	domain_destroy(again);
 	domain_destroy(by);
 }
+
+/* Blocked for good with a watchdog armed: killed as hung and restarted. */
+HVTEST(watchdog_blocked)
+{
+	struct domain *dd = hvtest_create("netdd"), *by = hvtest_create("bystander");
+
+	EXPECT_EQ(tu_run_until_exit(dd, TU_SECONDS(60)), SCHED_UNTIL_MET);
+	tu_expect_exit(dd, 0);
+	EXPECT_EQ(supervise_restarts(dd->id), 1);
+	const struct restart_record *r = supervise_last(dd->id);
+	EXPECT(r && tu_contains(r->cause, "watchdog: no kick for 100 ms"));
+	EXPECT(domain_alive(by));
+	domain_destroy(dd);
+	domain_destroy(by);
+}

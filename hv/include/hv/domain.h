@@ -35,6 +35,8 @@ struct vcpu {
 	struct vcpu *next;          /* run queue link */
 	uint64_t exits, hypercalls; /* counters for diagnostics and benchmarks */
 	uint64_t run_ns;            /* time in guest mode, charged by the scheduler */
+	uint64_t block_start_ns;    /* when the current block began */
+	uint64_t wait_ns;           /* time blocked, each block only up to its deadline */
 };
 
 struct domain {
@@ -63,7 +65,7 @@ struct domain {
 	struct pt dma_pt;               /* IOMMU view of the RAM, while devices are attached */
 	unsigned dma_users;
 	uint64_t wd_period_ns;          /* hang watchdog armed by the guest; 0 = off */
-	uint64_t wd_kick_run_ns;        /* vcpu.run_ns at the last kick */
+	uint64_t wd_kick_run_ns;        /* sched_watch_ns() at the last kick */
 	uint8_t restart_pending;        /* crashed with restart configured: rebuild soon */
 };
 

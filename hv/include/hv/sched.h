@@ -28,6 +28,10 @@ enum sched_stop_why { SCHED_UNTIL_MET, SCHED_ALL_DONE, SCHED_TIMEOUT, SCHED_STUC
  */
 enum sched_stop_why sched_run(int (*until)(void *arg), void *arg, uint64_t timeout_ns);
 uint64_t sched_ticks(void);
+/* The hang watchdog's clock for v: its run time plus the time it spent
+ * blocked, each block counted only up to the deadline it asked for (a block
+ * without one counts whole). Waiting for the CPU never counts. */
+uint64_t sched_watch_ns(const struct vcpu *v);
 /* hv/exit.c: act on one exit of v (hypercall, fault, halt...). */
 struct vm_exit;
 void vcpu_handle_exit(struct vcpu *v, const struct vm_exit *e);

@@ -36,7 +36,8 @@ void rt_idt_clear(void);
 
 /* Fail on purpose: "pf" (page fault), "triple" (triple fault), "idt" (own
  * exception gates and stack wrecked: a triple fault no handler sees), "hang" (spin
- * with interrupts off, no hypercall: only a watchdog notices), "wild" (touch
+ * with interrupts off, no hypercall: only a watchdog notices), "block" (block
+ * for good without a deadline), "wild" (touch
  * guest-physical memory it does not own). Returns -1 for an unknown kind. */
 int rt_crash(const char *kind);
 
