@@ -14,6 +14,8 @@ one outcome per planned fault:
   recovered_visible      the driver came back (after a failure or the quiet
                          restart) but the client saw an effect beyond those bounds
   not_recovered          driver given up, restart failed, down or hung at the end
+                         (also: the boot reached its time limit with the driver
+                         not back while the hypervisor and others kept going)
   isolation_breach       hypervisor panic or no HV-RESULT, another domain crashed
                          or was restarted, a bystander stalled, a corrupt echo
 
@@ -51,6 +53,7 @@ _RX = {
     "restart_failed": re.compile(r"^hv: restart of (\S+) failed (.*)$"),
     "panic": re.compile(r"^hv: PANIC: (.*)$"),
     "result": re.compile(r"^HV-RESULT: (\S+)"),
+    "timed_out": re.compile(r"^campaign: timed out"),
     "pause": re.compile(r"^hvtest: fi gen (\d+) bystander (\S+) longest pause (\d+) ms"),
     "final": re.compile(r"^hvtest: fi final (\S+) generation (\d+) state (\S+)"),
     "guest": re.compile(r"^\[(\S+)\] (.*)$"),
@@ -146,6 +149,8 @@ class _Boot:
         self.breaches = []          # (fault id or None, why)
         self.breached = set()       # domains already reported in a breach
         self.result = None
+        self.timed_out = False      # the runner stopped the boot at its time limit
+        self.alive_after_fault = False  # another domain printed after the last fault
         self.segments = {}          # generation -> loadgen summary dict
         self.whole = []             # unlabelled loadgen summaries
 
@@ -179,6 +184,7 @@ def _event(b, kind, m):
         b.fi.setdefault(fid, {})[kind] = m.groups()
         if kind == "applied":
             b.last_applied = fid
+            b.alive_after_fault = False
     elif kind == "created":
         name, gen = m.group(2), int(m.group(3))
         if name == drv:
@@ -205,6 +211,8 @@ def _event(b, kind, m):
         b.breach("hypervisor panic: " + m.group(1))
     elif kind == "result":
         b.result = m.group(1)
+    elif kind == "timed_out":
+        b.timed_out = True
     elif kind == "pause":
         b.g(int(m.group(1))).pause_ms = max(b.g(int(m.group(1))).pause_ms, int(m.group(3)))
     elif kind == "final":
@@ -212,6 +220,8 @@ def _event(b, kind, m):
         if name != drv and (gen > 1 or state == "crashed"):
             b.breach("domain %s ended in generation %d, state %s" % (name, gen, state), name)
     elif kind == "guest":
+        if m.group(1) != drv:
+            b.alive_after_fault = True
         if m.group(1) != drv and any(e in m.group(2) for e in _CLIENT_ERRORS):
             b.g().client_errors.append("%s: %s" % (m.group(1), m.group(2)))
     elif kind == "loadgen":
@@ -253,7 +263,12 @@ def classify(lines, faults, driver="netdd", bound=20, stall_ms=1000.0):
     breach = {}
     for fid, why in b.breaches:
         breach.setdefault(fid if fid is not None else first, []).append(why)
-    if b.result is None:
+    stuck = None
+    if b.result is None and b.timed_out and b.alive_after_fault and not b.breaches:
+        # The hypervisor and the other domains kept going; the driver never
+        # came back before the boot's time limit.
+        stuck = b.last_applied if b.last_applied is not None else first
+    elif b.result is None:
         breach.setdefault(b.last_applied if b.last_applied is not None else first,
                           []).append("no HV-RESULT line (hang, reset or crash)")
     elif b.result == "PANIC" and not any("panic" in w for ws in breach.values() for w in ws):
@@ -262,6 +277,10 @@ def classify(lines, faults, driver="netdd", bound=20, stall_ms=1000.0):
     out = {}
     for f in faults:
         out[f.id] = _judge(f, b, breach.get(f.id, []), bound, stall_ms)
+        if f.id == stuck and not breach.get(f.id):
+            out[f.id] = Outcome("not_recovered", out[f.id].activated, None,
+                                "boot time limit reached with the driver not back; "
+                                "hypervisor and other domains alive")
     return out
 
 
