@@ -11,6 +11,7 @@
 #include "hv/domain.h"
 #include "hv/faultinject.h"
 #include "hv/printk.h"
+#include "hv/sched.h"
 #include "hv/supervise.h"
 
 enum fi_stage { ST_WAIT, ST_APPLIED, ST_ACTIVATED, ST_ENDED };
@@ -19,7 +20,7 @@ static const struct faultplan *plan;
 static uint64_t quiet_ns;
 static struct fi_record rec[FAULTPLAN_MAX_FAULTS];
 static uint8_t stage[FAULTPLAN_MAX_FAULTS];
-static uint64_t quiet_from[FAULTPLAN_MAX_FAULTS];   /* vcpu.run_ns at activation/application */
+static uint64_t quiet_from[FAULTPLAN_MAX_FAULTS];   /* sched_watch_ns() at activation/application */
 static int8_t prev_same[FAULTPLAN_MAX_FAULTS];      /* the domain's previous fault, or -1 */
 static uint8_t slot_of[FAULTPLAN_MAX_FAULTS];       /* domain id once seen, 0 before */
 /* Per domain slot: 1 + the fault waiting for its exit count, or armed; 0 = none. */
@@ -114,7 +115,7 @@ static void apply(struct domain *d, unsigned i)
 	rec[i].applied = 1;
 	rec[i].applied_ns = arch_time_ns();
 	rec[i].applied_exits = d->vcpu.exits;
-	quiet_from[i] = d->vcpu.run_ns;
+	quiet_from[i] = sched_watch_ns(&d->vcpu);
 	printk("fi: fault %u applied to %s generation %lu at 0x%lx after %lu exits (t=%lu.%03lu ms)\n",
 	       f->id, d->cfg.name, d->generation, f->addr, d->vcpu.exits, MS(rec[i].applied_ns));
 }
@@ -147,7 +148,7 @@ void fi_breakpoint(struct vcpu *v, const struct vm_exit *e)
 	stage[i] = ST_ACTIVATED;
 	rec[i].activated = 1;
 	rec[i].activated_ns = arch_time_ns();
-	quiet_from[i] = d->vcpu.run_ns;
+	quiet_from[i] = sched_watch_ns(&d->vcpu);
 	printk("fi: fault %u activated at 0x%lx (t=%lu.%03lu ms)\n", f->id, f->addr,
 	       MS(rec[i].activated_ns));
 }
@@ -206,9 +207,9 @@ static void poll_running(unsigned i, struct domain *d)
 		end(i, stage[i] == ST_APPLIED ? FI_NOT_ACTIVATED : FI_GEN_ENDED);
 		return;
 	}
-	if (d->vcpu.run_ns - quiet_from[i] < quiet_ns)
+	if (sched_watch_ns(&d->vcpu) - quiet_from[i] < quiet_ns)
 		return;
-	printk("fi: fault %u quiet: no failure within %lu ms of run time; restarting for the "
+	printk("fi: fault %u quiet: no failure within %lu ms of its own time; restarting for the "
 	       "next fault\n", f->id, quiet_ns / 1000000);
 	if (stage[i] == ST_APPLIED)
 		printk("fi: fault %u not activated: generation %u ended (t=%lu.%03lu ms)\n",

@@ -102,6 +102,6 @@ void fiplan_load(void)
 	for (unsigned i = 0; i < plan.n; i++)
 		if (check_scenario(&plan.f[i], why, sizeof(why)))
 			hv_finish(HV_STATUS_REFUSED, "faultplan line %u: %s", plan.f[i].line, why);
-	printk("fi: plan: %u faults, quiet period %lu ms of run time\n", plan.n, quiet_ms);
+	printk("fi: plan: %u faults, quiet period %lu ms of its own time\n", plan.n, quiet_ms);
 	fi_start(&plan, quiet_ms * 1000000ull);
 }
