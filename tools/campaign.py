@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Fault-injection campaign against a driver domain (docs/design.md, "Fault
-injection"; interfaces in FI-SPEC section 4).
+injection"; interfaces in docs/faultinject.md section 4).
 
     tools/campaign.py --target nic --n 1000 --seed 1 -j 2 --out build/campaign/nic-1
     tools/campaign.py ... --resume              continue: skip the faults in faults.csv
@@ -9,7 +9,7 @@ injection"; interfaces in FI-SPEC section 4).
 The faults come from build/tools/fimut (same seed, same faults). K of them go
 into one boot (--faults-per-boot), fault i of the boot into driver generation
 i: the hypervisor applies each when its generation has made `after` exits and
-restarts the driver after a quiet period when it survives (FI-SPEC section 2),
+restarts the driver after a quiet period when it survives (docs/faultinject.md section 2),
 so a boot tests K faults. Boots run through tests/run.py's machinery, J at a
 time. The load generator runs for the whole boot, cut into one run per driver
 generation (label genG) so that each fault's losses are its own. Each fault
@@ -42,7 +42,7 @@ TARGETS = {
             "devices": "nic_disk", "client_ip": "10.0.2.15"},
 }
 ALL_TYPES = "regsrc,regdst,pointer,interface,branch,bitflip,nop,init,irq"
-MAX_PLAN = 64                   # FI-SPEC section 1
+MAX_PLAN = 64                   # docs/faultinject.md section 1
 SEG_COUNT = 500000              # datagrams a load segment may send (bounds loadgen's arrays)
 _RECOVERED = re.compile(r"^hv: restart (\S+) #\d+ \(generation (\d+)\): failure detected .*"
                         r"first packet forwarded")
@@ -50,7 +50,7 @@ _CRASHED = re.compile(r"^hv: domain \d+ \((\S+)\) crashed: ")
 
 
 def fimut_faults(a, target):
-    """All the campaign's faults, from build/tools/fimut (FI-SPEC section 3)."""
+    """All the campaign's faults, from build/tools/fimut (docs/faultinject.md section 3)."""
     cmd = [os.path.join(testrun.BUILD, "tools", "fimut"),
            "--elf", os.path.join(testrun.BUILD, "guest", target["image"] + ".elf"),
            "--seed", str(a.seed), "--count", str(a.n), "--types", a.types,

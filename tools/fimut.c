@@ -1,7 +1,7 @@
 /*
  * fimut: software-implemented fault injection, the mutation side. Reads a
  * guest ELF, picks instructions with Capstone and prints fault-plan lines
- * (docs/design.md "Fault injection", FI-SPEC section 1) reproducibly from
+ * (docs/design.md "Fault injection", docs/faultinject.md section 1) reproducibly from
  * a seed. Errors: one line on stderr, exit status 2.
  */
 #include <stdio.h>

@@ -242,7 +242,7 @@ static void branch_variants(const cs_insn *in, struct fimut_variants *v)
 	add(v, b, 0);
 }
 
-/* 0x90 x len, as FI-SPEC says (a multi-byte NOP would do the same). */
+/* 0x90 x len, as docs/faultinject.md says (a multi-byte NOP would do the same). */
 static void nop_variant(struct fimut_variants *v)
 {
 	uint8_t b[FIMUT_INSN_MAX];

@@ -1,4 +1,4 @@
-/* fimut's command line parser: every value range-checked (FI-SPEC section 1). */
+/* fimut's command line parser: every value range-checked (docs/faultinject.md section 1). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -6,8 +6,8 @@
 #include <stdint.h>
 #include "fimut_mutate.h"
 
-#define FIMUT_MAX_GEN   1000        /* FI-SPEC: gen 1..1000 */
-#define FIMUT_MAX_ID    999999      /* FI-SPEC: id 0..999999 */
+#define FIMUT_MAX_GEN   1000        /* docs/faultinject.md: gen 1..1000 */
+#define FIMUT_MAX_ID    999999      /* docs/faultinject.md: id 0..999999 */
 #define FIMUT_MAX_AFTER 1000000000ull
 
 struct fimut_opts {

@@ -1,5 +1,5 @@
 /*
- * Choosing faults and printing them as fault-plan lines (FI-SPEC section 1).
+ * Choosing faults and printing them as fault-plan lines (docs/faultinject.md section 1).
  * Fault id k draws from its own stream (seed, k), its type is the (k mod
  * ntypes)-th of the type list, its instruction uniform among that type's
  * candidates, its rewrite among the instruction's variants.

@@ -114,7 +114,7 @@ HVTEST(fi_reflect)
 }
 
 /*
- * For fault campaigns (FI-SPEC section 4): any plan against a scenario with one
+ * For fault campaigns (docs/faultinject.md section 4): any plan against a scenario with one
  * driver domain and udpecho clients. Runs until the clients have exited (the
  * load generator's quit datagram), every fault has ended and the driver is
  * running again or given up; checks nothing else (the campaign runner

@@ -1,4 +1,4 @@
-/* The fault plan parser (lib/faultplan.c): every rule of FI-SPEC section 1. */
+/* The fault plan parser (lib/faultplan.c): every rule of docs/faultinject.md section 1. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 """Outcome of each injected fault, from one boot's console (docs/design.md,
-"Fault injection"; formats in FI-SPEC sections 1 and 2).
+"Fault injection"; formats in docs/faultinject.md sections 1 and 2).
 
 Pure functions, standard library only. Input: the boot's console text (the
 serial log with the load generator's summary lines appended, as tests/run.py
@@ -64,7 +64,7 @@ _CLIENT_ERRORS = ("backend is gone for good",)
 
 
 class Fault:
-    """One line of a fault plan (FI-SPEC section 1)."""
+    """One line of a fault plan (docs/faultinject.md section 1)."""
     FIELDS = ("id", "domain", "gen", "after", "addr", "orig", "new", "type")
 
     def __init__(self, id, domain, gen, after, addr, orig, new, type):

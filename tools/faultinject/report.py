@@ -16,7 +16,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from classify import OUTCOMES  # noqa: E402
 
-# FI-SPEC section 4's columns, in order; 'detail' (why the classifier chose
+# docs/faultinject.md section 4's columns, in order; 'detail' (why the classifier chose
 # the outcome) is one more at the end.
 COLUMNS = ("seed", "id", "type", "addr", "orig", "new", "trigger", "activated", "outcome",
            "recovery_ms", "replay", "detail")
