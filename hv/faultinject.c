@@ -225,8 +225,15 @@ void fi_poll(void)
 			continue;
 		struct domain *d = find(i);
 		if (stage[i] == ST_WAIT) {
-			if (d)
+			if (d) {
 				poll_waiting(i, d);
+			} else if (slot_of[i] && supervise_given_up(slot_of[i])) {
+				/* Its restart failed and freed the slot: no generation
+				 * will come, so the plan must not wait for one. */
+				printk("fi: fault %u not applied: %s stopped for good\n",
+				       plan->f[i].id, plan->f[i].domain);
+				end(i, FI_NOT_APPLIED);
+			}
 		} else {
 			poll_running(i, d);
 		}

@@ -90,12 +90,12 @@ static uint64_t quiet_ms_arg(void)
 void fiplan_load(void)
 {
 	const struct mb2_module *m = boot_module("faultplan");
-	uint64_t quiet_ms = quiet_ms_arg();
 	unsigned line;
 	char why[160];
 
 	if (!m)
-		return;
+		return;                 /* fi_quiet_ms= means nothing without a plan */
+	uint64_t quiet_ms = quiet_ms_arg();
 	if (faultplan_parse(phys_to_virt(m->start), m->end - m->start, &plan, &line, why,
 			    sizeof(why)))
 		hv_finish(HV_STATUS_REFUSED, "faultplan line %u: %s", line, why);
