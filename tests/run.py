@@ -129,17 +129,22 @@ def sh(cmd, **kw):
                           universal_newlines=True, **kw)
 
 
+def campaign_tests():
+    """A small real fault-injection campaign (one QEMU boot, a few minutes)."""
+    path = os.path.join(ROOT, "tests", "faultinject", "campaign_smoke.sh")
+    return [Test("campaign/smoke", "unit", path=path)]
+
+
 def run_unit(t):
     r = sh([t.path])
     ok = r.returncode == 0
     return ok, "" if ok else r.stdout[-3000:]
 
 
-def expand_plan(src, wdir):
-    """A test's fault plan with each @IMAGE:SYMBOL@ replaced by the symbol's
-    address in build/guest/IMAGE.elf (outside comments), so the plan survives
-    rebuilds."""
-    syms, lines = {}, []
+def plan_symbols(text, syms=None):
+    """text (fault-plan fields, no comment) with each @IMAGE:SYMBOL@ replaced
+    by the symbol's address in build/guest/IMAGE.elf; None if one is unknown."""
+    syms = {} if syms is None else syms
 
     def addr(m):
         if m.group(1) not in syms:
@@ -148,11 +153,21 @@ def expand_plan(src, wdir):
                                 (l.split() for l in r.stdout.splitlines()) if len(w) == 3}
         return syms[m.group(1)].get(m.group(2), m.group(0))
 
+    text = re.sub(r"@([\w-]+):(\w+)@", addr, text)
+    return None if "@" in text else text
+
+
+def expand_plan(src, wdir):
+    """A test's fault plan with each @IMAGE:SYMBOL@ replaced by the symbol's
+    address in build/guest/IMAGE.elf (outside comments), so the plan survives
+    rebuilds."""
+    syms, lines = {}, []
+
     with open(src) as f:
         for line in f:
             text, hash_, comment = line.partition("#")
-            text = re.sub(r"@([\w-]+):(\w+)@", addr, text)
-            if "@" in text:
+            text = plan_symbols(text, syms)
+            if text is None:
                 return None, "fault plan %s: unknown symbol in: %s" % (src, line.strip())
             lines.append(text + hash_ + comment)
     out = os.path.join(wdir, "faultplan.txt")
@@ -383,7 +398,7 @@ def main():
     a = ap.parse_args()
     tests = qemu_tests(a.conf)
     if not a.qemu_only:
-        tests = unit_tests() + fuzz_tests() + tests
+        tests = unit_tests() + fuzz_tests() + campaign_tests() + tests
     if a.only:
         want = a.only.split(",")
         tests = [t for t in tests if any(w == t.name or w == t.name.split("/", 1)[1]

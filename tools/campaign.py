@@ -64,6 +64,18 @@ def fimut_faults(a, target):
     return [f for f in map(classify.parse_plan_line, r.stdout.splitlines()) if f]
 
 
+def extra_faults(a, target):
+    """The --add-fault lines, with symbols resolved against the built images."""
+    out = []
+    for line in a.add_fault:
+        text = testrun.plan_symbols(line)
+        f = classify.parse_plan_line(text) if text else None
+        if not f:
+            sys.exit("campaign: --add-fault %r: not a fault line (or an unknown symbol)" % line)
+        out.append(f)
+    return out
+
+
 class Segments:
     """The load for one boot: one tools/loadgen run per driver generation,
     cut when the console says a restarted generation forwarded its first
@@ -185,6 +197,8 @@ def replay_command(a, fid):
         cmd += ["--after", str(a.after)]
     if a.quiet_ms:
         cmd += ["--quiet-ms", str(a.quiet_ms)]
+    for line in a.add_fault:
+        cmd += ["--add-fault", line]
     cmd += ["--bound", str(a.bound), "--stall-ms", str(a.stall_ms), "--only-fault", str(fid),
             "--out", os.path.join(a.out, "replay-%d" % fid)]
     return " ".join(shlex.quote(c) for c in cmd)
@@ -319,6 +333,9 @@ def parse_args(argv=None):
     ap.add_argument("--faults-per-boot", type=int, default=8, help="K: faults per boot (1..64)")
     ap.add_argument("--resume", action="store_true", help="skip the faults already in faults.csv")
     ap.add_argument("--only-fault", type=int, default=None, help="replay this fault id alone")
+    ap.add_argument("--add-fault", action="append", default=[], metavar="LINE",
+                    help="one more fault, a plan line ('fault id=...'; @IMAGE:SYMBOL@ "
+                         "stands for a symbol's address), e.g. a known crash")
     ap.add_argument("--after", type=int, default=None, help="fimut --after: trigger, in VM exits")
     ap.add_argument("--quiet-ms", type=int, default=None,
                     help="hypervisor fi_quiet_ms= (driver run time before the next fault)")
@@ -342,7 +359,9 @@ def parse_args(argv=None):
 def main(argv=None, gen_faults=fimut_faults, boot=None):
     a = parse_args(argv)
     target = TARGETS[a.target]
-    faults = gen_faults(a, target)
+    faults = gen_faults(a, target) + extra_faults(a, target)
+    if len({f.id for f in faults}) != len(faults):
+        sys.exit("campaign: fault ids are not unique (--add-fault ids collide with fimut's)")
     if a.only_fault is not None:
         faults = [f for f in faults if f.id == a.only_fault]
         if not faults:
