@@ -119,7 +119,8 @@ bench-restart: deps all
 campaign: deps all build/tools/fimut
 	@python3 tools/campaign.py --target $(or $(TARGET),nic) --n $(or $(N),100) \
 		$(if $(TYPES),--types $(TYPES)) --seed $(or $(SEED),1) -j $(or $(J),2) \
-		$(if $(K),--faults-per-boot $(K)) $(if $(RESUME),--resume) $(if $(OUT),--out $(OUT))
+		$(if $(K),--faults-per-boot $(K)) $(if $(RESUME),--resume) $(if $(OUT),--out $(OUT)) \
+		$(if $(QUIET),--quiet-ms $(QUIET))
 
 build/bench/bench_ring: bench/bench_ring.c include/public/ring.h
 	@dpkg-query -W -f='$${Status}' libxen-dev 2>/dev/null | grep -q "install ok installed" || \
