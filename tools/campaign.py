@@ -336,7 +336,10 @@ def parse_args(argv=None):
     ap.add_argument("--add-fault", action="append", default=[], metavar="LINE",
                     help="one more fault, a plan line ('fault id=...'; @IMAGE:SYMBOL@ "
                          "stands for a symbol's address), e.g. a known crash")
-    ap.add_argument("--after", type=int, default=None, help="fimut --after: trigger, in VM exits")
+    ap.add_argument("--after", type=int, default=2000,
+                    help="fimut --after: trigger, in the generation's VM exits (default 2000: "
+                         "each generation serves traffic before its fault, so the previous "
+                         "fault's recovery is seen; 0 also hits initialisation)")
     ap.add_argument("--quiet-ms", type=int, default=None,
                     help="hypervisor fi_quiet_ms= (driver run time before the next fault)")
     ap.add_argument("--bound", type=int, default=20,
