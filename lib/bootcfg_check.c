@@ -2,6 +2,7 @@
 #include <stdbool.h>
 #include "bootcfg_check.h"
 #include "fmt.h"
+#include "kstring.h"
 
 uint32_t bootcfg_checksum(const void *buf, size_t len)
 {
@@ -40,17 +41,6 @@ static const char *check_name(const char *f)
 		if (!name_char(f[i]))
 			return "has a character outside [A-Za-z0-9_-]";
 	return 0;
-}
-
-static bool same(const char *a, const char *b)
-{
-	for (unsigned i = 0; i < BOOTCFG_NAME_LEN; i++) {
-		if (a[i] != b[i])
-			return false;
-		if (!a[i])
-			return true;
-	}
-	return true;
 }
 
 static int check_domain(const struct bootcfg_domain *d, unsigned i, char *why, size_t wl)
@@ -187,7 +177,7 @@ int bootcfg_check(const void *buf, size_t len, char *why, size_t wl)
 		if (check_domain(&d[i], i, why, wl))
 			return -1;
 		for (unsigned j = 0; j < i; j++) {
-			if (same(d[i].name, d[j].name)) {
+			if (!strncmp(d[i].name, d[j].name, BOOTCFG_NAME_LEN)) {
 				fmt_snprintf(why, wl, "duplicate domain name '%s'", d[i].name);
 				return -1;
 			}

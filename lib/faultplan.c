@@ -2,6 +2,7 @@
 #include <stdbool.h>
 #include "faultplan.h"
 #include "fmt.h"
+#include "kstring.h"
 
 static const char *const type_names[FP_NTYPES] = {
 	"regsrc", "regdst", "pointer", "interface", "branch", "bitflip", "nop", "init", "irq",
@@ -249,17 +250,6 @@ static int parse_fault(struct span s, struct faultplan_fault *f, char *why, size
 	return parse_type(v[F_TYPE], &f->type, why, wl);
 }
 
-static bool same_name(const char *a, const char *b)
-{
-	for (unsigned i = 0; i < FAULTPLAN_NAME_LEN; i++) {
-		if (a[i] != b[i])
-			return false;
-		if (!a[i])
-			return true;
-	}
-	return true;
-}
-
 /* Rules across lines: unique ids, each domain's generations strictly increasing. */
 static int check_against_earlier(const struct faultplan *plan, const struct faultplan_fault *f,
 				 char *why, size_t wl)
@@ -272,7 +262,7 @@ static int check_against_earlier(const struct faultplan *plan, const struct faul
 			fmt_snprintf(why, wl, "id %u already used on line %u", f->id, e->line);
 			return -1;
 		}
-		if (same_name(e->domain, f->domain))
+		if (!strncmp(e->domain, f->domain, FAULTPLAN_NAME_LEN))
 			last = e;
 	}
 	if (last && f->gen <= last->gen) {
