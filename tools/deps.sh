@@ -4,7 +4,7 @@
 # Another package installation may hold the package database lock (a fresh
 # machine often runs one at boot): wait for it, bounded, instead of failing.
 set -e
-PKGS="qemu-system-x86 grub-pc-bin grub-common xorriso mtools gcc make binutils python3 gdb clang libclang-rt-14-dev libpci-dev pci.ids libcapstone-dev gnuplot-nox"
+PKGS="qemu-system-x86 grub-pc-bin grub-common xorriso mtools gcc make binutils python3 gdb clang libclang-rt-14-dev libpci-dev pci.ids libcapstone-dev gnuplot-nox slurmctld slurmd slurm-client munge"
 LOCK_WAIT=${DEPS_LOCK_WAIT:-600}    # seconds to wait for the apt/dpkg locks
 
 missing=""
