@@ -132,7 +132,8 @@ def sh(cmd, **kw):
 def campaign_tests():
     """A small real fault-injection campaign (one QEMU boot, a few minutes)."""
     path = os.path.join(ROOT, "tests", "faultinject", "campaign_smoke.sh")
-    return [Test("campaign/smoke", "unit", path=path)]
+    slurm = os.path.join(ROOT, "tests", "faultinject", "campaign_slurm.sh")
+    return [Test("campaign/smoke", "unit", path=path), Test("campaign/slurm", "unit", path=slurm)]
 
 
 def run_unit(t):

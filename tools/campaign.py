@@ -5,6 +5,7 @@ injection"; interfaces in docs/faultinject.md section 4).
     tools/campaign.py --target nic --n 1000 --seed 1 -j 2 --out build/campaign/nic-1
     tools/campaign.py ... --resume              continue: skip the faults in faults.csv
     tools/campaign.py ... --only-fault ID       replay exactly one fault, alone in a boot
+    tools/campaign.py ... --slurm [--shards S]  the same campaign as a Slurm job array
 
 The faults come from build/tools/fimut (same seed, same faults). K of them go
 into one boot (--faults-per-boot), fault i of the boot into driver generation
@@ -15,6 +16,10 @@ time. The load generator runs for the whole boot, cut into one run per driver
 generation (label genG) so that each fault's losses are its own. Each fault
 gets one outcome (tools/faultinject/classify.py) and one row in faults.csv;
 summary.json, report.md and the plots are rebuilt at the end.
+
+With --slurm the fault list is cut into S ranges of whole boots, one Slurm
+array task each (campaign.py --range A:B into OUT/shards/tNNNN), and the
+shards are merged into the same outputs (tools/faultinject/slurm.py).
 """
 import argparse
 import concurrent.futures
@@ -33,6 +38,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests"))
 sys.path.insert(0, os.path.join(ROOT, "tools", "faultinject"))
 import classify  # noqa: E402
 import report  # noqa: E402
+import slurm  # noqa: E402  tools/faultinject/slurm.py
 import run as testrun  # noqa: E402  tests/run.py
 
 # What each target boots: the scenario (tests/qemu/NAME.scn), the in-hypervisor
@@ -43,25 +49,34 @@ TARGETS = {
 }
 ALL_TYPES = "regsrc,regdst,pointer,interface,branch,bitflip,nop,init,irq"
 MAX_PLAN = 64                   # docs/faultinject.md section 1
+FIMUT_MAX = 1000                # fimut --count limit (gen-start + count - 1 <= 1000)
 SEG_COUNT = 500000              # datagrams a load segment may send (bounds loadgen's arrays)
 _RECOVERED = re.compile(r"^hv: restart (\S+) #\d+ \(generation (\d+)\): failure detected .*"
                         r"first packet forwarded")
 _CRASHED = re.compile(r"^hv: domain \d+ \((\S+)\) crashed: ")
 
 
-def fimut_faults(a, target):
-    """All the campaign's faults, from build/tools/fimut (docs/faultinject.md section 3)."""
-    cmd = [os.path.join(testrun.BUILD, "tools", "fimut"),
-           "--elf", os.path.join(testrun.BUILD, "guest", target["image"] + ".elf"),
-           "--seed", str(a.seed), "--count", str(a.n), "--types", a.types,
-           "--domain", target["driver"], "--gen-start", "1"]
-    if a.after is not None:
-        cmd += ["--after", str(a.after)]
-    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       universal_newlines=True)
-    if r.returncode:
-        sys.exit("campaign: %s failed:\n%s" % (" ".join(cmd), r.stderr))
-    return [f for f in map(classify.parse_plan_line, r.stdout.splitlines()) if f]
+def fimut_faults(a, target, lo=0, hi=None):
+    """The campaign's fimut faults lo..hi-1 (all n by default), from build/tools/fimut
+    (docs/faultinject.md section 3): fault k depends only on the seed, the types and k,
+    so a range is generated alone, in calls of at most FIMUT_MAX faults. The
+    generation numbers are placeholders (a boot sets them)."""
+    hi = a.n if hi is None else hi
+    out = []
+    for start in range(lo, hi, FIMUT_MAX):
+        cmd = [os.path.join(testrun.BUILD, "tools", "fimut"),
+               "--elf", os.path.join(testrun.BUILD, "guest", target["image"] + ".elf"),
+               "--seed", str(a.seed), "--id-start", str(start),
+               "--count", str(min(FIMUT_MAX, hi - start)), "--types", a.types,
+               "--domain", target["driver"], "--gen-start", "1"]
+        if a.after is not None:
+            cmd += ["--after", str(a.after)]
+        r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           universal_newlines=True)
+        if r.returncode:
+            sys.exit("campaign: %s failed:\n%s" % (" ".join(cmd), r.stderr))
+        out += [f for f in map(classify.parse_plan_line, r.stdout.splitlines()) if f]
+    return out
 
 
 def extra_faults(a, target):
@@ -223,10 +238,11 @@ def rows_for(a, faults, console, driver):
 
 
 class Progress:
-    """One line: bar, faults done of total, boots running, faults/hour, ETA."""
+    """One line: bar, faults done of total, boots (or Slurm tasks) running, faults/hour, ETA."""
 
-    def __init__(self, total, done, out):
+    def __init__(self, total, done, out, unit="boots"):
         self.total, self.done0, self.done, self.t0, self.out = total, done, done, time.time(), out
+        self.unit = unit
         self.tty = hasattr(out, "isatty") and out.isatty()
         self.shown = (None, 0.0)
 
@@ -238,8 +254,8 @@ class Progress:
         eta = "%dh%02dm" % divmod(int(left / rate * 60), 60) if rate else "?"
         w = 30
         fill = int(w * self.done / self.total) if self.total else w
-        return "[%s%s] %d/%d faults  %d boots running  %.0f faults/h  ETA %s" % (
-            "#" * fill, "." * (w - fill), self.done, self.total, running, rate, eta)
+        return "[%s%s] %d/%d faults  %d %s running  %.0f faults/h  ETA %s" % (
+            "#" * fill, "." * (w - fill), self.done, self.total, running, self.unit, rate, eta)
 
     def show(self, running, final=False):
         text = self.line(running)
@@ -253,9 +269,12 @@ class Progress:
 
 def run_campaign(a, faults, boot, driver, progress_out=None):
     """Boot the faults not yet in a.out/faults.csv, K per boot, J boots at a time;
-    returns the summary. boot(faults, wdir) -> console text (injectable for tests)."""
-    os.makedirs(a.out, exist_ok=True)
-    csv_path = os.path.join(a.out, "faults.csv")
+    returns the summary. boot(faults, wdir) -> console text (injectable for tests).
+    A Slurm task writes into its --shard-dir instead of a.out (replay commands
+    still name a.out)."""
+    wd = getattr(a, "shard_dir", None) or a.out
+    os.makedirs(wd, exist_ok=True)
+    csv_path = os.path.join(wd, "faults.csv")
     if not a.resume and not a.only_fault and os.path.exists(csv_path):
         sys.exit("campaign: %s exists; use --resume to continue it, or another --out" % csv_path)
     ids = [f.id for f in faults]
@@ -271,7 +290,7 @@ def run_campaign(a, faults, boot, driver, progress_out=None):
 
     def one(group):
         plan = [f.with_gen(i + 1) for i, f in enumerate(group)]
-        wdir = os.path.join(a.out, "boots", "b%06d" % group[0].id)
+        wdir = os.path.join(wd, "boots", "b%06d" % group[0].id)
         os.makedirs(wdir, exist_ok=True)
         with lock:
             running[0] += 1
@@ -307,12 +326,15 @@ def run_campaign(a, faults, boot, driver, progress_out=None):
                         retry.append(f)
                 if retry:
                     queue.append(retry)
-                report.append_rows(os.path.join(a.out, "faults.csv"), rows)
+                report.append_rows(csv_path, rows)
                 prog.done += len(rows)
             prog.show(running[0])
     prog.show(0, final=True)
-    return report.write_report(a.out, "Fault-injection campaign: target %s, seed %d" %
-                               (a.target, a.seed))
+    return report.write_report(wd, title(a))
+
+
+def title(a):
+    return "Fault-injection campaign: target %s, seed %d" % (a.target, a.seed)
 
 
 def rows_for_outcome(a, f, o):
@@ -350,7 +372,28 @@ def parse_args(argv=None):
                     help="end a boot when its console is silent this long (host time)")
     ap.add_argument("--boot-timeout", type=float, default=None,
                     help="seconds per boot (default 60 + 40 per fault)")
+    ap.add_argument("--range", default=None, metavar="A:B", type=parse_range,
+                    help="only the faults at positions A..B-1 of the campaign's list (fimut's "
+                         "n faults, then the --add-fault lines): what one Slurm task runs")
+    ap.add_argument("--shard-dir", default=None, metavar="DIR",
+                    help="write this run's results into DIR, not --out (set by --slurm's job "
+                         "script; replay commands still name --out)")
+    sl = ap.add_argument_group("Slurm (the same campaign as a job array, merged into --out)")
+    sl.add_argument("--slurm", action="store_true",
+                    help="shard the campaign into a Slurm job array, wait for it, merge")
+    sl.add_argument("--shards", type=int, default=None,
+                    help="array tasks, 1..%d (default: J boots' worth of faults per task, "
+                         "at most %d)" % (slurm.MAX_SHARDS, slurm.MAX_SHARDS))
+    sl.add_argument("--partition", default=None, help="sbatch --partition")
+    sl.add_argument("--throttle", type=int, default=None,
+                    help="at most this many array tasks at once (sbatch --array=...%%N)")
+    sl.add_argument("--slurm-extra", default=None, metavar="ARGS",
+                    help="more sbatch options, one string (e.g. '--time=2:00:00 --mem=4G')")
+    sl.add_argument("--poll-seconds", type=float, default=5.0,
+                    help="how often to ask squeue whether the array is done")
     a = ap.parse_args(argv)
+    if a.slurm and (a.only_fault is not None or a.range or a.shard_dir):
+        ap.error("--slurm runs the whole campaign (a replay or a range runs locally)")
     if a.out is None:
         a.out = os.path.join("build", "campaign", "%s-%d" % (a.target, a.seed))
     bad = set(a.types.split(",")) - set(ALL_TYPES.split(","))
@@ -359,21 +402,81 @@ def parse_args(argv=None):
     return a
 
 
-def main(argv=None, gen_faults=fimut_faults, boot=None):
-    a = parse_args(argv)
-    target = TARGETS[a.target]
-    faults = gen_faults(a, target) + extra_faults(a, target)
-    if len({f.id for f in faults}) != len(faults):
+def parse_range(text):
+    m = re.match(r"^(\d+):(\d+)$", text)
+    if not m or int(m.group(1)) >= int(m.group(2)):
+        raise argparse.ArgumentTypeError("want A:B with A < B, got %r" % text)
+    return int(m.group(1)), int(m.group(2))
+
+
+def campaign_faults(a, target, gen_faults, lo, hi):
+    """The faults at positions lo..hi-1 of the campaign's list: fimut's n (position k
+    is fimut's fault k), then the --add-fault lines."""
+    extras = extra_faults(a, target)
+    hi = min(hi, a.n + len(extras))
+    out = gen_faults(a, target, lo, min(hi, a.n)) if lo < min(hi, a.n) else []
+    return out + extras[max(0, lo - a.n):max(0, hi - a.n)]
+
+
+def shared_args(a):
+    """The options that define the campaign and its boots, for a Slurm task's command."""
+    cmd = ["--target", a.target, "--n", str(a.n), "--types", a.types, "--seed", str(a.seed),
+           "-j", str(a.j), "--faults-per-boot", str(a.faults_per_boot)]
+    if a.after is not None:
+        cmd += ["--after", str(a.after)]
+    if a.quiet_ms:
+        cmd += ["--quiet-ms", str(a.quiet_ms)]
+    for line in a.add_fault:
+        cmd += ["--add-fault", line]
+    cmd += ["--bound", str(a.bound), "--stall-ms", str(a.stall_ms),
+            "--stall-seconds", str(a.stall_seconds)]
+    if a.boot_timeout:
+        cmd += ["--boot-timeout", str(a.boot_timeout)]
+    return cmd + ["--out", a.out]
+
+
+def main_slurm(a, target):
+    """--slurm: the same campaign as a job array (tools/faultinject/slurm.py)."""
+    ids = list(range(a.n)) + [f.id for f in extra_faults(a, target)]
+    if len(set(ids)) != len(ids):
         sys.exit("campaign: fault ids are not unique (--add-fault ids collide with fimut's)")
+    task = [sys.executable, os.path.join(ROOT, "tools", "campaign.py")] + shared_args(a)
+    again = ["python3", "tools/campaign.py"] + shared_args(a) + ["--slurm", "--resume"]
+    for opt in ("shards", "partition", "throttle", "slurm_extra", "poll_seconds"):
+        if getattr(a, opt) and (opt != "poll_seconds" or a.poll_seconds != 5.0):
+            again += ["--" + opt.replace("_", "-"), str(getattr(a, opt))]
+    return slurm.run(a, ids, task, title(a), Progress,
+                     " ".join(shlex.quote(c) for c in again))
+
+
+def main_local(a, target, gen_faults, boot):
     if a.only_fault is not None:
-        faults = [f for f in faults if f.id == a.only_fault]
+        # Fault k of fimut sits at position k; an --add-fault one after them.
+        faults = [f for f in campaign_faults(a, target, gen_faults, a.only_fault,
+                                             a.only_fault + 1) if f.id == a.only_fault]
+        if not faults:
+            faults = [f for f in campaign_faults(a, target, gen_faults, 0, 1 << 62)
+                      if f.id == a.only_fault]
         if not faults:
             sys.exit("campaign: no fault %d in this campaign (same --n/--types/--seed?)" %
                      a.only_fault)
         a.faults_per_boot, a.resume = 1, True
-    s = run_campaign(a, faults, boot or boot_target(a, target), target["driver"])
+    else:
+        lo, hi = a.range or (0, 1 << 62)
+        faults = campaign_faults(a, target, gen_faults, lo, hi)
+        if not faults:
+            sys.exit("campaign: --range %d:%d holds no fault of this campaign" % (lo, hi))
+        if len({f.id for f in faults}) != len(faults):
+            sys.exit("campaign: fault ids are not unique (--add-fault ids collide with fimut's)")
+    return run_campaign(a, faults, boot or boot_target(a, target), target["driver"])
+
+
+def main(argv=None, gen_faults=fimut_faults, boot=None):
+    a = parse_args(argv)
+    target = TARGETS[a.target]
+    s = main_slurm(a, target) if a.slurm else main_local(a, target, gen_faults, boot)
     print(report.table(s))
-    print("report: %s" % os.path.join(a.out, "report.md"))
+    print("report: %s" % os.path.join(a.shard_dir or a.out, "report.md"))
     for x in s["replay"]:
         print("%s fault %d: %s" % (x["outcome"], x["id"], x["command"]))
     return 0

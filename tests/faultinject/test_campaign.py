@@ -22,12 +22,15 @@ import classify  # noqa: E402
 import report  # noqa: E402
 
 
-def stub_faults(a, target):
-    """Deterministic from the seed, like fimut; ids 1000..1000+n-1."""
+def stub_faults(a, target, lo=0, hi=None):
+    """Deterministic from the seed, like fimut; ids 1000..1000+n-1 (positions lo..hi-1)."""
     rnd = random.Random(a.seed)
     types = a.types.split(",")
     out = []
     for i in range(a.n):
+        if not lo <= i < (a.n if hi is None else hi):
+            rnd.randrange(5000), rnd.randrange(0x8000)
+            continue
         out.append(classify.Fault(1000 + i, target["driver"], 1 + i, 100 + rnd.randrange(5000),
                                   "0x%x" % (0x100000 + rnd.randrange(0x8000)), "7405", "7505",
                                   types[i % len(types)]))
