@@ -115,12 +115,14 @@ bench-restart: deps all
 
 # Fault-injection campaign (tools/campaign.py; docs/design.md "Fault injection"):
 # make campaign TARGET=nic N=1000 TYPES=nop,branch SEED=1 J=2 [K=8] [RESUME=1]
+#   [SLURM=1 [SHARDS=S] [PARTITION=P]]: as a Slurm job array (J boots per task), merged
 .PHONY: campaign
 campaign: deps all build/tools/fimut
 	@python3 tools/campaign.py --target $(or $(TARGET),nic) --n $(or $(N),100) \
 		$(if $(TYPES),--types $(TYPES)) --seed $(or $(SEED),1) -j $(or $(J),2) \
 		$(if $(K),--faults-per-boot $(K)) $(if $(RESUME),--resume) $(if $(OUT),--out $(OUT)) \
-		$(if $(QUIET),--quiet-ms $(QUIET))
+		$(if $(QUIET),--quiet-ms $(QUIET)) \
+		$(if $(SLURM),--slurm) $(if $(SHARDS),--shards $(SHARDS)) $(if $(PARTITION),--partition $(PARTITION))
 
 build/bench/bench_ring: bench/bench_ring.c include/public/ring.h
 	@dpkg-query -W -f='$${Status}' libxen-dev 2>/dev/null | grep -q "install ok installed" || \

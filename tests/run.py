@@ -130,7 +130,8 @@ def sh(cmd, **kw):
 
 
 def campaign_tests():
-    """A small real fault-injection campaign (one QEMU boot, a few minutes)."""
+    """Small real fault-injection campaigns: one boot of 8 faults (smoke); 5 faults
+    locally and as a Slurm job array on a one-node Slurm, compared (slurm, 6 boots)."""
     path = os.path.join(ROOT, "tests", "faultinject", "campaign_smoke.sh")
     slurm = os.path.join(ROOT, "tests", "faultinject", "campaign_slurm.sh")
     return [Test("campaign/smoke", "unit", path=path), Test("campaign/slurm", "unit", path=slurm)]

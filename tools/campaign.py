@@ -394,6 +394,9 @@ def parse_args(argv=None):
     a = ap.parse_args(argv)
     if a.slurm and (a.only_fault is not None or a.range or a.shard_dir):
         ap.error("--slurm runs the whole campaign (a replay or a range runs locally)")
+    if a.shards is not None and not 1 <= a.shards <= slurm.MAX_SHARDS:
+        ap.error("--shards must be 1..%d (array indices below Slurm's default MaxArraySize)"
+                 % slurm.MAX_SHARDS)
     if a.out is None:
         a.out = os.path.join("build", "campaign", "%s-%d" % (a.target, a.seed))
     bad = set(a.types.split(",")) - set(ALL_TYPES.split(","))
