@@ -106,7 +106,7 @@ s_loc = json.load(open(os.path.join(loc_dir, "summary.json")))
 s_sl = json.load(open(os.path.join(sl_dir, "summary.json")))
 for k in ("faults", "activated", "all", "by_type"):
     if s_loc[k] != s_sl[k]:
-        fails.append("summary.json %s differs: %s vs %s" % (k, s_sl[k], s_loc[k]))
+        fails.append("summary.json %s differs (slurm vs local)" % k)
 for f in ("report.md", "outcomes.png", "recovery_cdf.png", "slurm-job.sh",
           "shards/t0000/faults.csv", "shards/t0001/faults.csv", "shards/t0002/faults.csv"):
     p = os.path.join(sl_dir, f)
