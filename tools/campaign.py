@@ -378,7 +378,8 @@ def parse_args(argv=None):
     ap.add_argument("--shard-dir", default=None, metavar="DIR",
                     help="write this run's results into DIR, not --out (set by --slurm's job "
                          "script; replay commands still name --out)")
-    sl = ap.add_argument_group("Slurm (the same campaign as a job array, merged into --out)")
+    sl = ap.add_argument_group("Slurm (the same campaign as a job array, merged into "
+                               "--out)")
     sl.add_argument("--slurm", action="store_true",
                     help="shard the campaign into a Slurm job array, wait for it, merge")
     sl.add_argument("--shards", type=int, default=None,
