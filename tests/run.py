@@ -143,16 +143,29 @@ def run_unit(t):
 
 def plan_symbols(text, syms=None):
     """text (fault-plan fields, no comment) with each @IMAGE:SYMBOL@ replaced
-    by the symbol's address in build/guest/IMAGE.elf; None if one is unknown."""
+    by the symbol's address in build/guest/IMAGE.elf, and each
+    @IMAGE:call(FROM,TO)@ by the bytes of a 5-byte call at FROM to TO (e8
+    rel32, little endian: a site fault's new=); None if one is unknown."""
     syms = {} if syms is None else syms
 
-    def addr(m):
-        if m.group(1) not in syms:
-            r = sh(["nm", os.path.join(BUILD, "guest", m.group(1) + ".elf")])
-            syms[m.group(1)] = {w[2]: "0x%x" % int(w[0], 16) for w in
-                                (l.split() for l in r.stdout.splitlines()) if len(w) == 3}
-        return syms[m.group(1)].get(m.group(2), m.group(0))
+    def lookup(image, name):
+        if image not in syms:
+            r = sh(["nm", os.path.join(BUILD, "guest", image + ".elf")])
+            syms[image] = {w[2]: "0x%x" % int(w[0], 16) for w in
+                           (l.split() for l in r.stdout.splitlines()) if len(w) == 3}
+        return syms[image].get(name)
 
+    def addr(m):
+        return lookup(m.group(1), m.group(2)) or m.group(0)
+
+    def call(m):
+        a, b = lookup(m.group(1), m.group(2)), lookup(m.group(1), m.group(3))
+        if not a or not b:
+            return m.group(0)
+        rel = (int(b, 16) - (int(a, 16) + 5)) & 0xffffffff
+        return "e8" + rel.to_bytes(4, "little").hex()
+
+    text = re.sub(r"@([\w-]+):call\((\w+),(\w+)\)@", call, text)
     text = re.sub(r"@([\w-]+):(\w+)@", addr, text)
     return None if "@" in text else text
 
