@@ -91,7 +91,8 @@ def qemu_tests(conf):
     port 9; ARGS are loadgen options separated by ',' (e.g. --count=1000).
     faultplan=FILE: the fault plan (path relative to tests/qemu/, or absolute)
     as module "faultplan"; hvargs=K=V,K2=V2: more hypervisor command line (e.g.
-    hvargs=fi_quiet_ms=500).
+    hvargs=fi_quiet_ms=500). regex=PATTERN (repeatable): a Python regular
+    expression one line of the log must match ('_' stands for a space).
     """
     tests = []
     with open(conf) as f:
@@ -104,13 +105,13 @@ def qemu_tests(conf):
                 sys.exit("%s:%d: want NAME SCENARIO EXPECT [key=value...]" % (conf, lineno))
             opts = {"mode": "test", "timeout": "60", "cpu": None, "mem": None, "grep": [],
                     "devices": None, "load": [], "icount": None, "hvtest": None,
-                    "faultplan": None, "hvargs": None}
+                    "faultplan": None, "hvargs": None, "regex": []}
             for w in words[3:]:
                 k, _, v = w.partition("=")
                 if k not in opts:
                     sys.exit("%s:%d: unknown option %s" % (conf, lineno, k))
-                if k == "grep":
-                    opts["grep"].append(v.replace("_", " "))
+                if k in ("grep", "regex"):
+                    opts[k].append(v.replace("_", " "))
                 elif k == "load":
                     ip, _, args = v.partition("/")
                     opts["load"].append((ip, [a for a in args.split(",") if a]))
@@ -376,6 +377,9 @@ def check_output(t, out, rc, qout):
     for pat in t.grep:
         if pat not in out:
             return False, "output lacks '%s'\n%s" % (pat, tail)
+    for pat in getattr(t, "regex", []):
+        if not re.search(pat, out, re.MULTILINE):
+            return False, "no output line matches '%s'\n%s" % (pat, tail)
     return True, ""
 
 
