@@ -131,7 +131,7 @@ def sh(cmd, **kw):
 
 
 def campaign_tests():
-    """A small real fault-injection campaign (one QEMU boot, a few minutes)."""
+    """A small real fault-injection campaign (one fault per type, a few QEMU boots)."""
     path = os.path.join(ROOT, "tests", "faultinject", "campaign_smoke.sh")
     return [Test("campaign/smoke", "unit", path=path)]
 
