@@ -6,6 +6,7 @@
 #include "backend/netback.h"
 #include "public/io/netif.h"
 #include "rt/channel.h"
+#include "rt/fisite.h"
 #include "rt/rt.h"
 
 static uint64_t window(const struct netback *nb, const struct nb_client *c)
@@ -113,12 +114,16 @@ static void try_connect(struct netback *nb, struct nb_client *c)
 	gprintf("netback: client %u connected (ring gref %u)\n", c->domid, fe.gref);
 }
 
-static void respond(struct nb_client *c, uint16_t id, uint8_t op, int16_t status, uint16_t len)
+/* Sites proto_garbage/proto_badid: the response just written (rt/fisite.h). */
+static FI_NOIPA void respond(struct nb_client *c, uint16_t id, uint8_t op, int16_t status,
+			     uint16_t len)
 {
 	struct netif_response *r = ring_back_next_rsp(&c->ring);
 
 	if (r) {
 		*r = (struct netif_response){ .id = id, .op = op, .status = status, .len = len };
+		FI_SITE(proto_garbage, r);
+		FI_SITE(proto_badid, r);
 		c->must_push = 1;
 	}
 }
@@ -251,7 +256,8 @@ static int serve(struct netback *nb, struct nb_client *c)
 	return done;
 }
 
-static void flush(struct netback *nb)
+/* Sites proto_back/proto_ahead/evt_storm: a client just pushed to (rt/fisite.h). */
+static FI_NOIPA void flush(struct netback *nb)
 {
 	for (unsigned i = 0; i < nb->n; i++) {
 		struct nb_client *c = &nb->c[i];
@@ -262,6 +268,9 @@ static void flush(struct netback *nb)
 			hv_evtchn_send((uint32_t)c->port);
 			nb->stats.notifications++;
 		}
+		FI_SITE(proto_back, c);
+		FI_SITE(proto_ahead, c);
+		FI_SITE(evt_storm, c);
 	}
 }
 

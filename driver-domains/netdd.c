@@ -10,27 +10,25 @@
  * the domain's RAM), memory it does not own; the IOMMU must stop it and the
  * hypervisor kill us. "idt" wrecks our own exception handling (every gate and
  * the stack) before faulting, so we cannot report anything ourselves.
+ *
+ * Transmit timeout (tx_timeout_ms=, default 200, 0: off): frames wait in the
+ * TX ring and none completes for that long -> we fail ourselves, and the
+ * restart resets the device (e1000_tx_stalled says how it is judged).
+ *
+ * The FI_SITE()s are where site faults enter (rt/fisite.h, hooks in
+ * faultinject/nicfaults.c): a 5-byte NOP each when no fault is planned.
  */
 #include "backend/netback.h"
 #include "driver-domains/e1000/e1000.h"
+#include "faultinject/nicfaults.h"
 #include "rt/channel.h"
+#include "rt/fisite.h"
 #include "rt/rt.h"
 
 static struct e1000 nic;
 static struct netback nb;
 static uint64_t forwarded, crash_after, generation, crash_gens;
 static char crash_kind[8];
-
-/* The "dma" crash: a receive ring whose every buffer is the target, and a
- * frame to send ourselves through the PHY's loopback. */
-static struct e1000_rx_desc rogue_rx[8] __attribute__((aligned(128)));
-static uint8_t loop_frame[60];
-
-#define E1000_MDIC          0x0020
-#define MDIC_WRITE_PHY_CTRL (1u << 21 | 1u << 26)   /* PHY 1, register 0, op write */
-#define MDIC_READY          (1u << 28)
-#define PHY_CTRL_LOOPBACK   0x4000
-#define PHY_CTRL_DEFAULT    0x1140                  /* autoneg, full duplex, 1000 Mb/s */
 
 static int uplink_tx(void *ctx, const void *frame, size_t len)
 {
@@ -73,32 +71,6 @@ static void add_clients(void)
 	}
 }
 
-/* Aim every receive buffer at 'target' and loop a frame of our own back into
- * the receiver: the NIC's write to the target must fault in the IOMMU. Both
- * the ring and the frame are in our memory, so only the buffer is foreign. */
-static void rogue_receive(uint64_t target)
-{
-	volatile uint32_t *r = nic.regs;
-
-	for (unsigned i = 0; i < 8; i++)
-		rogue_rx[i] = (struct e1000_rx_desc){ .addr = target };
-	/* The receiver stays on: QEMU refuses frames for a second after any
-	 * RCTL write. */
-	r[E1000_RDBAL / 4] = (uint32_t)(uintptr_t)rogue_rx;
-	r[E1000_RDBAH / 4] = (uint32_t)((uint64_t)(uintptr_t)rogue_rx >> 32);
-	r[E1000_RDLEN / 4] = sizeof(rogue_rx);
-	r[E1000_RDH / 4] = 0;
-	r[E1000_RDT / 4] = 7;
-	r[E1000_MDIC / 4] = MDIC_WRITE_PHY_CTRL | PHY_CTRL_DEFAULT | PHY_CTRL_LOOPBACK;
-	for (int i = 0; i < 1000 && !(r[E1000_MDIC / 4] & MDIC_READY); i++)
-		;
-	memset(loop_frame, 0xff, 6);                    /* broadcast */
-	memcpy(loop_frame + 6, nic.mac, 6);
-	loop_frame[12] = 0x88;                          /* local experimental ethertype */
-	loop_frame[13] = 0xb5;
-	e1000_tx(&nic, loop_frame, sizeof(loop_frame));
-}
-
 static void maybe_crash(void)
 {
 	if (!crash_kind[0] || forwarded < crash_after || generation > crash_gens)
@@ -108,7 +80,7 @@ static void maybe_crash(void)
 	if (!strcmp(crash_kind, "dma")) {
 		uint64_t target = rt_arg_u64("dma_at", rt_info.mem_bytes + (16u << 20));
 		gprintf("netdd: receiving into 0x%lx\n", target);
-		rogue_receive(target);
+		nicfaults_rogue_receive(&nic, target);
 		hv_sleep(1000000000ull);        /* the DMA fault kills us meanwhile */
 		rt_fail("DMA fault was not caught");
 	}
@@ -120,7 +92,9 @@ int main(void)
 {
 	struct hv_self_info self;
 	uint64_t wd = rt_arg_u64("watchdog_ms", 500) * 1000000ull;
+	uint64_t tx_timeout = rt_arg_u64("tx_timeout_ms", 200) * 1000000ull;
 	struct netback_uplink up = { 0, uplink_tx, uplink_add_mac };
+	volatile int kick = 1;          /* wd_starve clears it */
 
 	hv_self_info(&self);
 	generation = self.generation;
@@ -130,6 +104,7 @@ int main(void)
 	hv_watchdog_kick(wd);
 	if (e1000_init(&nic, 0))
 		rt_fail("e1000 init failed");
+	nicfaults_attach(&nic);
 	netback_init(&nb, &up);
 	add_clients();
 	gprintf("netdd: generation %lu, MAC %02x:%02x:%02x:%02x:%02x:%02x, link %s, %s\n",
@@ -139,14 +114,26 @@ int main(void)
 	for (;;) {
 		rt_wait_event(nic.irq_port > 0 ? 20000000ull : 1000000ull);
 		uint64_t ev = rt_events_take();
+		FI_SITE(irq_lost, &ev);
 		if (nic.irq_port > 0 && (ev >> nic.irq_port & 1))
 			e1000_irq_causes(&nic);
 		while (e1000_rx_poll(&nic, from_nic, 0, 32) == 32)
 			;
 		netback_poll(&nb, ev);
-		if (nic.irq_port > 0 && (ev >> nic.irq_port & 1))
+		if (nic.irq_port > 0 && (ev >> nic.irq_port & 1)) {
 			hv_device_irq_ack(0);
-		hv_watchdog_kick(wd);
+			FI_SITE(irq_storm, &nic);
+		}
+		FI_SITE(dma_wild, &nic);
+		FI_SITE(dma_irqwin, &nic);
+		FI_SITE(hang_irqon, 0);
+		FI_SITE(hang_irqoff, 0);
+		FI_SITE(wd_starve, &kick);
+		if (kick)
+			hv_watchdog_kick(wd);
+		if (tx_timeout && e1000_tx_stalled(&nic, hv_time(), tx_timeout))
+			rt_fail("e1000: transmit timeout: %u frames pending, none completed for %lu ms",
+				e1000_tx_pending(&nic), tx_timeout / 1000000);
 		maybe_crash();
 	}
 }

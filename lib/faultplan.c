@@ -6,6 +6,9 @@
 
 static const char *const type_names[FP_NTYPES] = {
 	"regsrc", "regdst", "pointer", "interface", "branch", "bitflip", "nop", "init", "irq",
+	"dma_wild", "dma_irqwin", "irq_storm", "irq_lost", "dev_stop", "desc_len", "desc_status",
+	"hang_irqon", "hang_irqoff", "wd_starve",
+	"proto_garbage", "proto_back", "proto_ahead", "proto_badid", "evt_storm",
 };
 
 const char *faultplan_type_name(enum faultplan_type t)
@@ -151,14 +154,15 @@ static int parse_type(struct span v, enum faultplan_type *out, char *why, size_t
 {
 	char q[24];
 
+	_Static_assert(sizeof(type_names) / sizeof(type_names[0]) == FP_NTYPES, "one name per type");
 	for (unsigned t = 0; t < FP_NTYPES; t++) {
 		if (span_is(v, type_names[t])) {
 			*out = (enum faultplan_type)t;
 			return 0;
 		}
 	}
-	fmt_snprintf(why, wl, "type '%s' unknown (regsrc regdst pointer interface branch "
-		     "bitflip nop init irq)", quote(v, q));
+	fmt_snprintf(why, wl, "type '%s' unknown (code: regsrc regdst pointer interface branch "
+		     "bitflip nop init irq; site: dma_wild ... evt_storm)", quote(v, q));
 	return -1;
 }
 

@@ -24,10 +24,17 @@
 #define FAULTPLAN_MAX_AFTER     1000000000ull
 #define FAULTPLAN_MAX_LINE      256u            /* characters, without the newline */
 
-/* MINIX 3 SWIFI fault types plus init/irq; informational for the hypervisor. */
+/* MINIX 3 SWIFI fault types plus init/irq (code faults), then the site
+ * faults (docs/faultinject.md "Site faults": a call to a hook written over a
+ * fault site); informational for the hypervisor, which applies all alike. */
 enum faultplan_type {
 	FP_REGSRC, FP_REGDST, FP_POINTER, FP_INTERFACE, FP_BRANCH,
-	FP_BITFLIP, FP_NOP, FP_INIT, FP_IRQ, FP_NTYPES
+	FP_BITFLIP, FP_NOP, FP_INIT, FP_IRQ,
+	FP_DMA_WILD, FP_DMA_IRQWIN, FP_IRQ_STORM, FP_IRQ_LOST, FP_DEV_STOP,
+	FP_DESC_LEN, FP_DESC_STATUS,
+	FP_HANG_IRQON, FP_HANG_IRQOFF, FP_WD_STARVE,
+	FP_PROTO_GARBAGE, FP_PROTO_BACK, FP_PROTO_AHEAD, FP_PROTO_BADID, FP_EVT_STORM,
+	FP_NTYPES
 };
 
 struct faultplan_fault {
@@ -57,7 +64,7 @@ struct faultplan {
 int faultplan_parse(const char *text, size_t len, struct faultplan *out, unsigned *line,
 		    char *whybuf, size_t whylen);
 
-/* "regsrc", ..., "irq"; "?" for a value out of range. */
+/* "regsrc", ..., "evt_storm"; "?" for a value out of range. */
 const char *faultplan_type_name(enum faultplan_type t);
 
 #endif

@@ -91,7 +91,8 @@ def qemu_tests(conf):
     port 9; ARGS are loadgen options separated by ',' (e.g. --count=1000).
     faultplan=FILE: the fault plan (path relative to tests/qemu/, or absolute)
     as module "faultplan"; hvargs=K=V,K2=V2: more hypervisor command line (e.g.
-    hvargs=fi_quiet_ms=500).
+    hvargs=fi_quiet_ms=500). regex=PATTERN (repeatable): a Python regular
+    expression one line of the log must match ('_' stands for a space).
     """
     tests = []
     with open(conf) as f:
@@ -104,13 +105,13 @@ def qemu_tests(conf):
                 sys.exit("%s:%d: want NAME SCENARIO EXPECT [key=value...]" % (conf, lineno))
             opts = {"mode": "test", "timeout": "60", "cpu": None, "mem": None, "grep": [],
                     "devices": None, "load": [], "icount": None, "hvtest": None,
-                    "faultplan": None, "hvargs": None}
+                    "faultplan": None, "hvargs": None, "regex": []}
             for w in words[3:]:
                 k, _, v = w.partition("=")
                 if k not in opts:
                     sys.exit("%s:%d: unknown option %s" % (conf, lineno, k))
-                if k == "grep":
-                    opts["grep"].append(v.replace("_", " "))
+                if k in ("grep", "regex"):
+                    opts[k].append(v.replace("_", " "))
                 elif k == "load":
                     ip, _, args = v.partition("/")
                     opts["load"].append((ip, [a for a in args.split(",") if a]))
@@ -130,8 +131,8 @@ def sh(cmd, **kw):
 
 
 def campaign_tests():
-    """Small real fault-injection campaigns: one boot of 8 faults (smoke); 5 faults
-    locally and as a Slurm job array on a one-node Slurm, compared (slurm, 6 boots)."""
+    """Small real fault-injection campaigns: one fault per type (smoke, a few boots);
+    5 faults locally and as a Slurm job array on a one-node Slurm, compared (slurm)."""
     path = os.path.join(ROOT, "tests", "faultinject", "campaign_smoke.sh")
     slurm = os.path.join(ROOT, "tests", "faultinject", "campaign_slurm.sh")
     return [Test("campaign/smoke", "unit", path=path), Test("campaign/slurm", "unit", path=slurm)]
@@ -145,16 +146,29 @@ def run_unit(t):
 
 def plan_symbols(text, syms=None):
     """text (fault-plan fields, no comment) with each @IMAGE:SYMBOL@ replaced
-    by the symbol's address in build/guest/IMAGE.elf; None if one is unknown."""
+    by the symbol's address in build/guest/IMAGE.elf, and each
+    @IMAGE:call(FROM,TO)@ by the bytes of a 5-byte call at FROM to TO (e8
+    rel32, little endian: a site fault's new=); None if one is unknown."""
     syms = {} if syms is None else syms
 
-    def addr(m):
-        if m.group(1) not in syms:
-            r = sh(["nm", os.path.join(BUILD, "guest", m.group(1) + ".elf")])
-            syms[m.group(1)] = {w[2]: "0x%x" % int(w[0], 16) for w in
-                                (l.split() for l in r.stdout.splitlines()) if len(w) == 3}
-        return syms[m.group(1)].get(m.group(2), m.group(0))
+    def lookup(image, name):
+        if image not in syms:
+            r = sh(["nm", os.path.join(BUILD, "guest", image + ".elf")])
+            syms[image] = {w[2]: "0x%x" % int(w[0], 16) for w in
+                           (l.split() for l in r.stdout.splitlines()) if len(w) == 3}
+        return syms[image].get(name)
 
+    def addr(m):
+        return lookup(m.group(1), m.group(2)) or m.group(0)
+
+    def call(m):
+        a, b = lookup(m.group(1), m.group(2)), lookup(m.group(1), m.group(3))
+        if not a or not b:
+            return m.group(0)
+        rel = (int(b, 16) - (int(a, 16) + 5)) & 0xffffffff
+        return "e8" + rel.to_bytes(4, "little").hex()
+
+    text = re.sub(r"@([\w-]+):call\((\w+),(\w+)\)@", call, text)
     text = re.sub(r"@([\w-]+):(\w+)@", addr, text)
     return None if "@" in text else text
 
@@ -365,6 +379,9 @@ def check_output(t, out, rc, qout):
     for pat in t.grep:
         if pat not in out:
             return False, "output lacks '%s'\n%s" % (pat, tail)
+    for pat in getattr(t, "regex", []):
+        if not re.search(pat, out, re.MULTILINE):
+            return False, "no output line matches '%s'\n%s" % (pat, tail)
     return True, ""
 
 

@@ -47,7 +47,7 @@ TARGETS = {
     "nic": {"scenario": "fi_nic", "hvtest": "fi_nic", "driver": "netdd", "image": "netdd",
             "devices": "nic_disk", "client_ip": "10.0.2.15"},
 }
-ALL_TYPES = "regsrc,regdst,pointer,interface,branch,bitflip,nop,init,irq"
+ALL_TYPES = "all"               # fimut's default: every type its --list-types offers for the ELF
 MAX_PLAN = 64                   # docs/faultinject.md section 1
 FIMUT_MAX = 1000                # fimut --count limit (gen-start + count - 1 <= 1000)
 SEG_COUNT = 500000              # datagrams a load segment may send (bounds loadgen's arrays)
@@ -56,11 +56,41 @@ _RECOVERED = re.compile(r"^hv: restart (\S+) #\d+ \(generation (\d+)\): failure 
 _CRASHED = re.compile(r"^hv: domain \d+ \((\S+)\) crashed: ")
 
 
+def fimut_types(target):
+    """The fault types fimut can make for the target's image, in its order: the code types
+    with eligible instructions, then the site types the ELF has (fimut --list-types --elf:
+    the one place the type list comes from)."""
+    cmd = [os.path.join(testrun.BUILD, "tools", "fimut"), "--list-types",
+           "--elf", os.path.join(testrun.BUILD, "guest", target["image"] + ".elf")]
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       universal_newlines=True)
+    if r.returncode:
+        sys.exit("campaign: %s failed:\n%s" % (" ".join(cmd), r.stderr))
+    out = []
+    for line in r.stdout.splitlines():
+        w = line.split()
+        if len(w) >= 2 and w[1].isdigit() and int(w[1]) > 0:
+            out.append(w[0])
+    return out
+
+
+def check_types(a, target):
+    """--types names only types fimut offers for this image (else exit with the list)."""
+    if a.types == ALL_TYPES:
+        return
+    have = fimut_types(target)
+    bad = [t for t in a.types.split(",") if t not in have]
+    if bad:
+        sys.exit("campaign: unknown fault types: %s (for %s: %s)" %
+                 (",".join(bad), target["image"], ",".join(have)))
+
+
 def fimut_faults(a, target, lo=0, hi=None):
     """The campaign's fimut faults lo..hi-1 (all n by default), from build/tools/fimut
     (docs/faultinject.md section 3): fault k depends only on the seed, the types and k,
     so a range is generated alone, in calls of at most FIMUT_MAX faults. The
     generation numbers are placeholders (a boot sets them)."""
+    check_types(a, target)
     hi = a.n if hi is None else hi
     out = []
     for start in range(lo, hi, FIMUT_MAX):
@@ -348,7 +378,9 @@ def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--target", default="nic", choices=sorted(TARGETS))
     ap.add_argument("--n", type=int, default=100, help="faults in the campaign")
-    ap.add_argument("--types", default=ALL_TYPES, help="comma list of fault types")
+    ap.add_argument("--types", default=ALL_TYPES,
+                    help="comma list of fault types, or 'all' (default: every type "
+                         "build/tools/fimut --list-types --elf IMAGE offers: code and site faults)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("-j", type=int, default=2, help="boots at a time")
     ap.add_argument("--out", default=None, help="results folder (default build/campaign/TARGET-SEED)")
@@ -400,9 +432,8 @@ def parse_args(argv=None):
                  % slurm.MAX_SHARDS)
     if a.out is None:
         a.out = os.path.join("build", "campaign", "%s-%d" % (a.target, a.seed))
-    bad = set(a.types.split(",")) - set(ALL_TYPES.split(","))
-    if bad:
-        ap.error("unknown fault types: " + ",".join(sorted(bad)))
+    if not re.fullmatch(r"all|[a-z0-9_]+(,[a-z0-9_]+)*", a.types):
+        ap.error("--types: a comma list of type names, or all")
     return a
 
 

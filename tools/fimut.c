@@ -17,8 +17,9 @@ static const char usage[] =
 	"       fimut --list-types [--elf FILE [--func-prefix P]]\n"
 	"Prints N fault lines for domain NAME (default netdd): fault id I+k goes to\n"
 	"generation G+k (defaults I=0, G=1, A=0); its type is the ((I+k) mod #types)-th\n"
-	"of --types (default: every type with an eligible instruction). Same arguments,\n"
-	"same output; fault I+k does not depend on N.\n";
+	"of --types (default: every code type with an eligible instruction, then every\n"
+	"site type of the ELF by name). Same arguments, same output; fault I+k does not\n"
+	"depend on N. --list-types --elf FILE: one type a line with its candidates.\n";
 
 static int die(const char *msg)
 {
@@ -26,13 +27,23 @@ static int die(const char *msg)
 	return 2;
 }
 
+/* One type a line: name, candidates (instructions or sites; with --elf), what it does. */
 static void list_types(const struct fimut_code *c)
 {
 	for (int t = 0; t < FIMUT_NTYPES; t++)
 		if (c)
-			printf("%-10s %6zu  %s\n", fimut_type_name(t), c->ncand[t], fimut_type_help(t));
+			printf("%-14s %6zu  %s\n", fimut_type_name(t), c->ncand[t], fimut_type_help(t));
 		else
-			printf("%-10s %s\n", fimut_type_name(t), fimut_type_help(t));
+			printf("%-14s %s\n", fimut_type_name(t), fimut_type_help(t));
+	if (!c) {
+		printf("%-14s %s\n", "<site type X>", "site fault: call fi_hook_X written over a "
+		       "fi_site_X NOP (types of an ELF: --list-types --elf FILE)");
+		return;
+	}
+	for (unsigned i = 0; i < c->nst; i++)
+		printf("%-14s %6u  site fault: call fi_hook_%s (0x%llx) over a fi_site_%s NOP\n",
+		       c->st[i].name, c->st[i].nsites, c->st[i].name,
+		       (unsigned long long)c->st[i].hook, c->st[i].name);
 }
 
 int main(int argc, char **argv)

@@ -108,8 +108,14 @@ static int sym_cmp(const void *a, const void *b)
 	return x->order < y->order ? -1 : (x->order > y->order);
 }
 
-/* Code symbols: FUNC, or a global NOTYPE label such as an assembly entry. */
-static int read_symbols(const struct fimut_elf *e, const struct shdr *st, const struct shdr *str,
+static int has_prefix(const char *s, const char *p)
+{
+	return !strncmp(s, p, strlen(p));
+}
+
+/* Code symbols: FUNC, or a global NOTYPE label such as an assembly entry.
+ * fi_site_* labels go to e->sites instead, fi_hook_* also to e->hooks. */
+static int read_symbols(struct fimut_elf *e, const struct shdr *st, const struct shdr *str,
 			struct sym **out, unsigned *nout, char *err, size_t n)
 {
 	if (st->entsize != SYM_SIZE || st->offset > e->len || st->size > e->len - st->offset ||
@@ -120,8 +126,12 @@ static int read_symbols(const struct fimut_elf *e, const struct shdr *st, const 
 	struct sym *v = calloc(count ? count : 1, sizeof(*v));
 	unsigned k = 0;
 
-	if (!v)
+	e->sites = calloc(count ? count : 1, sizeof(*e->sites));
+	e->hooks = calloc(count ? count : 1, sizeof(*e->hooks));
+	if (!v || !e->sites || !e->hooks) {
+		free(v);
 		return fail(err, n, "out of memory");
+	}
 	for (uint64_t i = 0; i < count; i++) {
 		const uint8_t *p = e->data + st->offset + i * SYM_SIZE;
 		unsigned type = p[4] & 0xf, bind = p[4] >> 4;
@@ -136,8 +146,14 @@ static int read_symbols(const struct fimut_elf *e, const struct shdr *st, const 
 			free(v);
 			return fail(err, n, "symbol name outside the string table");
 		}
-		v[k++] = (struct sym){ { addr, rd64(p + 16),
-				(const char *)e->data + str->offset + name, (unsigned)sec },
+		const char *nm = (const char *)e->data + str->offset + name;
+		if (has_prefix(nm, FIMUT_SITE_PREFIX)) {
+			e->sites[e->nsites++] = (struct fimut_label){ addr, nm + strlen(FIMUT_SITE_PREFIX) };
+			continue;
+		}
+		if (has_prefix(nm, FIMUT_HOOK_PREFIX))
+			e->hooks[e->nhooks++] = (struct fimut_label){ addr, nm + strlen(FIMUT_HOOK_PREFIX) };
+		v[k++] = (struct sym){ { addr, rd64(p + 16), nm, (unsigned)sec },
 				type == STT_FUNC, (unsigned)i };
 	}
 	*out = v;
@@ -254,6 +270,8 @@ void fimut_elf_free(struct fimut_elf *e)
 	free(e->data);
 	free(e->secs);
 	free(e->funcs);
+	free(e->sites);
+	free(e->hooks);
 	*e = (struct fimut_elf){ 0 };
 }
 

@@ -20,6 +20,15 @@ struct fimut_func {
 	unsigned sec;               /* index into secs */
 };
 
+/* A named address: a fault site (fi_site_*) or a hook (fi_hook_*), rt/fisite.h. */
+struct fimut_label {
+	uint64_t addr;
+	const char *name;           /* without the fi_site_ / fi_hook_ prefix */
+};
+
+#define FIMUT_SITE_PREFIX "fi_site_"
+#define FIMUT_HOOK_PREFIX "fi_hook_"
+
 struct fimut_elf {
 	uint8_t *data;
 	size_t len;
@@ -28,6 +37,10 @@ struct fimut_elf {
 	struct fimut_func *funcs;   /* sorted by address; without a symbol table,
 	                               one nameless function per section */
 	unsigned nfuncs;
+	/* Fault sites: labels inside functions, so not functions themselves
+	 * (they do not cut the function they are in). Hooks stay functions too. */
+	struct fimut_label *sites, *hooks;
+	unsigned nsites, nhooks;
 };
 
 /*

@@ -36,28 +36,40 @@ static int valid_domain(const char *s)
 	return 1;
 }
 
+static int valid_type_name(const char *p, unsigned len)
+{
+	if (len < 1 || len > FIMUT_MAX_TYPE_NAME)
+		return 0;
+	for (unsigned i = 0; i < len; i++)
+		if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= '0' && p[i] <= '9') || p[i] == '_'))
+			return 0;
+	return 1;
+}
+
+/* Names only: whether each is a code type or a site type of the ELF is
+ * decided once the ELF is read (fimut_plan_fit_types). */
 static int parse_types(const char *s, struct fimut_opts *o, char *err, size_t n)
 {
 	o->ntypes = 0;
 	o->types_given = 1;
 	if (!strcmp(s, "all")) {
-		for (int t = 0; t < FIMUT_NTYPES; t++)
-			o->types[o->ntypes++] = t;
 		o->types_given = 0;     /* like the default: types without candidates drop out */
 		return 0;
 	}
 	for (const char *p = s;; p++) {
 		const char *q = strchr(p, ',');
 		unsigned len = q ? (unsigned)(q - p) : (unsigned)strlen(p);
-		int t = fimut_type_parse(p, len);
-		char name[32];
-		snprintf(name, sizeof(name), "%.*s", (int)(len < 31 ? len : 31), p);
-		if (t < 0)
+		char name[64];
+		snprintf(name, sizeof(name), "%.*s", (int)(len < 63 ? len : 63), p);
+		if (!valid_type_name(p, len))
 			return fail(err, n, "unknown fault type '%s' (see fimut --list-types)", name);
 		for (unsigned i = 0; i < o->ntypes; i++)
-			if (o->types[i] == t)
+			if (o->type_lens[i] == len && !strncmp(o->type_names[i], p, len))
 				return fail(err, n, "fault type '%s' listed twice", name);
-		o->types[o->ntypes++] = t;
+		if (o->ntypes == FIMUT_MAX_TYPES)
+			return fail(err, n, "more than 64 fault types in '%s'", s);
+		o->type_names[o->ntypes] = p;
+		o->type_lens[o->ntypes++] = len;
 		if (!q)
 			return 0;
 		p = q;
@@ -155,8 +167,6 @@ static int check_ranges(const struct fimut_opts *o, char *err, size_t n)
 int fimut_opts_parse(int argc, char **argv, struct fimut_opts *o, char *err, size_t n)
 {
 	*o = (struct fimut_opts){ .domain = "netdd", .gen_start = 1 };
-	for (int t = 0; t < FIMUT_NTYPES; t++)
-		o->types[o->ntypes++] = t;
 	for (int i = 1; i < argc; i++)
 		if (one_option(argc, argv, &i, o, err, n))
 			return -1;

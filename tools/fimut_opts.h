@@ -10,13 +10,20 @@
 #define FIMUT_MAX_ID    999999      /* docs/faultinject.md: id 0..999999 */
 #define FIMUT_MAX_AFTER 1000000000ull
 
+#define FIMUT_MAX_TYPES 64          /* code types and site types together */
+#define FIMUT_MAX_TYPE_NAME 47
+
 struct fimut_opts {
 	const char *elf, *domain, *func_prefix;
 	uint64_t seed, after;
 	unsigned count, gen_start, id_start;
-	int types[FIMUT_NTYPES];    /* round-robin order */
+	/* --types as given (names into argv); resolved against the ELF into
+	 * types[] by fimut_plan_fit_types, since site types come from the ELF. */
+	const char *type_names[FIMUT_MAX_TYPES];
+	unsigned type_lens[FIMUT_MAX_TYPES];
+	int types[FIMUT_MAX_TYPES]; /* round-robin order (code type, or FIMUT_NTYPES + site type) */
 	unsigned ntypes;
-	int types_given;            /* --types named them (else: all with candidates) */
+	int types_given;            /* --types named them (else: all with candidates, all site types) */
 	int have_seed, have_count, list_types, help;
 };
 

@@ -13,16 +13,19 @@
 
 struct fimut_fault {
 	unsigned id, gen;
-	int type;
+	int type;                   /* code type, or FIMUT_NTYPES + site type */
+	const char *tname;
 	uint64_t addr;
 	unsigned len;
 	uint8_t orig[FIMUT_INSN_MAX], new[FIMUT_INSN_MAX];
 };
 
 /*
- * Fit the type list to the code: a type named by --types without any
- * candidate is an error; from the default list it is left out (a note on
- * 'note', if not NULL). Returns 0, or -1 with a one-line reason in err.
+ * Resolve the type list against the code: by default (or "all") the code
+ * types with candidates (the others left out with a note on 'note', if not
+ * NULL), then every site type of the ELF by name. A type named by --types
+ * that is neither a code type with candidates nor a site type of the ELF is
+ * an error. Returns 0, or -1 with a one-line reason in err.
  */
 int fimut_plan_fit_types(struct fimut_opts *o, const struct fimut_code *c, FILE *note,
 			 char *err, size_t n);

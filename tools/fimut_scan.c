@@ -135,11 +135,14 @@ static int scan_func(csh h, const struct fimut_elf *e, unsigned fi, struct fimut
 	const uint8_t *p = fimut_elf_text(e, f->addr, f->size);
 	uint64_t off = 0;
 
+	if (!strncmp(f->name, "fi_hook", 7))
+		return 0;               /* hook trampolines and bodies */
 	while (p && off < f->size) {
 		cs_insn *ins;
 		size_t n = cs_disasm(h, p + off, f->size - off, f->addr + off, 0, &ins);
 		for (size_t i = 0; i < n; i++) {
 			if (ins[i].size <= FIMUT_INSN_MAX &&
+			    !fimut_in_site(e, ins[i].address, ins[i].size) &&
 			    push(c, cap, &ins[i], fi, classify(h, ins, n, i, f->name))) {
 				cs_free(ins, n);
 				return -1;
@@ -169,6 +172,8 @@ int fimut_scan(csh h, const struct fimut_elf *e, const char *prefix, struct fimu
 			if (c->v[i].types & (1u << t))
 				c->cand[t][c->ncand[t]++] = i;
 	}
+	if (fimut_sitetypes(e, &c->st, &c->nst))
+		goto oom;
 	return 0;
 oom:
 	fimut_code_free(c);
@@ -180,5 +185,25 @@ void fimut_code_free(struct fimut_code *c)
 	free(c->v);
 	for (int t = 0; t < FIMUT_NTYPES; t++)
 		free(c->cand[t]);
+	fimut_sitetypes_free(c->st, c->nst);
 	*c = (struct fimut_code){ 0 };
+}
+
+const char *fimut_code_type_name(const struct fimut_code *c, int t)
+{
+	if (t >= FIMUT_NTYPES && (unsigned)(t - FIMUT_NTYPES) < c->nst)
+		return c->st[t - FIMUT_NTYPES].name;
+	return fimut_type_name(t);
+}
+
+int fimut_code_type_parse(const struct fimut_code *c, const char *s, size_t len)
+{
+	int t = fimut_type_parse(s, (unsigned)len);
+
+	if (t >= 0)
+		return t;
+	for (unsigned i = 0; i < c->nst; i++)
+		if (strlen(c->st[i].name) == len && !strncmp(c->st[i].name, s, len))
+			return FIMUT_NTYPES + (int)i;
+	return -1;
 }

@@ -19,7 +19,7 @@ build/tools/loadgen: tools/loadgen.c tools/echo_payload.c $(TOOLS_HDRS)
 # fimut: fault-injection mutations (Capstone). Its objects minus main are
 # also linked into the unit test (tests/unit/unit.mk).
 FIMUT_SRCS       := tools/fimut_elf.c tools/fimut_x86.c tools/fimut_mutate.c tools/fimut_scan.c \
-                    tools/fimut_opts.c tools/fimut_plan.c hv/elf.c
+                    tools/fimut_opts.c tools/fimut_plan.c tools/fimut_sites.c hv/elf.c
 build/tools/fimut: tools/fimut.c $(FIMUT_SRCS) $(TOOLS_HDRS) hv/include/hv/elf.h
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(TOOLS_CFLAGS) -Ihv/include -o $@ $(filter %.c,$^) -lcapstone

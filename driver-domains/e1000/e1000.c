@@ -5,6 +5,7 @@
  */
 #include "driver-domains/e1000/e1000.h"
 #include "rt/channel.h"
+#include "rt/fisite.h"
 #include "rt/rt.h"
 
 #define PCI_COMMAND_MEM_MASTER 0x6
@@ -157,6 +158,7 @@ int e1000_tx(struct e1000 *n, const void *frame, size_t len)
 		return E1000_EBUSY;
 	}
 	memcpy(tx_buf[n->tx_next], frame, len);
+	FI_SITE(dev_stop, n);
 	return tx_post(n, dma(tx_buf[n->tx_next]), len);
 }
 
@@ -176,9 +178,11 @@ int e1000_rx_poll(struct e1000 *n, void (*cb)(void *arg, const void *frame, size
 	n->stats.polls++;
 	while (done < budget) {
 		struct e1000_rx_desc *d = &rx_ring[n->rx_next];
+		FI_SITE(desc_status, d);
 		uint8_t st = __atomic_load_n(&d->status, __ATOMIC_ACQUIRE);
 		if (!(st & RXD_DD))
 			break;
+		FI_SITE(desc_len, d);
 		uint16_t len = d->length;
 		/* Frames that span descriptors cannot happen with 2 KiB buffers and
 		 * no jumbo frames; drop them and errored ones alike. */
@@ -195,6 +199,24 @@ int e1000_rx_poll(struct e1000 *n, void (*cb)(void *arg, const void *frame, size
 		done++;
 	}
 	return done;
+}
+
+unsigned e1000_tx_pending(const struct e1000 *n)
+{
+	return (n->tx_next + E1000_TX_RING - n->tx_clean) % E1000_TX_RING;
+}
+
+int e1000_tx_stalled(struct e1000 *n, uint64_t now, uint64_t timeout_ns)
+{
+	tx_reclaim(n);
+	if (n->tx_clean == n->tx_next || n->tx_clean != n->txw_clean || !n->txw_since) {
+		n->txw_clean = n->tx_clean;
+		n->txw_since = now;
+		n->txw_checks = 0;
+		return 0;
+	}
+	n->txw_checks++;
+	return now - n->txw_since >= timeout_ns && n->txw_checks >= E1000_TX_TIMEOUT_CHECKS;
 }
 
 uint32_t e1000_irq_causes(struct e1000 *n)

@@ -33,6 +33,10 @@ struct e1000 {
 	unsigned rx_next;           /* next RX descriptor to look at */
 	unsigned tx_next, tx_clean; /* next TX descriptor to fill / to reclaim */
 	unsigned nmacs;             /* receive addresses in use (RA[0] is ours) */
+	/* Transmit timeout (e1000_tx_stalled): tx_clean when last judged, since
+	 * when it has not moved with frames pending, and in how many checks. */
+	unsigned txw_clean, txw_checks;
+	uint64_t txw_since;
 	struct e1000_stats stats;
 };
 
@@ -47,6 +51,20 @@ int e1000_tx(struct e1000 *nic, const void *frame, size_t len);
 /* Hand up to 'budget' received frames to cb; returns how many. */
 int e1000_rx_poll(struct e1000 *nic, void (*cb)(void *arg, const void *frame, size_t len),
 		  void *arg, int budget);
+/*
+ * Transmit timeout, Linux's netdev watchdog on the domain's own clock: true
+ * when frames are pending in the TX ring and none has completed for
+ * timeout_ns of hypervisor time ('now': hv_time()) AND over at least
+ * E1000_TX_TIMEOUT_CHECKS calls. Wall time alone could misfire when the
+ * host does not run the guest for a while (QEMU-NOTES "Time under load");
+ * the count makes sure the driver itself ran and looked that many times. A
+ * stall is then real under QEMU, whose e1000 completes a frame within the
+ * tail write that posts it. Call once per pass of the driver's loop.
+ */
+#define E1000_TX_TIMEOUT_CHECKS 8
+int e1000_tx_stalled(struct e1000 *nic, uint64_t now, uint64_t timeout_ns);
+/* Frames posted and not completed. */
+unsigned e1000_tx_pending(const struct e1000 *nic);
 /* Interrupt causes (reading them deasserts the line). */
 uint32_t e1000_irq_causes(struct e1000 *nic);
 /* Fault injection only: a transmit descriptor whose buffer is at dma_addr,

@@ -1,27 +1,39 @@
 #!/bin/sh
 # A small real campaign through the whole path (fimut, the fault plan, the
-# hypervisor's injection, the load generator, the classifier, the report),
-# one boot: its accounting must hold, and a fault known to crash the driver
-# (ud2 over the prologue of e1000_rx_poll, which runs on every pass of
-# netdd's loop) must come out as recovered transparently.
+# hypervisor's injection, the load generator, the classifier, the report):
+# one fault of every type fimut offers for netdd (code and site faults, in
+# boots of 8): its accounting must hold, every type must have exactly one
+# outcome, and a fault known to crash the driver (ud2 over the prologue of
+# e1000_rx_poll, which runs on every pass of netdd's loop) must come out as
+# recovered transparently.
 ROOT=${DDHV_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 OUT=$ROOT/build/campaign-smoke
 rm -rf "$OUT"
 cd "$ROOT" || exit 1
-python3 tools/campaign.py --target nic --n 7 --seed 11 -j 1 --faults-per-boot 8 \
-	--quiet-ms 300 --boot-timeout 240 --out "$OUT" \
+TYPES=$("$ROOT/build/tools/fimut" --list-types --elf "$ROOT/build/guest/netdd.elf" |
+	awk '$2 ~ /^[0-9]+$/ && $2 > 0 { print $1 }' | paste -sd, -)
+NTYPES=$(echo "$TYPES" | tr , '\n' | wc -l)
+python3 tools/campaign.py --target nic --n "$NTYPES" --seed 11 -j 1 --faults-per-boot 8 \
+	--quiet-ms 1000 --stall-seconds 30 --boot-timeout 240 --out "$OUT" \
 	--add-fault "fault id=900000 domain=netdd gen=1 after=1000 addr=@netdd:e1000_rx_poll@ orig=554889e5 new=0f0b9090 type=nop" \
 	>"$OUT.log" 2>&1 || { cat "$OUT.log"; echo "campaign smoke: the campaign failed"; exit 1; }
-python3 - "$OUT" <<'PY'
-import csv, json, os, sys
-out = sys.argv[1]
+python3 - "$OUT" "$TYPES" <<'PY'
+import collections, csv, json, os, sys
+out, types = sys.argv[1], sys.argv[2].split(",")
 classes = {"not_activated", "no_effect", "recovered_transparent", "recovered_visible",
            "not_recovered", "isolation_breach"}
 rows = list(csv.DictReader(open(os.path.join(out, "faults.csv"))))
 fails = []
 ids = [r["id"] for r in rows]
-if len(rows) != 8 or len(set(ids)) != 8:
-    fails.append("want 8 faults with distinct ids, got %s" % ids)
+want = len(types) + 1
+if len(rows) != want or len(set(ids)) != want:
+    fails.append("want %d faults with distinct ids, got %s" % (want, ids))
+per_type = collections.Counter(r["type"] for r in rows if r["id"] != "900000")
+for t in types:
+    if per_type[t] != 1:
+        fails.append("type %s: %d faults, want exactly 1" % (t, per_type[t]))
+if len(types) < 24:
+    fails.append("only %d fault types offered for netdd: %s" % (len(types), types))
 for r in rows:
     if r["outcome"] not in classes:
         fails.append("fault %s: outcome %r" % (r["id"], r["outcome"]))

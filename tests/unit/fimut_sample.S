@@ -82,4 +82,48 @@ callee_saved:
 	ret
 	.size callee_saved, . - callee_saved
 
+	/* Fault sites (rt/fisite.h): labels inside a function, 5-byte NOPs. */
+	.globl sited
+	.type sited, @function
+sited:
+	mov %rdx, %rdi          /* 0: a code candidate */
+	.globl fi_site_stall
+fi_site_stall:
+	.byte 0x0f, 0x1f, 0x44, 0x00, 0x00      /* 3: type stall */
+	add %eax, %ecx          /* 8: still in sited (a site does not cut it) */
+	.globl fi_site_stall_2
+fi_site_stall_2:
+	.byte 0x0f, 0x1f, 0x44, 0x00, 0x00      /* 10: type stall, second site */
+	.globl fi_site_kick
+fi_site_kick:
+	.byte 0x0f, 0x1f, 0x44, 0x00, 0x00      /* 15: type kick */
+	.globl fi_site_orphan
+fi_site_orphan:
+	.byte 0x0f, 0x1f, 0x44, 0x00, 0x00      /* 20: no fi_hook_orphan: no type */
+	.globl fi_site_bad
+fi_site_bad:
+	.byte 0x90, 0x90, 0x90, 0x90, 0x90      /* 25: not the NOP: not a site */
+	ret                     /* 30 */
+	.size sited, . - sited
+
+	.globl fi_hook_stall
+	.type fi_hook_stall, @function
+fi_hook_stall:                  /* never a code candidate */
+	mov %rdx, %rdi
+	ret
+	.size fi_hook_stall, . - fi_hook_stall
+
+	.globl fi_hook_kick
+	.type fi_hook_kick, @function
+fi_hook_kick:
+	mov %rdx, %rdi
+	ret
+	.size fi_hook_kick, . - fi_hook_kick
+
+	.globl fi_hook_bad
+	.type fi_hook_bad, @function
+fi_hook_bad:
+	ret
+	.size fi_hook_bad, . - fi_hook_bad
+
 	.section .note.GNU-stack, "", @progbits

@@ -171,6 +171,31 @@ static void test_fields(void)
 	bad(with("type", "nops"), 1, "type 'nops' unknown");
 }
 
+/* Site faults (a 5-byte NOP at fi_site_X becomes a call): every type by name. */
+static void test_site_types(void)
+{
+	static const char *const names[] = {
+		"dma_wild", "dma_irqwin", "irq_storm", "irq_lost", "dev_stop", "desc_len",
+		"desc_status", "hang_irqon", "hang_irqoff", "wd_starve", "proto_garbage",
+		"proto_back", "proto_ahead", "proto_badid", "evt_storm",
+	};
+	char text[256];
+
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(text, sizeof(text), "fault id=3 domain=netdd gen=4 after=2000 addr=0x100394 "
+			 "orig=0f1f440000 new=e8c6340000 type=%s", names[i]);
+		CHECK_EQ(parse(text), 0);
+		CHECK_EQ(plan.f[0].type, FP_DMA_WILD + i);
+		CHECK(!strcmp(faultplan_type_name(plan.f[0].type), names[i]));
+		CHECK_EQ(plan.f[0].len, 5);
+		CHECK_EQ(plan.f[0].repl[0], 0xe8);
+	}
+	CHECK_EQ(FP_EVT_STORM + 1, FP_NTYPES);
+	bad(with("type", "dma_wilder"), 1, "type 'dma_wilder' unknown");
+	bad(with("type", "proto"), 1, "type 'proto' unknown");
+	bad(with("type", "evt_storm_2"), 1, "type 'evt_storm_2' unknown");
+}
+
 static void test_across_lines(void)
 {
 	char buf[8192];
@@ -206,6 +231,7 @@ int main(void)
 	test_good();
 	test_syntax();
 	test_fields();
+	test_site_types();
 	test_across_lines();
 	return unit_done("faultplan");
 }

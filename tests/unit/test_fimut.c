@@ -3,12 +3,15 @@
  * tests/unit/fimut_sample.S), eligibility rules, determinism, and for many
  * generated plans: orig is the ELF's bytes at addr, new has the same length
  * and, for the types that promise it, decodes to a valid instruction. Also
- * run on build/guest/netdd.elf when it has been built.
+ * run on build/guest/netdd.elf when it has been built. Site faults (rt/fisite.h):
+ * types found from fi_site_X/fi_hook_X, the call's rel32, and code faults never
+ * in a site or a hook.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include "unit.h"
 #include "fimut_elf.h"
 #include "fimut_opts.h"
@@ -354,6 +357,15 @@ static int decodes_all(const uint8_t *b, unsigned len, uint64_t addr)
 	return n && sum == len;
 }
 
+/* Where the call e8 rel32 at addr goes (0 if b is not such a call). */
+static uint64_t call_target(const uint8_t *b, uint64_t addr)
+{
+	int32_t rel = (int32_t)((uint32_t)b[1] | (uint32_t)b[2] << 8 | (uint32_t)b[3] << 16 |
+				(uint32_t)b[4] << 24);
+
+	return b[0] == 0xe8 ? addr + 5 + (int64_t)rel : 0;
+}
+
 /* Every fault of many plans: orig from the ELF, new valid where promised. */
 static void check_plans(const struct fimut_elf *e, const struct fimut_code *c, const char *what)
 {
@@ -387,10 +399,17 @@ static void check_plans(const struct fimut_elf *e, const struct fimut_code *c, c
 			case FIMUT_NOP: case FIMUT_INIT: case FIMUT_IRQ:
 				ok &= decodes_all(f.new, f.len, f.addr);
 				break;
+			case FIMUT_BITFLIP:     /* promises nothing */
+				break;
+			default:                /* a site: its NOP becomes a call to the hook */
+				ok &= f.type >= FIMUT_NTYPES && f.len == 5 &&
+				      !memcmp(f.orig, fimut_site_nop, 5) &&
+				      call_target(f.new, f.addr) == c->st[f.type - FIMUT_NTYPES].hook;
+				break;
 			}
 			if (!ok && bad++ < 5)
 				printf("FAIL %s: seed %llu fault %u (type %s at 0x%llx)\n", what,
-				       (unsigned long long)seed, i, fimut_type_name(f.type),
+				       (unsigned long long)seed, i, fimut_code_type_name(c, f.type),
 				       (unsigned long long)f.addr);
 		}
 	}
@@ -404,7 +423,10 @@ static void test_errors(void)
 	struct fimut_elf e;
 	char err[200];
 
-	CHECK_EQ(opts(&o, err, "--elf x --seed 1 --count 3 --types nop,bogus"), -1);
+	CHECK_EQ(opts(&o, err, "--elf x --seed 1 --count 3 --types nop,Bogus"), -1);
+	CHECK(strstr(err, "unknown fault type 'Bogus'"));
+	CHECK_EQ(opts(&o, err, "--elf x --seed 1 --count 3 --types nop,bogus"), 0);
+	CHECK_EQ(fimut_plan_fit_types(&o, &code, NULL, err, sizeof(err)), -1);
 	CHECK(strstr(err, "unknown fault type 'bogus'"));
 	CHECK_EQ(opts(&o, err, "--elf x --seed 1 --count 3 --types nop,nop"), -1);
 	CHECK_EQ(opts(&o, err, "--elf x --seed 1 --count 0"), -1);
@@ -431,7 +453,7 @@ static void test_errors(void)
 	CHECK(strstr(err, "'irq'"));
 	CHECK_EQ(opts(&o, err, "--elf x --seed 1 --count 1"), 0);
 	CHECK_EQ(fimut_plan_fit_types(&o, &few, NULL, err, sizeof(err)), 0);
-	CHECK_EQ(o.ntypes, 6);                  /* no interface, init, irq in helper */
+	CHECK_EQ(o.ntypes, 6 + 2);              /* no interface, init, irq in helper; sites kick, stall */
 	fimut_code_free(&few);
 
 	CHECK_EQ(fimut_elf_load(FIMUT_SAMPLE ".no-such-file", &e, err, sizeof(err)), -1);
@@ -471,12 +493,126 @@ static void test_elf_corrupt(void)
 static void test_elf(void)
 {
 	CHECK_EQ(elf.nsecs, 1);
-	CHECK_EQ(elf.nfuncs, 7);
+	CHECK_EQ(elf.nfuncs, 11);               /* sites are not functions, hooks are */
+	CHECK_EQ(elf.nsites, 5);
+	CHECK_EQ(elf.nhooks, 3);
 	CHECK(!strcmp(elf.funcs[0].name, "start") && elf.funcs[0].size == 6);
 	CHECK(!strcmp(elf.funcs[1].name, "helper") && elf.funcs[1].addr == 0x100006);
 	CHECK(fimut_elf_text(&elf, 0x100000, 1) && fimut_elf_text(&elf, 0x100000, 1)[0] == 0xe8);
 	CHECK(!fimut_elf_text(&elf, 0xfffff, 1));
 	CHECK(!fimut_elf_text(&elf, elf.secs[0].addr + elf.secs[0].size - 1, 2));
+}
+
+static uint64_t func_addr(const struct fimut_elf *e, const char *name)
+{
+	for (unsigned i = 0; i < e->nfuncs; i++)
+		if (!strcmp(e->funcs[i].name, name))
+			return e->funcs[i].addr;
+	return 0;
+}
+
+/* No code fault in a site's NOP or in a hook (fi_hook*). */
+static void check_code_avoids_sites(const struct fimut_elf *e, const struct fimut_code *c,
+				    const char *what)
+{
+	unsigned bad = 0;
+
+	for (size_t i = 0; i < c->n; i++) {
+		const struct fimut_insn *in = &c->v[i];
+		if (fimut_in_site(e, in->addr, in->len) ||
+		    !strncmp(e->funcs[in->func].name, "fi_hook", 7))
+			bad++;
+	}
+	CHECK_EQ(bad, 0);
+	CHECK(c->n > 0);
+	printf("%s: %zu code candidates, none in %u sites or the hooks\n", what, c->n, e->nsites);
+}
+
+static void test_sites(void)
+{
+	struct fimut_opts o;
+	char err[300];
+	uint64_t sited = func_addr(&elf, "sited"), stall = func_addr(&elf, "fi_hook_stall"),
+		 kick = func_addr(&elf, "fi_hook_kick");
+
+	CHECK_EQ(fimut_site_type_len("desc_len_2"), 8);
+	CHECK_EQ(fimut_site_type_len("dma_wild"), 8);
+	CHECK_EQ(fimut_site_type_len("x_12"), 1);
+	CHECK_EQ(fimut_site_type_len("_3"), 2);
+	CHECK_EQ(fimut_site_type_len("a_"), 2);
+	CHECK(sited && stall && kick);
+	/* Two types, by name; stall's two sites by address; orphan (no hook) and bad (no NOP) none. */
+	CHECK_EQ(code.nst, 2);
+	CHECK(!strcmp(code.st[0].name, "kick") && code.st[0].nsites == 1 && code.st[0].hook == kick);
+	CHECK(code.st[0].sites[0] == sited + 15);
+	CHECK(!strcmp(code.st[1].name, "stall") && code.st[1].nsites == 2 && code.st[1].hook == stall);
+	CHECK(code.st[1].sites[0] == sited + 3 && code.st[1].sites[1] == sited + 10);
+	CHECK(insn_at("sited", 8)->func == insn_at("sited", 0)->func);  /* a site does not cut it */
+	unsigned in_sites = 0;
+	for (size_t i = 0; i < code.n; i++)
+		in_sites += code.v[i].addr >= sited + 3 && code.v[i].addr < sited + 30 &&
+			    code.v[i].addr != sited + 8;
+	CHECK_EQ(in_sites, 0);
+	check_code_avoids_sites(&elf, &code, "sample");
+
+	/* The default: code types with candidates, then the site types by name. */
+	CHECK_EQ(opts(&o, err, "--elf x --seed 1 --count 11"), 0);
+	CHECK_EQ(fimut_plan_fit_types(&o, &code, NULL, err, sizeof(err)), 0);
+	CHECK_EQ(o.ntypes, FIMUT_NTYPES + 2);
+	CHECK_EQ(o.types[FIMUT_NTYPES], FIMUT_NTYPES);
+	char *a = plan(&code, "--elf x --seed 1 --count 11");
+	CHECK(strstr(a, "fault id=9 ") && strstr(strstr(a, "fault id=9 "), "type=kick\n"));
+	CHECK(strstr(a, "fault id=10 ") && strstr(strstr(a, "fault id=10 "), "type=stall\n"));
+	free(a);
+
+	/* The call's rel32, little endian, to the hook; both stall sites get picked. */
+	char line[160];
+	snprintf(line, sizeof(line), "fault id=1 domain=netdd gen=2 after=0 addr=0x%llx "
+		 "orig=0f1f440000 new=e8%02x%02x%02x%02x type=kick\n", (unsigned long long)(sited + 15),
+		 (unsigned)((kick - sited - 20) & 0xff), (unsigned)((kick - sited - 20) >> 8 & 0xff),
+		 (unsigned)((kick - sited - 20) >> 16 & 0xff), (unsigned)((kick - sited - 20) >> 24 & 0xff));
+	unsigned seen[2] = { 0, 0 };
+	for (unsigned seed = 1; seed <= 20; seed++) {
+		char args[80];
+		snprintf(args, sizeof(args), "--elf x --seed %u --count 2 --types stall,kick", seed);
+		a = plan(&code, args);
+		CHECK(strstr(a, line) != NULL);
+		char *s2 = strstr(a, "fault id=0 ");
+		seen[0] += s2 && strstr(s2, "addr=0x") &&
+			   strtoull(strstr(s2, "addr=0x") + 5, NULL, 16) == sited + 3;
+		seen[1] += s2 && strtoull(strstr(s2, "addr=0x") + 5, NULL, 16) == sited + 10;
+		free(a);
+	}
+	CHECK(seen[0] > 0 && seen[1] > 0 && seen[0] + seen[1] == 20);
+	/* Determinism: same arguments, same faults; fault k alone is the same line. */
+	a = plan(&code, "--elf x --seed 7 --count 30 --types stall,nop,kick");
+	char *b = plan(&code, "--elf x --seed 7 --count 30 --types stall,nop,kick");
+	char *one = plan(&code, "--elf x --seed 7 --count 1 --types stall,nop,kick --id-start 12 --gen-start 13");
+	CHECK(!strcmp(a, b));
+	CHECK(strstr(a, one) != NULL && strstr(one, "type=stall"));
+	free(a), free(b), free(one);
+
+	/* A site type the ELF lacks (a site without a hook, a site that is not the NOP). */
+	const char *missing[] = { "kick,orphan", "bad", "stall_2", "fi_site_stall" };
+	for (unsigned i = 0; i < 4; i++) {
+		char args[80];
+		snprintf(args, sizeof(args), "--elf x --seed 1 --count 2 --types %s", missing[i]);
+		CHECK_EQ(opts(&o, err, args), 0);
+		CHECK_EQ(fimut_plan_fit_types(&o, &code, NULL, err, sizeof(err)), -1);
+		CHECK(strstr(err, "unknown fault type"));
+	}
+#ifdef FIMUT_BIN
+	/* The tool itself: exit status 2 for such a type, 0 for a present one. */
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "%s --elf %s --seed 1 --count 1 --types orphan 2>/dev/null >/dev/null",
+		 FIMUT_BIN, FIMUT_SAMPLE);
+	int rc = system(cmd);
+	CHECK(WIFEXITED(rc) && WEXITSTATUS(rc) == 2);
+	snprintf(cmd, sizeof(cmd), "%s --elf %s --seed 1 --count 1 --types kick >/dev/null",
+		 FIMUT_BIN, FIMUT_SAMPLE);
+	rc = system(cmd);
+	CHECK(WIFEXITED(rc) && WEXITSTATUS(rc) == 0);
+#endif
 }
 
 int main(void)
@@ -500,6 +636,7 @@ int main(void)
 	test_init_irq();
 	test_determinism();
 	test_errors();
+	test_sites();
 	check_plans(&elf, &code, "sample");
 
 	struct fimut_elf nd;
@@ -508,6 +645,17 @@ int main(void)
 		CHECK_EQ(fimut_scan(h, &nd, NULL, &ndc), 0);
 		for (int t = 0; t < FIMUT_NTYPES; t++)
 			CHECK(ndc.ncand[t] > 0);
+		/* Every site type of docs/faultinject.md, one site each, hooks present. */
+		static const char *const site_types[] = {
+			"desc_len", "desc_status", "dev_stop", "dma_irqwin", "dma_wild", "evt_storm",
+			"hang_irqoff", "hang_irqon", "irq_lost", "irq_storm", "proto_ahead",
+			"proto_back", "proto_badid", "proto_garbage", "wd_starve",
+		};
+		CHECK_EQ(ndc.nst, 15);
+		for (unsigned i = 0; i < ndc.nst && i < 15; i++)
+			CHECK(!strcmp(ndc.st[i].name, site_types[i]) && ndc.st[i].nsites == 1 &&
+			      ndc.st[i].hook);
+		check_code_avoids_sites(&nd, &ndc, "netdd");
 		check_plans(&nd, &ndc, "netdd");
 		fimut_code_free(&ndc);
 		fimut_elf_free(&nd);

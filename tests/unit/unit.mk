@@ -65,11 +65,11 @@ build/unit/fimut_sample.elf: tests/unit/fimut_sample.S
 	$(HOST_CC) -c -o build/unit/fimut_sample.o $<
 	$(LD) -n -nostdlib -e start -Ttext=0x100000 -o $@ build/unit/fimut_sample.o
 
-build/unit/test_fimut: tests/unit/test_fimut.c $$(FIMUT_SRCS) build/unit/fimut_sample.elf \
+build/unit/test_fimut: tests/unit/test_fimut.c $$(FIMUT_SRCS) build/unit/fimut_sample.elf build/tools/fimut \
 		tests/unit/unit.h $(wildcard tools/fimut*.h hv/include/hv/elf.h)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HOST_CFLAGS) -DFIMUT_SAMPLE='"$(abspath build/unit/fimut_sample.elf)"' \
-		-DFIMUT_NETDD='"$(abspath build/guest/netdd.elf)"' \
+		-DFIMUT_NETDD='"$(abspath build/guest/netdd.elf)"' -DFIMUT_BIN='"$(abspath build/tools/fimut)"' \
 		-DFIMUT_NOT_ELF='"$(abspath tests/unit/fimut_sample.S)"' -o $@ \
 		tests/unit/test_fimut.c $(FIMUT_SRCS) -lcapstone
 

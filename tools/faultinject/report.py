@@ -20,7 +20,11 @@ from classify import OUTCOMES  # noqa: E402
 # the outcome) is one more at the end.
 COLUMNS = ("seed", "id", "type", "addr", "orig", "new", "trigger", "activated", "outcome",
            "recovery_ms", "replay", "detail")
-TYPES = ("regsrc", "regdst", "pointer", "interface", "branch", "bitflip", "nop", "init", "irq")
+# Table order: code types, then site types by family (others follow by name).
+TYPES = ("regsrc", "regdst", "pointer", "interface", "branch", "bitflip", "nop", "init", "irq",
+         "dma_wild", "dma_irqwin", "irq_storm", "irq_lost", "dev_stop", "desc_len", "desc_status",
+         "hang_irqon", "hang_irqoff", "wd_starve",
+         "proto_garbage", "proto_back", "proto_ahead", "proto_badid", "evt_storm")
 Z95 = 1.959963984540054   # two-sided 95% normal quantile
 
 
