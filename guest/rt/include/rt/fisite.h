@@ -33,8 +33,14 @@
 			 ".byte 0x0f, 0x1f, 0x44, 0x00, 0x00"                   \
 			 : : "D"(arg) : "memory")
 
-/* For a static function holding a site: never inlined or cloned. */
+/* For a static function holding a site: never inlined or cloned (a second
+ * copy would define the label twice). clang, which builds the host fuzz
+ * targets of guest code, has no noipa: noinline is what matters there. */
+#if defined(__clang__)
+#define FI_NOIPA __attribute__((noinline))
+#else
 #define FI_NOIPA __attribute__((noipa))
+#endif
 
 #define FI_HOOK(name, cfunc)                                                    \
 	static void cfunc(void *arg) __attribute__((used));                     \
