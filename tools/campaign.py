@@ -394,8 +394,10 @@ def parse_args(argv=None):
                     help="fimut --after: trigger, in the generation's VM exits (default 2000: "
                          "each generation serves traffic before its fault, so the previous "
                          "fault's recovery is seen; 0 also hits initialisation)")
-    ap.add_argument("--quiet-ms", type=int, default=None,
-                    help="hypervisor fi_quiet_ms= (driver run time before the next fault)")
+    ap.add_argument("--quiet-ms", type=int, default=1000,
+                    help="hypervisor fi_quiet_ms=: driver run time before the next fault "
+                         "(default 1000: long enough for a site on the traffic path to be "
+                         "reached, 300 is not; the hypervisor's own default is 2000)")
     ap.add_argument("--bound", type=int, default=20,
                     help="datagrams a restart may lose and stay transparent")
     ap.add_argument("--stall-ms", type=float, default=1000.0,
