@@ -6,7 +6,8 @@
  * the next generation); a persistent one acts on every pass. Hooks report
  * themselves once per generation ("nicfaults: TYPE") so a console shows when
  * the fault manifested. Hook bodies are named fi_hookc_*: fimut never picks
- * code faults in fi_hook* functions (they run only under a site fault).
+ * code faults in fi_hook* or nicfaults_* functions (they run only under a
+ * site fault, or for netdd's crash=dma).
  */
 #include "backend/netback.h"
 #include "faultinject/attacks.h"
@@ -214,7 +215,7 @@ static void fi_hookc_proto_badid(void *arg)
 /* The backend's own response counter goes wrong by 'delta' and is published
  * at once (and by every later push): a bug in the backend's index
  * arithmetic, not a value one push later overwrites before the client looks. */
-static void skew(struct nb_client *c, uint32_t delta)
+static void fi_hookc_skew(struct nb_client *c, uint32_t delta)
 {
 	c->ring.rsp_prod_pvt += delta;
 	ring_back_push(&c->ring);
@@ -227,14 +228,14 @@ FI_HOOK(proto_back, fi_hookc_proto_back);
 static void fi_hookc_proto_back(void *arg)
 {
 	ONCE("proto_back");
-	skew(arg, (uint32_t)-8);
+	fi_hookc_skew(arg, (uint32_t)-8);
 }
 
 FI_HOOK(proto_ahead, fi_hookc_proto_ahead);
 static void fi_hookc_proto_ahead(void *arg)
 {
 	ONCE("proto_ahead");
-	skew(arg, 1000);
+	fi_hookc_skew(arg, 1000);
 }
 
 /* evt_storm (one-shot): thousands of notifications to the client at once. arg: the client. */

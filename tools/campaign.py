@@ -47,7 +47,15 @@ TARGETS = {
     "nic": {"scenario": "fi_nic", "hvtest": "fi_nic", "driver": "netdd", "image": "netdd",
             "devices": "nic_disk", "client_ip": "10.0.2.15"},
 }
-ALL_TYPES = "all"               # fimut's default: every type its --list-types offers for the ELF
+ALL_TYPES = "all"               # every type fimut --list-types offers for the ELF, but:
+# Types left out of "all" because the platform, not the system under test,
+# decides their outcome (name them in --types to run them anyway).
+PLATFORM_LIMITED = {
+    "dma_irqwin": "resets the whole QEMU machine: QEMU 7.2's VT-d passes a DMA write "
+                  "into the interrupt window on as compatibility-format interrupts (one of "
+                  "them INIT) although CFI is clear (docs/design.md, \"Containment limits "
+                  "under QEMU\")",
+}
 MAX_PLAN = 64                   # docs/faultinject.md section 1
 FIMUT_MAX = 1000                # fimut --count limit (gen-start + count - 1 <= 1000)
 SEG_COUNT = 500000              # datagrams a load segment may send (bounds loadgen's arrays)
@@ -91,13 +99,16 @@ def fimut_faults(a, target, lo=0, hi=None):
     so a range is generated alone, in calls of at most FIMUT_MAX faults. The
     generation numbers are placeholders (a boot sets them)."""
     check_types(a, target)
+    types = a.types
+    if types == ALL_TYPES:
+        types = ",".join(t for t in fimut_types(target) if t not in PLATFORM_LIMITED)
     hi = a.n if hi is None else hi
     out = []
     for start in range(lo, hi, FIMUT_MAX):
         cmd = [os.path.join(testrun.BUILD, "tools", "fimut"),
                "--elf", os.path.join(testrun.BUILD, "guest", target["image"] + ".elf"),
                "--seed", str(a.seed), "--id-start", str(start),
-               "--count", str(min(FIMUT_MAX, hi - start)), "--types", a.types,
+               "--count", str(min(FIMUT_MAX, hi - start)), "--types", types,
                "--domain", target["driver"], "--gen-start", "1"]
         if a.after is not None:
             cmd += ["--after", str(a.after)]
@@ -508,12 +519,26 @@ def main_local(a, target, gen_faults, boot):
     return run_campaign(a, faults, boot or boot_target(a, target), target["driver"])
 
 
+def note_left_out(path):
+    """Say in the report and on the terminal which types "all" left out, and why."""
+    lines = ["- `%s` left out of `--types all`: %s." % (t, why)
+             for t, why in sorted(PLATFORM_LIMITED.items())]
+    if os.path.exists(path):
+        with open(path, "a") as f:
+            f.write("\n## Types left out\n\n" + "\n".join(lines) + "\n")
+    for line in lines:
+        print(line.lstrip("- "))
+
+
 def main(argv=None, gen_faults=fimut_faults, boot=None):
     a = parse_args(argv)
     target = TARGETS[a.target]
     s = main_slurm(a, target) if a.slurm else main_local(a, target, gen_faults, boot)
+    out = a.shard_dir or a.out
+    if a.types == ALL_TYPES:
+        note_left_out(os.path.join(out, "report.md"))
     print(report.table(s))
-    print("report: %s" % os.path.join(a.shard_dir or a.out, "report.md"))
+    print("report: %s" % os.path.join(out, "report.md"))
     for x in s["replay"]:
         print("%s fault %d: %s" % (x["outcome"], x["id"], x["command"]))
     return 0

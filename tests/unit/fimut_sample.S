@@ -120,6 +120,14 @@ fi_hook_kick:
 	ret
 	.size fi_hook_kick, . - fi_hook_kick
 
+	.globl nicfaults_helper
+	.type nicfaults_helper, @function
+nicfaults_helper:               /* fault machinery: never a code candidate */
+	mov %rdx, %rdi
+	add $1, %rdi
+	ret
+	.size nicfaults_helper, . - nicfaults_helper
+
 	.globl fi_hook_bad
 	.type fi_hook_bad, @function
 fi_hook_bad:

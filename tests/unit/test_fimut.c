@@ -493,7 +493,7 @@ static void test_elf_corrupt(void)
 static void test_elf(void)
 {
 	CHECK_EQ(elf.nsecs, 1);
-	CHECK_EQ(elf.nfuncs, 11);               /* sites are not functions, hooks are */
+	CHECK_EQ(elf.nfuncs, 12);               /* sites are not functions, hooks are */
 	CHECK_EQ(elf.nsites, 5);
 	CHECK_EQ(elf.nhooks, 3);
 	CHECK(!strcmp(elf.funcs[0].name, "start") && elf.funcs[0].size == 6);
@@ -511,7 +511,8 @@ static uint64_t func_addr(const struct fimut_elf *e, const char *name)
 	return 0;
 }
 
-/* No code fault in a site's NOP or in a hook (fi_hook*). */
+/* No code fault in a site's NOP, a hook (fi_hook*) or a helper only faults
+ * run (nicfaults_*). */
 static void check_code_avoids_sites(const struct fimut_elf *e, const struct fimut_code *c,
 				    const char *what)
 {
@@ -520,7 +521,8 @@ static void check_code_avoids_sites(const struct fimut_elf *e, const struct fimu
 	for (size_t i = 0; i < c->n; i++) {
 		const struct fimut_insn *in = &c->v[i];
 		if (fimut_in_site(e, in->addr, in->len) ||
-		    !strncmp(e->funcs[in->func].name, "fi_hook", 7))
+		    !strncmp(e->funcs[in->func].name, "fi_hook", 7) ||
+		    !strncmp(e->funcs[in->func].name, "nicfaults_", 10))
 			bad++;
 	}
 	CHECK_EQ(bad, 0);
@@ -540,7 +542,7 @@ static void test_sites(void)
 	CHECK_EQ(fimut_site_type_len("x_12"), 1);
 	CHECK_EQ(fimut_site_type_len("_3"), 2);
 	CHECK_EQ(fimut_site_type_len("a_"), 2);
-	CHECK(sited && stall && kick);
+	CHECK(sited && stall && kick && func_addr(&elf, "nicfaults_helper"));
 	/* Two types, by name; stall's two sites by address; orphan (no hook) and bad (no NOP) none. */
 	CHECK_EQ(code.nst, 2);
 	CHECK(!strcmp(code.st[0].name, "kick") && code.st[0].nsites == 1 && code.st[0].hook == kick);
