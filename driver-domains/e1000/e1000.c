@@ -206,6 +206,15 @@ unsigned e1000_tx_pending(const struct e1000 *n)
 	return (n->tx_next + E1000_TX_RING - n->tx_clean) % E1000_TX_RING;
 }
 
+int e1000_tx_idle(struct e1000 *n)
+{
+	tx_reclaim(n);
+	if (n->tx_clean != n->tx_next)
+		return 0;
+	n->txw_since = 0;       /* the next pending frame starts a fresh window */
+	return 1;
+}
+
 int e1000_tx_stalled(struct e1000 *n, uint64_t now, uint64_t timeout_ns)
 {
 	tx_reclaim(n);

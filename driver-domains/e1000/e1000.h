@@ -63,6 +63,10 @@ int e1000_rx_poll(struct e1000 *nic, void (*cb)(void *arg, const void *frame, si
  */
 #define E1000_TX_TIMEOUT_CHECKS 8
 int e1000_tx_stalled(struct e1000 *nic, uint64_t now, uint64_t timeout_ns);
+/* Nothing posted and not completed (reclaims first). An idle ring needs no
+ * clock reading, which costs the driver a VM exit: call e1000_tx_stalled
+ * only when this says 0. */
+int e1000_tx_idle(struct e1000 *nic);
 /* Frames posted and not completed. */
 unsigned e1000_tx_pending(const struct e1000 *nic);
 /* Interrupt causes (reading them deasserts the line). */
