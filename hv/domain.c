@@ -216,6 +216,7 @@ int domain_build_step(struct domain *d, uint64_t pages)
 		return rc;
 	}
 	d->state = DOM_RUNNING;
+	d->started_ns = arch_time_ns();
 	printk("hv: domain %u (%s) created: %lu MiB, image %s, entry 0x%lx, generation %lu\n",
 	       d->id, d->cfg.name, d->mem_bytes >> 20, d->cfg.image, d->entry, d->generation);
 	sched_wake(&d->vcpu);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include "hv/arch.h"
 #include "hv/boot.h"
+#include "hv/ctl.h"
 #include "hv/domain.h"
 #include "hv/faultinject.h"
 #include "hv/mm.h"
@@ -49,6 +50,7 @@ static void run_scenario(void)
 
 	if (!cfg)
 		hv_finish(HV_STATUS_REFUSED, "no boot descriptor (module 'bootcfg')");
+	ctl_init();
 	for (unsigned i = 0; i < cfg->ndomains; i++) {
 		const struct bootcfg_domain *dc = boot_cfg_domain(i);
 		struct domain *d;
