@@ -17,6 +17,7 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: scncc IN.scn -o OUT.bin [--machine FILE]\n"
 			"       scncc --images IN.scn\n"
+			"       scncc --machine-of IN.scn\n"
 			"       scncc --devices MACHINE IN.scn\n"
 			"       scncc --dump IN.bin\n");
 	return 2;
@@ -152,6 +153,17 @@ static int images(const char *in)
 	return 0;
 }
 
+/* The machine the scenario names ('machine NAME'), or an empty line. */
+static int machine_of(const char *in)
+{
+	struct scenario s;
+
+	if (load(in, &s))
+		return 1;
+	printf("%s\n", s.machine);
+	return 0;
+}
+
 static int dump(const char *in)
 {
 	static const char *const roles[] = { "?", "client", "driver", "test" };
@@ -194,6 +206,8 @@ int main(int argc, char **argv)
 		return devices(argv[2], argv[3], 1);
 	if (argc == 3 && !strcmp(argv[1], "--images"))
 		return images(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "--machine-of"))
+		return machine_of(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "--dump"))
 		return dump(argv[2]);
 	return usage();
