@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include "fmt.h"
+#include "errname.h"
 #include "kstring.h"
 #include "hv/arch.h"
 #include "hv/domain.h"
@@ -211,7 +212,7 @@ int domain_build_step(struct domain *d, uint64_t pages)
 	if (!rc)
 		rc = build_rest(d);
 	if (rc) {
-		printk("hv: domain %s: build failed (error %d)\n", d->cfg.name, rc);
+		printk("hv: domain %s: build failed: %s\n", d->cfg.name, hv_errname(rc));
 		domain_destroy(d);
 		return rc;
 	}

@@ -5,6 +5,7 @@
  * no vCPU is on the CPU then, so the slot can be torn down and rebuilt.
  */
 #include "fmt.h"
+#include "errname.h"
 #include "kstring.h"
 #include "hv/arch.h"
 #include "hv/channel.h"
@@ -205,8 +206,8 @@ static int restart_step(uint32_t id, struct domain *d, uint64_t now)
 	}
 	phase[s] = RS_IDLE;
 	give_up(s);
-	printk("hv: restart of %s failed (error %d): given up, domain stays down\n",
-	       saved_cfg[s].name, rc);
+	printk("hv: restart of %s failed: %s: given up, domain stays down\n",
+	       saved_cfg[s].name, hv_errname(rc));
 	return 0;
 }
 
