@@ -159,8 +159,11 @@ def garbage(s):
     blobs += [b"A" * 5000 + b"\n", b"list " + b"x" * 300 + b"\n", b"\x00\xff\n",
               b"stats " + b"n" * 40 + b"\n", b"inject netdd\n", b"a b c d e f\n",
               b"restart ../../etc\n", b"console\n"]
-    for b in blobs:
-        so.sendall(b)
+    try:
+        for b in blobs:
+            so.sendall(b)
+    except OSError as e:
+        print("garbage: %s" % e)
     so.settimeout(2)
     got = b""
     end = time.time() + 10
@@ -168,6 +171,9 @@ def garbage(s):
         try:
             data = so.recv(65536)
         except socket.timeout:
+            break
+        except OSError as e:        # QEMU went away: the checks below say so
+            print("garbage: %s" % e)
             break
         if not data:
             break
