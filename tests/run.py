@@ -136,9 +136,10 @@ def campaign_tests():
 
 
 def ctl_tests():
-    """tools/ddhvctl against a running system, and make run (one boot each)."""
+    """tools/ddhvctl against a running system, make run (one boot each), and
+    the checks scncc and make run make before booting (no boot)."""
     return [Test("ctl/" + n, "unit", path=os.path.join(ROOT, "tests", "ctl", n + ".py"))
-            for n in ("ctl_live", "make_run")]
+            for n in ("ctl_live", "make_run", "scncc_checks")]
 
 
 def run_unit(t):

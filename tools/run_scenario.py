@@ -74,11 +74,12 @@ def build_iso(scn, wdir, tr):
         die(machine.strip(), 1)
     machine = machine.strip()
     cfg = os.path.join(wdir, "bootcfg.bin")
-    extra = []
+    # scncc checks before boot: images exist, memory fits, devices exist
+    extra = ["--image-dir", os.path.join(BUILD, "guest"), "--ram", os.environ.get("QEMU_MEM", "256M")]
     if machine:
         if machine not in tr.DEVICE_SETS:
             die("scenario needs machine '%s'; known: %s" % (machine, ", ".join(tr.DEVICE_SETS)), 1)
-        extra = ["--machine", os.path.join(ROOT, "tests", "qemu", "machines", machine + ".machine")]
+        extra += ["--machine", os.path.join(ROOT, "tests", "qemu", "machines", machine + ".machine")]
     rc, out = sh([SCNCC, scn, "-o", cfg] + extra)
     if rc:
         die("scenario does not compile:\n" + out, 1)
@@ -86,13 +87,7 @@ def build_iso(scn, wdir, tr):
         print(out, end="")      # who gets which device, with names
     rc, dump = sh([SCNCC, "--dump", cfg])
     rc, imgs = sh([SCNCC, "--images", scn])
-    images = []
-    for i in imgs.split():
-        p = os.path.join(BUILD, "guest", i + ".elf")
-        if not os.path.exists(p):
-            have = sorted(f[:-4] for f in os.listdir(os.path.join(BUILD, "guest")) if f.endswith(".elf"))
-            die("no guest image '%s' (build/guest/%s.elf); images: %s" % (i, i, " ".join(have)), 1)
-        images.append(p)
+    images = [os.path.join(BUILD, "guest", i + ".elf") for i in imgs.split()]
     iso = os.path.join(wdir, "boot.iso")
     rc, out = sh([os.path.join(ROOT, "tools", "mkiso.sh"), iso, os.path.join(BUILD, "hv.elf"),
                   "", cfg] + images)
