@@ -168,6 +168,7 @@ def main():
     ap.add_argument("--ctl", default=os.path.join(BUILD, "run", "ctl.sock"), help="control socket")
     ap.add_argument("--debug", action="store_true", help="halted, gdb stub on :1234")
     ap.add_argument("--seconds", type=float, default=0, help="stop after S seconds (tests)")
+    ap.add_argument("--check-only", action="store_true", help="compile and check, do not boot")
     a = ap.parse_args()
     tr = testrun()
     scn = find_scenario(a.scenario)
@@ -175,6 +176,9 @@ def main():
     wdir = os.path.join(BUILD, "run", name)
     os.makedirs(wdir, exist_ok=True)
     iso, machine, dump = build_iso(scn, wdir, tr)
+    if a.check_only:
+        print("run: scenario %s checked, boot ISO %s" % (name, os.path.relpath(iso, ROOT)))
+        return 0
     fw = forwards(dump) if machine else []
     plan = [{"ip": ip, "port": tr.free_udp_port(), "quit": tr.free_udp_port(), "name": n, "echo": p}
             for n, ip, p in fw]
