@@ -7,7 +7,7 @@ export QEMU QEMU_CPU QEMU_MEM QEMU_MACHINE
 BUILD        := build
 FREESTANDING := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -mno-red-zone \
                 -mgeneral-regs-only -mcmodel=small -fno-stack-protector -nostdlib \
-                -fno-omit-frame-pointer -fno-builtin -Wall -Wextra -Werror \
+                -fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fno-builtin -Wall -Wextra -Werror \
                 -Wno-unused-parameter -Wmissing-prototypes -Iinclude -Ilib
 HV_CFLAGS    := $(FREESTANDING) -Ihv/include -I.
 GUEST_CFLAGS := $(FREESTANDING) -Iguest/rt/include -I.
