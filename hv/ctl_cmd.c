@@ -12,6 +12,7 @@
 #include "hv/domain.h"
 #include "hv/printk.h"
 #include "hv/supervise.h"
+#include "public/channel.h"
 
 static int name_ok(const char *s)
 {
@@ -57,7 +58,7 @@ static void reply(int rc, const char *what, const struct domain *d)
 static void cmd_help(char **w)
 {
 	ctl_printf("commands: ping [WORD], list, stats NAME, devices, destroy NAME, restart NAME, "
-		   "inject NAME kill|ud2, console NAME (any line stops it), shutdown\nok\n");
+		   "inject NAME kill|ud2|pf|triple|hang|idt|block|wild|dma, console NAME (any line stops it), shutdown\nok\n");
 }
 
 static void cmd_ping(char **w)
@@ -102,13 +103,35 @@ static void cmd_restart(char **w)
 }
 
 /*
- * inject NAME KIND: a failure made by the hypervisor, not asked of the guest.
- * kill: the hypervisor kills the domain, as it does for a DMA fault. ud2: the
- * two bytes at the guest's next instruction become UD2 (written through the
- * hypervisor's mapping of its RAM, guest-virtual = guest-physical in our
- * guests), so the guest itself faults and its own #UD handler reports the
- * crash. Both take the restart path a real failure takes.
+ * inject NAME KIND. Made by the hypervisor: kill (the hypervisor kills the
+ * domain, as it does for a DMA fault) and ud2 (the two bytes at the guest's
+ * next instruction become UD2, written through the hypervisor's mapping of
+ * its RAM, guest-virtual = guest-physical in our guests, so the guest faults
+ * by itself and its own #UD handler reports the crash). Asked of the guest:
+ * the crash kinds a driver does to itself (pf triple hang idt block wild dma,
+ * guest/rt/crash.c and netdd) are written to its shared page, which a driver
+ * that polls it (netdd, every pass of its loop) carries out; other domains
+ * ignore it. All take the restart path a real failure takes.
  */
+static const char *const asked_kinds[] = { "pf", "triple", "hang", "idt", "block", "wild", "dma" };
+
+static int ask_crash(struct domain *d, const char *kind)
+{
+	struct hv_shared_info *si = (struct hv_shared_info *)d->shared;
+
+	for (unsigned i = 0; i < sizeof(asked_kinds) / sizeof(asked_kinds[0]); i++) {
+		if (strcmp(kind, asked_kinds[i]))
+			continue;
+		if (!si)
+			return -1;
+		memset(si->crash_request, 0, sizeof(si->crash_request));
+		memcpy(si->crash_request, kind, strlen(kind));
+		ctl_printf("asked %s to crash by '%s' (only a driver that polls its shared page, "
+			   "netdd, does)\n", d->cfg.name, kind);
+		return 0;
+	}
+	return -1;
+}
 static void cmd_inject(char **w)
 {
 	static const uint8_t ud2[2] = { 0x0f, 0x0b };
@@ -132,8 +155,9 @@ static void cmd_inject(char **w)
 		}
 		printk("hv: domain %u (%s): ud2 injected at rip 0x%lx by the control channel\n",
 		       d->id, d->cfg.name, rip);
-	} else {
-		ctl_printf("error: inject: unknown kind '%s' (kill, ud2)\n", w[2]);
+	} else if (ask_crash(d, w[2])) {
+		ctl_printf("error: inject: unknown kind '%s' (kill, ud2; asked of a driver: pf, "
+			   "triple, hang, idt, block, wild, dma)\n", w[2]);
 		return;
 	}
 	ctl_printf("ok\n");
@@ -167,7 +191,7 @@ static const struct {
 	{ "stats", 1, "stats NAME", cmd_stats },
 	{ "destroy", 1, "destroy NAME", cmd_destroy },
 	{ "restart", 1, "restart NAME", cmd_restart },
-	{ "inject", 2, "inject NAME kill|ud2", cmd_inject },
+	{ "inject", 2, "inject NAME KIND", cmd_inject },
 	{ "console", 1, "console NAME", cmd_console },
 	{ "shutdown", 0, "shutdown", cmd_shutdown },
 };

@@ -7,7 +7,8 @@ tests/qemu/ctl_live.scn on its machine, the way `make run` boots it:
   - list shows the scenario's domains and states; --json parses (list, stats,
     devices); devices names the NIC's owner;
   - restart raises netdd's generation while the clients keep echoing;
-  - inject kill / inject ud2 crash netdd and list shows the restart;
+  - inject kill / ud2 (by the hypervisor) and hang / dma (asked of netdd)
+    crash netdd, list shows the restart and stats its cause;
   - destroy then list shows the ticker dead; a second destroy is an error;
   - console follows a domain's lines;
   - unknown names, commands and kinds give clear errors and non-zero exits;
@@ -234,7 +235,10 @@ def run_checks(s):
     check(ok, "client2 echoes after the restart", out)
 
     # inject: the hypervisor kills it / plants ud2; the supervisor restarts it
-    for kind, cause in (("kill", "inject kill"), ("ud2", "")):
+    # kill, ud2: made by the hypervisor; hang, dma: asked of netdd through its
+    # shared page, caught by the hang watchdog and by the IOMMU
+    for kind, cause in (("kill", "inject kill"), ("ud2", "guest reported a crash"),
+                        ("hang", "watchdog"), ("dma", "DMA")):
         before = s.domains()["netdd"]
         rc, out, err = s.ctl("inject", "netdd", kind)
         check(rc == 0, "inject netdd %s accepted" % kind, out + err)
@@ -266,6 +270,7 @@ def run_checks(s):
                              (["restart", "bad/name"], "bad domain name", 1),
                              (["raw", "frobnicate"], "unknown command 'frobnicate'", 1),
                              (["raw", "inject netdd melt"], "unknown kind 'melt'", 1),
+                             (["raw", "inject nope kill"], "no domain 'nope'", 1),
                              (["raw", "list extra"], "usage: list", 1),
                              (["frobnicate"], "invalid choice", 2)):
         rc, out, err = s.ctl(*args)
