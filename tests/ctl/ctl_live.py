@@ -264,6 +264,16 @@ def run_checks(s):
     check(d.get("state") == "dead" and "destroyed" in d.get("reason", ""), "list shows ticker dead", str(d))
     rc, out, err = s.ctl("destroy", "ticker")
     check(rc == 1 and "dead already" in err, "second destroy: error", "rc %d %s" % (rc, err))
+    # a destroyed driver comes back with restart, and its clients with it
+    rc, out, err = s.ctl("destroy", "netdd")
+    d = s.domains().get("netdd", {})
+    check(rc == 0 and d.get("state") == "dead" and not d.get("devices"), "destroy netdd: dead, NIC released",
+          str(d) + err)
+    rc, out, err = s.ctl("restart", "netdd")
+    d = s.wait_domain("netdd", lambda d: d["state"] in ("running", "blocked"))
+    check(rc == 0 and d and d["state"] in ("running", "blocked"), "restart brings netdd back", str(d) + err)
+    ok, out = s.echo("client1")
+    check(ok, "client1 echoes again", out)
 
     # errors: clear, on stderr, non-zero
     for args, want, code in ((["stats", "nope"], "no domain 'nope'", 1),
