@@ -6,7 +6,8 @@
 SCENARIO is a name (scenarios/NAME.scn, then tests/qemu/NAME.scn) or a path;
 default scenarios/nic.scn. The machine is the one the scenario names
 (`machine NAME`: the device sets of tests/run.py, checked against
-tests/qemu/machines/NAME.machine). Each domain with an ip= argument gets a UDP
+tests/qemu/machines/NAME.machine), else for a test scenario the device set
+its tests use (tests/qemu/tests.conf devices=). Each domain with an ip= argument gets a UDP
 forward from 127.0.0.1 to its echo port (7) and quit port (9), printed with a
 command to try. The hypervisor's console is shown here (and kept in
 build/run/NAME.log); its control channel is on a UNIX socket for
@@ -67,12 +68,22 @@ def forwards(dump):
     return out
 
 
+def machine_from_tests(scn, tr):
+    """A test scenario without a 'machine' line: the device set its tests
+    in tests/qemu/tests.conf boot it with, if any."""
+    if os.path.dirname(scn) != os.path.join(ROOT, "tests", "qemu"):
+        return ""
+    name = os.path.splitext(os.path.basename(scn))[0]
+    sets = {t.devices for t in tr.qemu_tests(tr.CONF) if t.scenario == name and t.devices}
+    return sets.pop() if len(sets) == 1 else ""
+
+
 def build_iso(scn, wdir, tr):
     """Compile, check against the machine, make the ISO: (iso, machine, dump)."""
     rc, machine = sh([SCNCC, "--machine-of", scn])
     if rc:
         die(machine.strip(), 1)
-    machine = machine.strip()
+    machine = machine.strip() or machine_from_tests(scn, tr)
     cfg = os.path.join(wdir, "bootcfg.bin")
     # scncc checks before boot: images exist, memory fits, devices exist
     extra = ["--image-dir", os.path.join(BUILD, "guest"), "--ram", os.environ.get("QEMU_MEM", "256M")]
