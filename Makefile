@@ -7,7 +7,7 @@ export QEMU QEMU_CPU QEMU_MEM QEMU_MACHINE
 BUILD        := build
 FREESTANDING := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -mno-red-zone \
                 -mgeneral-regs-only -mcmodel=small -fno-stack-protector -nostdlib \
-                -fno-omit-frame-pointer -fno-builtin -Wall -Wextra -Werror \
+                -fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fno-builtin -Wall -Wextra -Werror \
                 -Wno-unused-parameter -Wmissing-prototypes -Iinclude -Ilib
 HV_CFLAGS    := $(FREESTANDING) -Ihv/include -I.
 GUEST_CFLAGS := $(FREESTANDING) -Iguest/rt/include -I.
@@ -92,11 +92,12 @@ tools: $(BUILD)/tools/scncc $(BUILD)/tools/bootcfg_mangle $(BUILD)/tools/loadgen
 deps:
 	@tools/deps.sh
 
+# make run [SCENARIO=name-or-path] [CTL=socket]: tools/run_scenario.py
 run: deps all
-	@tools/run-scenario.sh scenarios/$(SCENARIO).scn
+	@python3 tools/run_scenario.py $(SCENARIO) $(if $(CTL),--ctl $(CTL))
 
 debug: deps all
-	@tools/run-scenario.sh --debug scenarios/$(SCENARIO).scn
+	@python3 tools/run_scenario.py --debug $(or $(DEBUG_SCENARIO),demo) $(if $(CTL),--ctl $(CTL))
 
 test: deps all check-headers $(UNIT_BINS) $(FUZZ_BINS)
 	@python3 tests/run.py $(if $(T),--only $(T)) $(if $(LOAD),--load)

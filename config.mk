@@ -3,7 +3,7 @@ QEMU         ?= qemu-system-x86_64
 QEMU_CPU     ?= qemu64,+svm,+npt
 QEMU_MEM     ?= 256M
 QEMU_MACHINE ?= q35
-SCENARIO     ?= demo
+SCENARIO     ?= nic
 
 CC           := gcc
 LD           := ld

@@ -71,8 +71,27 @@ static void add_clients(void)
 	}
 }
 
+/* The control channel asks for a crash kind through the shared page
+ * ("inject netdd KIND"): carried out at once, like crash= with after=0. */
+static void crash_requested(void)
+{
+	volatile struct hv_shared_info *si = (void *)(uintptr_t)GUEST_SHARED_INFO_GPA;
+
+	if (crash_kind[0] && forwarded >= crash_after && generation <= crash_gens)
+		return;                 /* a configured crash is due anyway */
+	if (!si->crash_request[0])
+		return;
+	for (unsigned i = 0; i < sizeof(crash_kind) - 1; i++)
+		crash_kind[i] = si->crash_request[i];
+	crash_kind[sizeof(crash_kind) - 1] = 0;
+	crash_after = 0;
+	crash_gens = generation;
+	gprintf("netdd: the control channel asks for a crash: %s\n", crash_kind);
+}
+
 static void maybe_crash(void)
 {
+	crash_requested();
 	if (!crash_kind[0] || forwarded < crash_after || generation > crash_gens)
 		return;
 	gprintf("netdd: generation %lu failing after %lu frames: %s\n", generation, forwarded,

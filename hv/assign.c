@@ -134,7 +134,7 @@ static int assign_one(struct domain *d, const struct bootcfg_device *c, uint64_t
 		return rc;
 	}
 	/* Decode its registers; bus mastering stays off until the driver asks
-	 * (config-space mediation is the next step). */
+	 * for it through the mediated HC_PCI_CFG_WRITE (hv/pcicfg.c). */
 	uint32_t cmd = pci_read32(p->bus, p->dev, p->fn, PCI_COMMAND);
 	pci_write32(p->bus, p->dev, p->fn, PCI_COMMAND, (cmd & 0xffff & ~0x5u) | 0x2u);
 	p->owner = d->id;

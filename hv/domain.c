@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include "fmt.h"
+#include "errname.h"
 #include "kstring.h"
 #include "hv/arch.h"
 #include "hv/domain.h"
@@ -211,11 +212,12 @@ int domain_build_step(struct domain *d, uint64_t pages)
 	if (!rc)
 		rc = build_rest(d);
 	if (rc) {
-		printk("hv: domain %s: build failed (error %d)\n", d->cfg.name, rc);
+		printk("hv: domain %s: build failed: %s\n", d->cfg.name, hv_errname(rc));
 		domain_destroy(d);
 		return rc;
 	}
 	d->state = DOM_RUNNING;
+	d->started_ns = arch_time_ns();
 	printk("hv: domain %u (%s) created: %lu MiB, image %s, entry 0x%lx, generation %lu\n",
 	       d->id, d->cfg.name, d->mem_bytes >> 20, d->cfg.image, d->entry, d->generation);
 	sched_wake(&d->vcpu);

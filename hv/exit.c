@@ -22,6 +22,9 @@ void vcpu_handle_exit(struct vcpu *v, const struct vm_exit *e)
 {
 	struct domain *d = v->dom;
 
+	_Static_assert(EXIT_BREAKPOINT < VCPU_EXIT_KINDS, "exit kinds fit the counters");
+	if ((unsigned)e->kind < VCPU_EXIT_KINDS)
+		v->exit_kinds[e->kind]++;
 	switch (e->kind) {
 	case EXIT_INTR:
 	case EXIT_NONE:
@@ -29,6 +32,7 @@ void vcpu_handle_exit(struct vcpu *v, const struct vm_exit *e)
 	case EXIT_HYPERCALL:
 		arch_vcpu_skip(v, e);
 		v->hypercalls++;
+		v->hc_by_nr[e->hc.nr < VCPU_HC_COUNTED ? e->hc.nr : VCPU_HC_COUNTED - 1]++;
 		hypercall_dispatch(v, e->hc.nr, e->hc.arg);
 		return;
 	case EXIT_HLT:

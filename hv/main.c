@@ -5,9 +5,12 @@
  * until none is left alive.
  */
 #include <stdint.h>
+#include "errname.h"
 #include "hv/arch.h"
 #include "hv/boot.h"
+#include "hv/ctl.h"
 #include "hv/domain.h"
+#include "hv/frame.h"
 #include "hv/faultinject.h"
 #include "hv/mm.h"
 #include "hv/platform.h"
@@ -42,6 +45,42 @@ static void parse_boot_info(uint32_t magic, uint64_t info_pa)
 		hv_finish(HV_STATUS_REFUSED, "malformed multiboot2 information: %s", why);
 }
 
+/* What a person can do about a domain that could not be built. */
+static void build_failed(const struct bootcfg_header *cfg, const struct bootcfg_domain *dc,
+			 int rc, uint64_t free_before)
+{
+	uint64_t need = 0;
+
+	for (unsigned i = 0; i < cfg->ndomains; i++)
+		need += boot_cfg_domain(i)->mem_bytes;
+	if (rc == -HV_ENOMEM)
+		hv_finish(HV_STATUS_FAIL, "domain %s could not be built: %s: the domains need %lu MiB "
+			  "of RAM, %lu MiB were free when it was built: raise QEMU_MEM (make run "
+			  "QEMU_MEM=512M) or lower their memory", dc->name, hv_errname(rc), need >> 20,
+			  (uint64_t)(free_before * FRAME_SIZE >> 20));
+	if (!boot_module(dc->image))
+		hv_finish(HV_STATUS_FAIL, "domain %s could not be built: no module '%s' (its image "
+			  "is missing from the boot ISO)", dc->name, dc->image);
+	hv_finish(HV_STATUS_FAIL, "domain %s could not be built: %s%s", dc->name, hv_errname(rc),
+		  dc->ndevices ? " (a device it names is missing, taken, or there is no IOMMU: "
+		  "see the lines above; the scenario's machine must be attached)" : "");
+}
+
+/* Every domain of the scenario, or the run ends at once, FAIL with why. */
+static void create_all(const struct bootcfg_header *cfg)
+{
+	for (unsigned i = 0; i < cfg->ndomains; i++) {
+		const struct bootcfg_domain *dc = boot_cfg_domain(i);
+		struct domain *d;
+		uint64_t free_before = mm_free_frames();
+		int rc = domain_create(dc, boot_module(dc->image), &d);
+		if (rc) {
+			printk("hv: domain %s not created: %s\n", dc->name, hv_errname(rc));
+			build_failed(cfg, dc, rc, free_before);
+		}
+	}
+}
+
 static void run_scenario(void)
 {
 	const struct bootcfg_header *cfg = boot_cfg();
@@ -49,13 +88,8 @@ static void run_scenario(void)
 
 	if (!cfg)
 		hv_finish(HV_STATUS_REFUSED, "no boot descriptor (module 'bootcfg')");
-	for (unsigned i = 0; i < cfg->ndomains; i++) {
-		const struct bootcfg_domain *dc = boot_cfg_domain(i);
-		struct domain *d;
-		int rc = domain_create(dc, boot_module(dc->image), &d);
-		if (rc)
-			printk("hv: domain %s not created (error %d)\n", dc->name, rc);
-	}
+	ctl_init();
+	create_all(cfg);
 	enum sched_stop_why why = sched_run(0, 0, 0);
 	for (uint32_t id = 1; id <= HV_MAX_DOMAINS; id++) {
 		struct domain *d = domain_by_id(id);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "hv/arch.h"
 #include "hv/channel.h"
+#include "hv/ctl.h"
 #include "hv/faultinject.h"
 #include "hv/iommu.h"
 #include "hv/printk.h"
@@ -220,6 +221,7 @@ enum sched_stop_why sched_run(int (*until)(void *arg), void *arg, uint64_t timeo
 			return SCHED_UNTIL_MET;
 		if (end && arch_time_ns() >= end)
 			return SCHED_TIMEOUT;
+		ctl_poll();      /* the control channel: between slices, never inside one */
 		int watched = supervise_poll();
 		/* No tick is taken while restart steps run back to back: wake
 		 * sleepers by the clock so they get their turn in between. */

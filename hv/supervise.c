@@ -4,6 +4,8 @@
  * loop, never inside the exit handler or interrupt that noticed the failure:
  * no vCPU is on the CPU then, so the slot can be torn down and rebuilt.
  */
+#include "fmt.h"
+#include "errname.h"
 #include "kstring.h"
 #include "hv/arch.h"
 #include "hv/channel.h"
@@ -23,6 +25,7 @@ static uint64_t history[HV_MAX_DOMAINS][256];
 static uint8_t history_next[HV_MAX_DOMAINS];
 static uint64_t not_before[HV_MAX_DOMAINS];
 static uint8_t given_up[HV_MAX_DOMAINS];
+static uint8_t manual[HV_MAX_DOMAINS];  /* the control channel asked for this restart */
 
 static unsigned slot(const struct domain *d)
 {
@@ -61,12 +64,31 @@ static uint64_t backoff_ns(const struct domain *d, unsigned earlier)
 /* MINIX-style policy: restart after a delay that doubles with each failure in
  * the window; past the limit the domain is given up and stays down, and its
  * registry entries say Failed so its clients stop waiting for it. */
+static void restart_pending(struct domain *d, uint64_t now, uint64_t backoff)
+{
+	unsigned s = slot(d);
+	struct restart_record *r = &records[s];
+
+	memset(r, 0, sizeof(*r));
+	r->detected = now;
+	r->backoff = backoff;
+	memcpy(r->cause, d->reason, sizeof(r->cause) - 1);
+	record_open[s] = 0;
+	not_before[s] = now + backoff;
+	d->restart_pending = 1;
+}
+
 void supervise_stopped(struct domain *d)
 {
-	if (d->state != DOM_CRASHED || !(d->cfg.flags & BOOTCFG_F_RESTART))
-		return;
 	unsigned s = slot(d);
 	uint64_t now = arch_time_ns();
+
+	if (manual[s]) {        /* asked for: at once, outside the policy */
+		restart_pending(d, now, 0);
+		return;
+	}
+	if (d->state != DOM_CRASHED || !(d->cfg.flags & BOOTCFG_F_RESTART))
+		return;
 	unsigned max = d->cfg.restart_max ? d->cfg.restart_max : BOOTCFG_RESTART_MAX_DEFAULT;
 	unsigned earlier = recent_restarts(d, s, now);
 	if (earlier >= max) {
@@ -76,15 +98,8 @@ void supervise_stopped(struct domain *d)
 		       BOOTCFG_RESTART_WINDOW_DEFAULT, d->reason);
 		return;
 	}
-	struct restart_record *r = &records[s];
-	memset(r, 0, sizeof(*r));
-	r->detected = now;
-	r->backoff = backoff_ns(d, earlier);
-	memcpy(r->cause, d->reason, sizeof(r->cause) - 1);
-	record_open[s] = 0;
 	history[s][history_next[s]++] = now;    /* uint8_t index: wraps at 256 */
-	not_before[s] = now + r->backoff;
-	d->restart_pending = 1;
+	restart_pending(d, now, backoff_ns(d, earlier));
 }
 
 int64_t watchdog_kick(struct domain *d, uint64_t period_ns)
@@ -191,8 +206,8 @@ static int restart_step(uint32_t id, struct domain *d, uint64_t now)
 	}
 	phase[s] = RS_IDLE;
 	give_up(s);
-	printk("hv: restart of %s failed (error %d): given up, domain stays down\n",
-	       saved_cfg[s].name, rc);
+	printk("hv: restart of %s failed: %s: given up, domain stays down\n",
+	       saved_cfg[s].name, hv_errname(rc));
 	return 0;
 }
 
@@ -272,4 +287,51 @@ uint64_t supervise_restarts(uint32_t id)
 const struct restart_record *supervise_last(uint32_t id)
 {
 	return supervise_restarts(id) ? &records[id - 1] : 0;
+}
+
+/*
+ * The control channel (hv/ctl_cmd.c). A restart asked for is carried out like
+ * a failure's, at once and outside the restart policy (it neither waits for a
+ * backoff nor counts towards the limit), for any domain: a live one is
+ * stopped first. Destroy stops a domain for good: devices reset and released,
+ * any pending restart cancelled; its memory stays for a post-mortem, like a
+ * given-up domain's. Both refuse while a rebuild is half done (-HV_EBUSY).
+ */
+static int rebuilding(unsigned s)
+{
+	return phase[s] == RS_RECLAIM || phase[s] == RS_BUILD;
+}
+
+int supervise_restart_now(struct domain *d)
+{
+	unsigned s = slot(d);
+
+	if (phase[s] != RS_IDLE || d->restart_pending)
+		return -HV_EBUSY;
+	manual[s] = 1;
+	if (domain_alive(d))
+		domain_crash(d, "restart asked for by the control channel");
+	else
+		supervise_stopped(d);
+	manual[s] = 0;
+	given_up[s] = 0;
+	return 0;
+}
+
+int supervise_destroy(struct domain *d)
+{
+	unsigned s = slot(d);
+
+	if (rebuilding(s))
+		return -HV_EBUSY;
+	if (d->state == DOM_DEAD && !d->restart_pending && phase[s] == RS_IDLE)
+		return -HV_ENOENT;
+	phase[s] = RS_IDLE;
+	d->restart_pending = 0;
+	given_up[s] = 0;
+	fmt_snprintf(d->reason, sizeof(d->reason), "destroyed by the control channel");
+	domain_quiesce(d);
+	d->state = DOM_DEAD;
+	printk("hv: domain %u (%s) destroyed by the control channel\n", d->id, d->cfg.name);
+	return 0;
 }

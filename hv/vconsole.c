@@ -3,6 +3,7 @@
  * printed as whole lines "[name] text", so output of several domains interleaves
  * by line, never inside one. Control characters are shown as '?'.
  */
+#include "hv/ctl.h"
 #include "hv/domain.h"
 #include "hv/printk.h"
 #include "hv/sched.h"
@@ -16,6 +17,7 @@ void vconsole_flush(struct domain *d)
 		return;
 	d->con_line[d->con_len] = 0;
 	printk("[%s] %s\n", d->cfg.name, d->con_line);
+	ctl_console_line(d, d->con_line);
 	d->con_len = 0;
 	d->con_lines++;
 	if (sched_conlog_len < SCHED_CONLOG_LEN)

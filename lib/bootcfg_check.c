@@ -101,6 +101,10 @@ static int check_domain(const struct bootcfg_domain *d, unsigned i, char *why, s
 			return -1;
 		}
 	}
+	if (d->ndevices && d->role != BOOTCFG_ROLE_DRIVER) {
+		fmt_snprintf(why, wl, "domain %u (%s): devices but not role driver", i, d->name);
+		return -1;
+	}
 	if (d->flags & ~BOOTCFG_F_ALL) {
 		fmt_snprintf(why, wl, "domain %u (%s): reserved flags 0x%x set", i, d->name,
 			     d->flags & ~BOOTCFG_F_ALL);

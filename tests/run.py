@@ -138,6 +138,13 @@ def campaign_tests():
     return [Test("campaign/smoke", "unit", path=path), Test("campaign/slurm", "unit", path=slurm)]
 
 
+def ctl_tests():
+    """tools/ddhvctl against a running system, make run (one boot each), and
+    the checks scncc and make run make before booting (no boot)."""
+    return [Test("ctl/" + n, "unit", path=os.path.join(ROOT, "tests", "ctl", n + ".py"))
+            for n in ("ctl_live", "make_run", "scncc_checks")]
+
+
 def run_unit(t):
     r = sh([t.path])
     ok = r.returncode == 0
@@ -417,7 +424,7 @@ def main():
     a = ap.parse_args()
     tests = qemu_tests(a.conf)
     if not a.qemu_only:
-        tests = unit_tests() + fuzz_tests() + campaign_tests() + tests
+        tests = unit_tests() + fuzz_tests() + campaign_tests() + ctl_tests() + tests
     if a.only:
         want = a.only.split(",")
         tests = [t for t in tests if any(w == t.name or w == t.name.split("/", 1)[1]

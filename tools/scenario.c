@@ -290,6 +290,16 @@ static int parse_line(struct parser *p, char *line)
 		return perr(p, "the file must start with 'scenario NAME'");
 	if (!strcmp(line, "domain"))
 		return start_domain(p, v);
+	if (!strcmp(line, "machine")) {
+		if (p->s->ndomains || p->s->machine[0])
+			return perr(p, "'machine' goes once, before the first domain");
+		if (single_word(p, "machine", v))
+			return -1;
+		if (!valid_name(v))
+			return perr(p, "bad machine name '%s' (1-31 of [A-Za-z0-9_-])", v);
+		strcpy(p->s->machine, v);
+		return 0;
+	}
 	return domain_key(p, line, v);
 }
 
@@ -307,6 +317,9 @@ static int finish(struct parser *p)
 			return perr(p, "domain '%s' has no image", s->dom[i].name);
 		if (!p->key_line[i][1])
 			return perr(p, "domain '%s' has no memory", s->dom[i].name);
+		if (s->dom[i].ndevices && s->dom[i].role != BOOTCFG_ROLE_DRIVER)
+			return perr(p, "domain '%s' has devices but is not 'role driver' (only "
+				    "driver domains own devices)", s->dom[i].name);
 		if ((p->key_line[i][6] || p->key_line[i][7]) &&
 		    !(s->dom[i].flags & BOOTCFG_F_RESTART))
 			return perr(p, "domain '%s' has a restart policy but not 'restart yes'",

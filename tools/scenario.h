@@ -10,6 +10,7 @@
 
 struct scenario {
 	char name[BOOTCFG_NAME_LEN];
+	char machine[BOOTCFG_NAME_LEN];     /* 'machine NAME': the machine it needs ("" = none) */
 	unsigned ndomains;
 	struct bootcfg_domain dom[BOOTCFG_MAX_DOMAINS];
 	unsigned dom_line[BOOTCFG_MAX_DOMAINS];

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include "bootcfg_check.h"
 #include "machine.h"
 #include "scenario.h"
@@ -15,8 +16,9 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: scncc IN.scn -o OUT.bin [--machine FILE]\n"
+	fprintf(stderr, "usage: scncc IN.scn -o OUT.bin [--machine FILE] [--image-dir DIR] [--ram SIZE]\n"
 			"       scncc --images IN.scn\n"
+			"       scncc --machine-of IN.scn\n"
 			"       scncc --devices MACHINE IN.scn\n"
 			"       scncc --dump IN.bin\n");
 	return 2;
@@ -152,6 +154,17 @@ static int images(const char *in)
 	return 0;
 }
 
+/* The machine the scenario names ('machine NAME'), or an empty line. */
+static int machine_of(const char *in)
+{
+	struct scenario s;
+
+	if (load(in, &s))
+		return 1;
+	printf("%s\n", s.machine);
+	return 0;
+}
+
 static int dump(const char *in)
 {
 	static const char *const roles[] = { "?", "client", "driver", "test" };
@@ -184,16 +197,107 @@ static int dump(const char *in)
 	return 0;
 }
 
+/* Every image the scenario names is DIR/IMAGE.elf; else list what DIR has. */
+static int check_images(const char *in, const char *dir)
+{
+	struct scenario s;
+	char path[4096];
+	int bad = 0;
+
+	if (load(in, &s))
+		return 1;
+	for (unsigned i = 0; i < s.ndomains; i++) {
+		snprintf(path, sizeof(path), "%s/%s.elf", dir, s.dom[i].image);
+		FILE *f = fopen(path, "rb");
+		if (f) {
+			fclose(f);
+			continue;
+		}
+		fprintf(stderr, "%s:%u: domain '%s': no image '%s' (%s)\n", in, s.dom_line[i],
+			s.dom[i].name, s.dom[i].image, path);
+		bad = 1;
+	}
+	if (!bad)
+		return 0;
+	fprintf(stderr, "images in %s:", dir);
+	DIR *dp = opendir(dir);
+	for (struct dirent *e; dp && (e = readdir(dp));) {
+		size_t n = strlen(e->d_name);
+		if (n > 4 && !strcmp(e->d_name + n - 4, ".elf"))
+			fprintf(stderr, " %.*s", (int)(n - 4), e->d_name);
+	}
+	if (dp)
+		closedir(dp);
+	fputc('\n', stderr);
+	return 1;
+}
+
+/* The domains' memory fits a machine with 'ram' bytes: the hypervisor, its
+ * tables and the boot modules take a few MiB, each domain about 1 MiB more
+ * than its RAM (page tables, vCPU state) at most. */
+#define HV_RESERVE (8ull << 20)
+static int check_ram(const char *in, const char *ram_text)
+{
+	struct scenario s;
+	char *end;
+	unsigned long long ram = strtoull(ram_text, &end, 10), need = HV_RESERVE;
+
+	if (!strcmp(end, "G") || !strcmp(end, "g"))
+		ram <<= 30;
+	else if (!strcmp(end, "M") || !strcmp(end, "m") || !*end)
+		ram <<= 20;                     /* QEMU's -m: MiB by default */
+	else {
+		fprintf(stderr, "scncc: --ram '%s' is not a size like 256M or 1G\n", ram_text);
+		return 1;
+	}
+	if (load(in, &s))
+		return 1;
+	for (unsigned i = 0; i < s.ndomains; i++)
+		need += s.dom[i].mem_bytes + (1ull << 20);
+	if (need <= ram)
+		return 0;
+	fprintf(stderr, "%s: domains need %llu MiB with the hypervisor's share, the machine has "
+		"%llu MiB: raise QEMU_MEM (make run QEMU_MEM=%lluM) or lower their memory\n", in,
+		need >> 20, ram >> 20, ((need >> 20) + 127) / 128 * 128);
+	return 1;
+}
+
+/* IN -o OUT [--machine FILE] [--image-dir DIR] [--ram SIZE] */
+static int compile_checked(int argc, char **argv)
+{
+	const char *machine = 0, *dir = 0, *ram = 0;
+
+	for (int i = 4; i < argc; i += 2) {
+		if (i + 1 >= argc)
+			return usage();
+		if (!strcmp(argv[i], "--machine"))
+			machine = argv[i + 1];
+		else if (!strcmp(argv[i], "--image-dir"))
+			dir = argv[i + 1];
+		else if (!strcmp(argv[i], "--ram"))
+			ram = argv[i + 1];
+		else
+			return usage();
+	}
+	if (machine && devices(machine, argv[1], 1))
+		return 1;
+	if (dir && check_images(argv[1], dir))
+		return 1;
+	if (ram && check_ram(argv[1], ram))
+		return 1;
+	return compile(argv[1], argv[3]);
+}
+
 int main(int argc, char **argv)
 {
-	if (argc == 4 && !strcmp(argv[2], "-o"))
-		return compile(argv[1], argv[3]);
-	if (argc == 6 && !strcmp(argv[2], "-o") && !strcmp(argv[4], "--machine"))
-		return devices(argv[5], argv[1], 1) || compile(argv[1], argv[3]);
+	if (argc >= 4 && !strcmp(argv[2], "-o"))
+		return compile_checked(argc, argv);
 	if (argc == 4 && !strcmp(argv[1], "--devices"))
 		return devices(argv[2], argv[3], 1);
 	if (argc == 3 && !strcmp(argv[1], "--images"))
 		return images(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "--machine-of"))
+		return machine_of(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "--dump"))
 		return dump(argv[2]);
 	return usage();

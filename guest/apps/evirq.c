@@ -5,6 +5,7 @@
  * sleeping between them so each arrives while the receiver spins.
  */
 #include "rt/channel.h"
+#include "errname.h"
 #include "rt/rt.h"
 
 static volatile uint64_t irqs, seen_bits;
@@ -21,7 +22,7 @@ static int rx(uint32_t peer, uint64_t count)
 	struct reg_entry me = { REG_CONNECTED, 0, (uint32_t)port, 0 };
 
 	if (port < 0)
-		rt_fail("alloc %ld", (long)port);
+		rt_fail("alloc: %s", hv_errname(port));
 	rt_events_enable(RT_EVENT_VECTOR, on_event);
 	hv_reg_write(peer, 0, &me);
 	/* Spin with no hypercall at all: only a virtual interrupt can end this.
@@ -48,7 +49,7 @@ static int tx(uint32_t peer, uint64_t count)
 	} while (r.state != REG_CONNECTED);
 	int64_t port = hv_evtchn_bind(peer, r.port);
 	if (port < 0)
-		rt_fail("bind %ld", (long)port);
+		rt_fail("bind: %s", hv_errname(port));
 	for (uint64_t i = 0; i < count; i++) {
 		hv_sleep(20000000);     /* 20 ms: the receiver is spinning meanwhile */
 		if (hv_evtchn_send((uint32_t)port))

@@ -6,6 +6,7 @@
  * destroyed.
  */
 #include "rt/channel.h"
+#include "errname.h"
 #include "rt/rt.h"
 
 #define E1000_ICR  0x00c0
@@ -25,7 +26,7 @@ int main(void)
 	(void)regs[E1000_ICR / 4];
 	int64_t port = hv_device_irq_bind(0);
 	if (port <= 0)
-		rt_fail("irqwatch: bind failed (%ld)", (long)port);
+		rt_fail("irqwatch: bind failed: %s", hv_errname(port));
 	gprintf("irqwatch: interrupt bound to port %ld, device silenced\n", (long)port);
 	for (;;) {
 		rt_wait_event(1000000000ull);

@@ -1,3 +1,4 @@
+#include "errname.h"
 #include "rt/channel.h"
 #include "rt/rt.h"
 
@@ -9,6 +10,6 @@ int64_t rt_peer_id(const char *key)
 		rt_fail("no %s= argument", key);
 	int64_t id = hv_domain_lookup(name, strlen(name));
 	if (id < 0)
-		rt_fail("no domain named %s (%ld)", name, (long)id);
+		rt_fail("no domain named %s: %s", name, hv_errname(id));
 	return id;
 }

@@ -44,7 +44,12 @@ struct hv_shared_info {
 	uint64_t evtchn_mask;
 	uint32_t upcall_vector;   /* 32..255: deliver events as this virtual interrupt; 0: off */
 	uint32_t pad0;
-	uint8_t  pad[4096 - 24];
+	/* Written by the hypervisor only (control channel, "inject NAME KIND"):
+	 * a crash kind of rt_crash() or "dma", NUL-terminated, that a driver
+	 * polling it (netdd) carries out; empty otherwise. A new generation
+	 * starts with a fresh page. */
+	char     crash_request[8];
+	uint8_t  pad[4096 - 32];
 };
 _Static_assert(sizeof(struct hv_shared_info) == 4096, "one page");
 

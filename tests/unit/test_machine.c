@@ -30,18 +30,18 @@ int main(void)
 	CHECK_EQ(machine_parse("01:00.0 8086:100e junk\n", 23, "m", &m, err, sizeof(err)), -1);
 
 	machine_parse(machine_text, strlen(machine_text), "m", &m, err, sizeof(err));
-	CHECK_EQ(scn("scenario x\ndomain net\n image i\n memory 2M\n device 8086:100e\n"
-		     "domain disk\n image i\n memory 2M\n device 02:00.0\n"), 0);
+	CHECK_EQ(scn("scenario x\ndomain net\n image i\n memory 2M\n role driver\n device 8086:100e\n"
+		     "domain disk\n image i\n memory 2M\n role driver\n device 02:00.0\n"), 0);
 	CHECK_EQ(machine_assign(&m, &s, err, sizeof(err)), 0);
 	CHECK_EQ(m.devs[0].owner, 0);
 	CHECK_EQ(m.devs[1].owner, 1);
 
-	CHECK_EQ(scn("scenario x\ndomain a\n image i\n memory 2M\n device 8086:100e\n"
-		     "domain b\n image i\n memory 2M\n device 01:00.0\n"), 0);
+	CHECK_EQ(scn("scenario x\ndomain a\n image i\n memory 2M\n role driver\n device 8086:100e\n"
+		     "domain b\n image i\n memory 2M\n role driver\n device 01:00.0\n"), 0);
 	CHECK_EQ(machine_assign(&m, &s, err, sizeof(err)), -1);
 	CHECK(strstr(err, "domain 'b': device 01:00.0 already assigned to 'a'") != 0);
 
-	CHECK_EQ(scn("scenario x\ndomain a\n image i\n memory 2M\n device 8086:10d3\n"), 0);
+	CHECK_EQ(scn("scenario x\ndomain a\n image i\n memory 2M\n role driver\n device 8086:10d3\n"), 0);
 	CHECK_EQ(machine_assign(&m, &s, err, sizeof(err)), -1);
 	CHECK(strstr(err, "device 8086:10d3 is not in the machine") != 0);
 	return unit_done("machine");

@@ -118,6 +118,17 @@ int main(void)
 	bad("scenario x\ndomain a\n image i\n memory 2M\ndomain a\n",
 	    "t.scn:5: duplicate domain 'a' (first defined at line 2)");
 	bad("scenario x\ndomain a\n memory 2M\n", "t.scn:2: domain 'a' has no image");
+	/* role: only driver domains own devices; machine: once, before the domains */
+	bad("scenario x\ndomain a\n image i\n memory 2M\n device 8086:100e\n",
+	    "t.scn:2: domain 'a' has devices but is not 'role driver'");
+	bad("scenario x\ndomain a\n image i\n memory 2M\n role test\n device 8086:100e\n",
+	    "is not 'role driver'");
+	bad("scenario x\ndomain a\n image i\n memory 2M\nmachine m\n",
+	    "t.scn:5: 'machine' goes once, before the first domain");
+	bad("scenario x\nmachine m\nmachine n\n", "t.scn:3: 'machine' goes once");
+	bad("scenario x\nmachine a/b\n", "t.scn:2: bad machine name");
+	CHECK_EQ(parse("scenario x\nmachine nic_disk\ndomain a\n image i\n memory 2M\n"), 0);
+	CHECK(!strcmp(s.machine, "nic_disk"));
 	bad("scenario x\ndomain a\n image i\n", "t.scn:2: domain 'a' has no memory");
 	bad("scenario x\ndomain aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", "t.scn:2: bad domain name");
 	bad("scenario x\ndomain a\n image i\x01\n", "t.scn:3: bad image name");

@@ -28,6 +28,8 @@ unit_trapclass_SRCS := tests/unit/test_trapclass.c hv/arch/x86/trapclass.c
 unit_xcr0_SRCS := tests/unit/test_xcr0.c hv/arch/x86/svm/xcr0.c
 unit_movdr_SRCS := tests/unit/test_movdr.c hv/arch/x86/svm/movdr.c
 unit_faultplan_SRCS := tests/unit/test_faultplan.c lib/faultplan.c lib/fmt.c
+UNIT_TESTS += ctl_line
+unit_ctl_line_SRCS := tests/unit/test_ctl_line.c hv/ctl_line.c
 
 .SECONDEXPANSION:
 UNIT_BINS := $(addprefix build/unit/test_,$(UNIT_TESTS))

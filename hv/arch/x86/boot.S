@@ -77,6 +77,11 @@ _start:
 
 .code64
 long_entry:
+	/* The outermost frame: a debugger's backtrace ends here (no return
+	 * address to unwind to), instead of wandering through the boot stack. */
+	.cfi_sections .debug_frame
+	.cfi_startproc
+	.cfi_undefined rip
 	mov $0x10, %ax
 	mov %ax, %ds
 	mov %ax, %es
@@ -93,6 +98,7 @@ long_entry:
 3:	cli
 	hlt
 	jmp 3b
+	.cfi_endproc
 
 .section .rodata
 .balign 16

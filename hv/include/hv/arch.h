@@ -22,6 +22,13 @@ void arch_platform_init(void);
 void arch_paging_init(const struct boot_info *bi);
 void arch_ioapic_init(const struct madt_info *m);
 void arch_console_write(const char *s, size_t n);
+/* The control channel's UART (hv/ctl.c), polled, unreachable by guests:
+ * init is 0 when it exists; getc a byte or -1; tx_room how many bytes putc
+ * may write now without waiting (0 = none). */
+int arch_ctl_init(void);
+int arch_ctl_getc(void);
+int arch_ctl_tx_room(void);
+void arch_ctl_putc(char c);
 uint64_t arch_time_ns(void);
 /* Periodic tick: calls sched_timer_tick() from interrupt context. */
 void arch_timer_start(uint64_t period_ns);
@@ -108,6 +115,8 @@ void arch_vcpu_run(struct vcpu *v, struct vm_exit *e);
 /* Step over the instruction that caused the last exit (hypercall, HLT). */
 void arch_vcpu_skip(struct vcpu *v, const struct vm_exit *e);
 void arch_vcpu_set_result(struct vcpu *v, uint64_t value);
+/* The guest's instruction pointer (where it resumes). */
+uint64_t arch_vcpu_rip(struct vcpu *v);
 /* Raise a virtual interrupt with this vector at the next entry (if not already). */
 void arch_vcpu_virq(struct vcpu *v, uint8_t vector);
 /* Report the guest's INT3 as EXIT_BREAKPOINT exits (on), or let the guest

@@ -15,6 +15,8 @@
 #include "hv/hcargs.h"
 
 #define HV_MAX_DOMAINS 16
+#define VCPU_EXIT_KINDS 16      /* >= the number of enum exit_kind values */
+#define VCPU_HC_COUNTED 32      /* hypercall numbers counted one by one */
 
 enum domain_state {
 	DOM_FREE = 0,       /* slot unused */
@@ -34,6 +36,8 @@ struct vcpu {
 	uint64_t deadline_ns;       /* wake-up time while blocked; 0 = none */
 	struct vcpu *next;          /* run queue link */
 	uint64_t exits, hypercalls; /* counters for diagnostics and benchmarks */
+	uint64_t exit_kinds[VCPU_EXIT_KINDS];   /* exits by enum exit_kind (hv/exit.c) */
+	uint64_t hc_by_nr[VCPU_HC_COUNTED];     /* hypercalls by number, the rest in the last */
 	uint64_t run_ns;            /* time in guest mode, charged by the scheduler */
 	uint64_t block_start_ns;    /* when the current block began */
 	uint64_t wait_ns;           /* time blocked, each block only up to its deadline */
@@ -45,6 +49,7 @@ struct domain {
 	struct bootcfg_domain cfg;  /* private copy of the validated configuration */
 	const struct mb2_module *image;
 	uint64_t generation;        /* incarnation count of this slot */
+	uint64_t started_ns;        /* when this incarnation became runnable */
 	struct pt gpt;              /* guest-physical -> host-physical (RAM only) */
 	uint64_t mem_bytes;
 	uint64_t image_end;

@@ -58,4 +58,11 @@ uint64_t supervise_restarts(uint32_t id);
 int supervise_given_up(uint32_t id);
 const struct restart_record *supervise_last(uint32_t id);
 
+/* The control channel: restart d now, outside the restart policy (any
+ * domain; a live one is stopped first); destroy d for good. 0, -HV_EBUSY
+ * while a restart of it is under way, -HV_ENOENT (destroy) when it is dead
+ * already. */
+int supervise_restart_now(struct domain *d);
+int supervise_destroy(struct domain *d);
+
 #endif

@@ -259,6 +259,11 @@ void arch_vcpu_set_result(struct vcpu *v, uint64_t value)
 	vmcb_of(v)->save.rax = value;
 }
 
+uint64_t arch_vcpu_rip(struct vcpu *v)
+{
+	return v->arch ? vmcb_of(v)->save.rip : 0;
+}
+
 void arch_vcpu_skip(struct vcpu *v, const struct vm_exit *e)
 {
 	/* No NRIPS under TCG: VMMCALL is 3 bytes, HLT 1. */
