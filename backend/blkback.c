@@ -128,6 +128,9 @@ static void disconnect(struct blkback *bb, struct bb_client *c, const char *why)
 	c->held = 0;
 	c->must_push = 0;
 	c->conn++;                      /* its completions still at the disk are dropped */
+	/* Its next offer may reuse the grant and port numbers: a frontend says
+	 * Closing before it offers again, so any Initialising seen now is new. */
+	c->offer_gen = c->offer_gref = ~0u;
 	bb->stats.disconnects++;
 	announce(bb, c);
 }

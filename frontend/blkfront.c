@@ -55,7 +55,12 @@ static void push(struct blkfront *bf)
  * grants are revoked once the backend no longer maps them. */
 static void teardown(struct blkfront *bf, const char *why)
 {
+	/* Closing: the backend must not take our last offer again (the next
+	 * one may reuse its grant reference and port numbers). */
+	struct reg_entry me = { REG_CLOSING, 0, 0, 0 };
+
 	gprintf("blkfront: disconnected from backend generation %u: %s\n", bf->backend_gen, why);
+	hv_reg_write(bf->backend, BLKIF_REG_DEVID, &me);
 	if (bf->port > 0)
 		hv_evtchn_close((uint32_t)bf->port);
 	bf->port = -1;

@@ -222,11 +222,11 @@ int blkfront_ring_take(struct blkfront *bf, int *taken)
 	*taken = 0;
 	while ((n = ring_front_final_check(&bf->ring)) > 0) {
 		for (int k = 0; k < n; k++) {
-			struct blkif_response r;
-			ring_front_copy_rsp(&bf->ring, &r);
-			if (blkfront_check_response(bf, &r))
+			union blkif_slot u;
+			ring_front_copy_rsp(&bf->ring, &u);
+			if (blkfront_check_response(bf, &u.rsp))
 				return BF_RING_BAD_RESPONSE;
-			take_one(bf, &r);
+			take_one(bf, &u.rsp);
 			(*taken)++;
 		}
 	}

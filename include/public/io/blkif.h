@@ -82,6 +82,14 @@ _Static_assert(sizeof(struct blkif_request) <= BLKIF_SLOT_SIZE, "request fits a 
 _Static_assert(sizeof(struct blkif_response) <= BLKIF_SLOT_SIZE, "response fits a slot");
 _Static_assert(BLKIF_RING_SLOTS * BLKIF_SLOT_SIZE <= 4096 - 64, "ring fits the page");
 
+/* What ring_*_copy_* fill: a whole slot (a response is shorter than a slot). */
+union blkif_slot {
+	struct blkif_request req;
+	struct blkif_response rsp;
+	uint8_t raw[BLKIF_SLOT_SIZE];
+};
+_Static_assert(sizeof(union blkif_slot) == BLKIF_SLOT_SIZE, "blkif_slot layout");
+
 /* Registry device number of the block connection (public/channel.h, HC_REG_*). */
 #define BLKIF_REG_DEVID    1
 
