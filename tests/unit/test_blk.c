@@ -536,6 +536,40 @@ static void test_hostile_frontend(void)
 	CHECK_EQ(fake_reg(BACK, 4, BLKIF_REG_DEVID).state, REG_INITIALISING);
 	CHECK_EQ(io_sync(&fa, 2, BLKIF_OP_READ, 0, r, sizeof(r), 0), 0);
 	CHECK(!memcmp(r, a, sizeof(a)));
+
+	/* It offers again while a write of its old connection is still at the
+	 * disk: not connected until that write has completed (an old write
+	 * landing after a newer one would undo it), and its answer is dropped. */
+	fake_cur = 4;
+	hv_evtchn_close((uint32_t)hf.port);
+	poll_back();
+	hfront_connect();
+	CHECK_EQ(blkback_connected(&bb), 2);
+	md.hold = 1;
+	fake_cur = 4;
+	*(struct blkif_request *)ring_front_next_req(&hf.ring) = rq(BLKIF_OP_WRITE, 8, g0, 0, 7);
+	ring_front_push(&hf.ring);
+	poll_back();
+	CHECK_EQ(md.qn, 1);
+	ring_store(&hf.ring.s->req_prod, hf.ring.req_prod_pvt + BLKIF_RING_SLOTS + 1);
+	poll_back();
+	CHECK_EQ(blkback_connected(&bb), 1);
+	fake_cur = 4;
+	hv_evtchn_close((uint32_t)hf.port);
+	struct reg_entry closing = { REG_CLOSING, 0, 0, 0 };
+	hv_reg_write(BACK, BLKIF_REG_DEVID, &closing);
+	poll_back();
+	hfront_connect();
+	for (int i = 0; i < 3; i++)
+		poll_back();
+	CHECK_EQ(blkback_connected(&bb), 1);
+	md.hold = 0;
+	poll_back();
+	poll_back();
+	CHECK_EQ(blkback_connected(&bb), 2);
+	CHECK_EQ(bb.stats.stale_completions, 1);
+	fake_cur = 4;
+	CHECK_EQ(ring_front_pending(&hf.ring), 0);
 }
 
 /* ---- a hostile backend (domain 1, by hand) against blkfront ---- */
