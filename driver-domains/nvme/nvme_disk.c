@@ -124,6 +124,7 @@ int nvme_disk_submit(struct nvme_disk *nd, uint64_t cookie, const struct nvme_io
 		c->cdw11 = (uint32_t)(io->slba >> 32);
 		c->cdw12 = (io->nlb - 1) | (io->fua ? NVME_RW_FUA : 0);
 		nd->st.bytes += p.bytes;
+		nd->st.prp_lists += p.nlist > 0;
 	}
 	nd->st.reads += io->opc == NVME_CMD_READ;
 	nd->st.writes += io->opc == NVME_CMD_WRITE;

@@ -30,6 +30,7 @@ struct nvme_disk_mem {
 
 struct nvme_stats {
 	uint64_t reads, writes, flushes, fua, bytes;
+	uint64_t prp_lists;         /* commands that needed a PRP list */
 	uint64_t errors;            /* completions with an error status */
 	uint64_t timeouts, resets, resubmits;
 	uint64_t stray;             /* completions for no command in flight */
