@@ -24,7 +24,7 @@
  * qd= requests in flight (1..32, default 8), region= sectors (default the
  * disk, at most 64 MiB), seed=, timeout_ms= (per command), poll=1 (no
  * interrupt), lose=N (test: the driver drops the N-th completion, so that
- * command times out), eio=N (requests expected to fail; default 0).
+ * command times out; the random phase goes on until it has), eio=N (requests expected to fail; default 0).
  * Prints counts; exits 0 when every check held.
  */
 #include "driver-domains/nvme/nvme_blkdisk.h"
@@ -211,7 +211,7 @@ static void done(void *arg, uint64_t cookie, int status)
 
 /* ---- generators: fill r and lock its extent; 1 made, 0 not now, -1 finished ---- */
 
-static struct { uint32_t min, max, size; uint64_t cursor, count; unsigned rd, wr, fua; } g;
+static struct { uint32_t min, max, size; uint64_t cursor, count; unsigned rd, wr, fua, lose; } g;
 
 static void set(struct req *r, uint8_t op, uint64_t lba, uint32_t nsec, uint8_t fua, uint8_t tr)
 {
@@ -244,7 +244,9 @@ static int gen_sweep(struct req *r)
 
 static int gen_random(struct req *r)
 {
-	if (!g.count)
+	/* with lose=, go on until the lost command has timed out, so others
+	 * are in flight when it does */
+	if (!g.count && !(g.lose && !nvme_blkdisk_driver(&bd)->st.timeouts))
 		return -1;
 	unsigned pick = (unsigned)(rnd() % 100);
 	uint32_t nsec = g.min / 512 + (uint32_t)(rnd() % ((g.max - g.min) / 512 + 1));
@@ -259,7 +261,7 @@ static int gen_random(struct req *r)
 		else
 			set(r, BLKDISK_WRITE, lba, nsec, rnd() % 100 < g.fua, 0);
 	}
-	g.count--;
+	g.count -= g.count > 0;
 	return 1;
 }
 
@@ -434,7 +436,7 @@ int main(void)
 			bd.depth < MAXQD ? bd.depth : MAXQD, bd.sectors, MAXBYTES);
 	gprintf("diskself: %lu sectors, region %lu, qd %u, sizes %u..%u, %s\n", bd.sectors, region,
 		qd, g.min, g.max, bd.irq_port > 0 ? "interrupts" : "polling");
-	nd->lose_cqe = (unsigned)rt_arg_u64("lose", 0);
+	g.lose = nd->lose_cqe = (unsigned)rt_arg_u64("lose", 0);
 	if (rt_arg_u64("errors", 0))
 		error_checks(nd);
 	if (rt_arg_u64("sweep", 1)) {
@@ -459,9 +461,15 @@ int main(void)
 	gprintf("diskself: %lu writes (%lu FUA), %lu reads, %lu flushes; %lu sectors verified, "
 		"%lu bad, %lu failed, %lu refused\n", cnt.writes, cnt.fua, cnt.reads, cnt.flushes,
 		cnt.verified, cnt.bad, cnt.eio, cnt.refused);
-	gprintf("diskself: nvme: %lu error statuses, %lu timeouts, %lu resets, %lu resubmitted, "
-		"%lu stray\n", nd->st.errors, nd->st.timeouts, nd->st.resets, nd->st.resubmits,
-		nd->st.stray);
+	gprintf("diskself: nvme: %lu error statuses, %lu timeouts, %lu resets (%lu completed "
+		"while one waited), %lu stray\n", nd->st.errors, nd->st.timeouts, nd->st.resets,
+		nd->st.drained_quiesced, nd->st.stray);
+	if (nd->lose_cqe || (g.lose && (nd->st.timeouts != 1 || nd->st.resets != 1 ||
+						       !nd->st.drained_quiesced))) {
+		gprintf("diskself: CHECK FAILED: the lost completion is one timeout and one reset, "
+			"with others completed before it\n");
+		cnt.bad++;
+	}
 	int ok = !cnt.bad && cnt.eio == want_eio && !cnt.refused && cnt.verified;
 	gprintf("diskself: %s\n", ok ? "all checks passed" : "FAILED");
 	return ok ? 0 : 1;

@@ -4,8 +4,9 @@
  * completions by MSI-X (bound through the hypervisor) or polling, a timeout
  * on every command. A command that times out fails with BLKDISK_EIO after
  * the controller has been disabled (so nothing late can land in its
- * buffers); the controller is then enabled again and the other commands in
- * flight are submitted again. backend/blkdisk.h on top: nvme_blkdisk.h.
+ * buffers); before that reset, the other commands in flight are given
+ * until their own deadlines to complete (no new command is taken
+ * meanwhile); after it, the controller is enabled again. backend/blkdisk.h on top: nvme_blkdisk.h.
  */
 #ifndef DRIVER_NVME_DISK_H
 #define DRIVER_NVME_DISK_H
@@ -32,7 +33,8 @@ struct nvme_stats {
 	uint64_t reads, writes, flushes, fua, bytes;
 	uint64_t prp_lists;         /* commands that needed a PRP list */
 	uint64_t errors;            /* completions with an error status */
-	uint64_t timeouts, resets, resubmits;
+	uint64_t timeouts, resets;
+	uint64_t drained_quiesced;  /* completed while a reset waited for them */
 	uint64_t stray;             /* completions for no command in flight */
 	uint64_t interrupts;        /* polls that found work (for the benchmark) */
 };
@@ -56,10 +58,12 @@ struct nvme_disk {
 	uint64_t timeout_ns;
 	int irq_port;               /* < 0: polling */
 	int dead;                   /* the controller could not be brought back */
+	int quiesce;                /* a command expired: take no new ones, reset when
+	                               every one in flight has completed or expired */
 	unsigned busy_polls;        /* polls with completions since the clock was read */
 	unsigned lose_cqe;          /* test: drop the n-th completion from now (0: off) */
 	struct nvme_stats st;
-	struct nvme_sqe cmd[NVME_IOQ_SLOTS];  /* each slot's command, for resubmission */
+	struct nvme_sqe cmd[NVME_IOQ_SLOTS];  /* each slot's command as submitted */
 };
 
 /* Bring up device devidx (an index into the domain's devices) with its

@@ -34,7 +34,6 @@ int nvme_ioq_alloc(struct nvme_ioq *q, uint64_t cookie)
 			continue;
 		nvme_ioq_renew(q, s);
 		sl->busy = 1;
-		sl->tries = 0;
 		sl->cookie = cookie;
 		q->inflight++;
 		return (int)s;
@@ -47,7 +46,6 @@ unsigned nvme_ioq_push(struct nvme_ioq *q, unsigned s)
 	unsigned at = q->sq_tail;
 
 	q->slot[s].deadline = 0;
-	q->slot[s].tries++;
 	q->sq_tail = (q->sq_tail + 1) % q->entries;
 	return at;
 }
@@ -94,4 +92,13 @@ int nvme_ioq_expired(const struct nvme_ioq *q, uint64_t now)
 		if (q->slot[s].busy && q->slot[s].deadline && q->slot[s].deadline <= now)
 			return (int)s;
 	return -1;
+}
+
+unsigned nvme_ioq_pending(const struct nvme_ioq *q, uint64_t now)
+{
+	unsigned n = 0;
+
+	for (unsigned s = 0; s < q->nslots; s++)
+		n += q->slot[s].busy && !(q->slot[s].deadline && q->slot[s].deadline <= now);
+	return n;
 }

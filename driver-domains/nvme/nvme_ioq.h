@@ -24,7 +24,6 @@ struct nvme_ioq_slot {
 	uint64_t deadline;          /* time (ns) by which it must complete; 0: not stamped yet */
 	uint16_t cid;               /* current command id */
 	uint8_t  busy;
-	uint8_t  tries;             /* submissions of this command (resubmitted after a reset) */
 };
 
 struct nvme_ioq {
@@ -60,5 +59,7 @@ int nvme_ioq_find(const struct nvme_ioq *q, uint16_t cid);
 void nvme_ioq_free(struct nvme_ioq *q, unsigned s);
 /* A busy slot whose (stamped) deadline has passed at 'now', or -1. */
 int nvme_ioq_expired(const struct nvme_ioq *q, uint64_t now);
+/* How many busy slots have not expired at 'now' (still waited for). */
+unsigned nvme_ioq_pending(const struct nvme_ioq *q, uint64_t now);
 
 #endif
