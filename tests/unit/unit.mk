@@ -80,6 +80,14 @@ build/unit/test_faultinject: tests/faultinject/run_tests.sh build/tools/loadgen
 	@mkdir -p $(dir $@)
 	cp $< $@ && chmod +x $@
 
+# The NVMe driver's pure parts: PRP building and I/O queue bookkeeping.
+UNIT_BINS += build/unit/test_nvme
+build/unit/test_nvme: tests/unit/test_nvme.c driver-domains/nvme/nvme_prp.c driver-domains/nvme/nvme_ioq.c \
+		$(wildcard driver-domains/nvme/*.h) backend/blkdisk.h tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) -o $@ tests/unit/test_nvme.c driver-domains/nvme/nvme_prp.c \
+		driver-domains/nvme/nvme_ioq.c
+
 # After every UNIT_BINS addition above: prerequisites expand here.
 .PHONY: unit
 unit: deps $(UNIT_BINS)
