@@ -90,6 +90,14 @@ build/unit/test_blk: $(BLK_TEST_SRCS) tests/unit/unit.h $(wildcard tests/unit/*.
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HOST_CFLAGS) -Itests/fuzz/fake -o $@ $(BLK_TEST_SRCS)
 
+# The NVMe driver's pure parts: PRP building and I/O queue bookkeeping.
+UNIT_BINS += build/unit/test_nvme
+build/unit/test_nvme: tests/unit/test_nvme.c driver-domains/nvme/nvme_prp.c driver-domains/nvme/nvme_ioq.c \
+		$(wildcard driver-domains/nvme/*.h) backend/blkdisk.h tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) -o $@ tests/unit/test_nvme.c driver-domains/nvme/nvme_prp.c \
+		driver-domains/nvme/nvme_ioq.c
+
 # After every UNIT_BINS addition above: prerequisites expand here.
 .PHONY: unit
 unit: deps $(UNIT_BINS)
