@@ -30,9 +30,9 @@ static uint64_t fnv(const uint8_t *p, unsigned n)
 	return h;
 }
 
-void dv_stamp(uint8_t *p, uint64_t sector, uint32_t seq)
+void dv_stamp(uint8_t *p, uint32_t id, uint64_t sector, uint32_t seq)
 {
-	uint32_t magic = DV_MAGIC;
+	uint32_t magic = DV_MAGIC ^ id;
 
 	memcpy(p, &magic, 4);
 	memcpy(p + 4, &seq, 4);
@@ -43,7 +43,7 @@ void dv_stamp(uint8_t *p, uint64_t sector, uint32_t seq)
 	memcpy(p + SECT - 8, &h, 8);
 }
 
-int dv_check(const uint8_t *p, uint64_t sector, uint32_t seq)
+int dv_check(const uint8_t *p, uint32_t id, uint64_t sector, uint32_t seq)
 {
 	uint32_t magic, s;
 	uint64_t sec, h;
@@ -52,7 +52,7 @@ int dv_check(const uint8_t *p, uint64_t sector, uint32_t seq)
 	memcpy(&s, p + 4, 4);
 	memcpy(&sec, p + 8, 8);
 	memcpy(&h, p + SECT - 8, 8);
-	if (magic != DV_MAGIC) {
+	if (magic != (DV_MAGIC ^ id)) {
 		for (unsigned i = 0; i < SECT; i++)
 			if (p[i])
 				return DV_STAMP_BAD;
@@ -78,6 +78,8 @@ int dv_init(struct diskverify *dv, const struct dv_config *cfg, struct blkfront 
 		dv->slot[i].buf = bufs + (size_t)i * cfg->max_sectors * SECT;
 	dv->rng = cfg->seed | 1;
 	dv->reconnects = bf->stats.reconnects;
+	dv->phase = cfg->sweep ? DV_SWEEP : DV_RUN;
+	dv->sweep_len = cfg->min_sectors;
 	return 0;
 }
 
@@ -97,7 +99,7 @@ static void check_read(struct diskverify *dv, const struct dv_slot *s)
 		uint32_t want = dv->acked[sector];
 		if (!want || want == DV_UNKNOWN)
 			continue;
-		int r = dv_check(s->buf + (size_t)i * SECT, sector, want);
+		int r = dv_check(s->buf + (size_t)i * SECT, dv->cfg.id, sector, want);
 		dv->st.sectors_checked++;
 		if (r == DV_STAMP_OLDER || r == DV_STAMP_BLANK)
 			dv->st.lost++;
@@ -147,7 +149,7 @@ static int submit(struct diskverify *dv, unsigned k, uint8_t op, uint64_t sector
 	if (op == BLKIF_OP_WRITE) {
 		s->seq = ++dv->seq;
 		for (uint32_t i = 0; i < n; i++)
-			dv_stamp(s->buf + (size_t)i * SECT, sector + i, s->seq);
+			dv_stamp(s->buf + (size_t)i * SECT, dv->cfg.id, sector + i, s->seq);
 	}
 	int rc = blkfront_submit(dv->bf, op, sector, op == BLKIF_OP_FLUSH ? 0 : s->buf,
 				 op == BLKIF_OP_FLUSH ? 0 : n * SECT, flags, k);
@@ -195,8 +197,26 @@ static int check_io(struct diskverify *dv, unsigned k)
 	return 0;
 }
 
+/* Sweep: the span written front to back, sizes min, min+1, ..., max, min... */
+static int sweep_io(struct diskverify *dv, unsigned k)
+{
+	if (dv->sweep_pos >= dv->cfg.span)
+		return -1;
+	uint64_t left = dv->cfg.span - dv->sweep_pos;
+	uint32_t n = left < dv->sweep_len ? (uint32_t)left : dv->sweep_len;
+	if (submit(dv, k, BLKIF_OP_WRITE, dv->sweep_pos, n, n % 4 == 0 ? BLKFRONT_FUA : 0))
+		return -1;
+	dv->sweep_pos += n;
+	dv->sweep_len = dv->sweep_len >= dv->cfg.max_sectors ? dv->cfg.min_sectors : dv->sweep_len + 1;
+	return 0;
+}
+
 static void next_phase(struct diskverify *dv)
 {
+	if (dv->phase == DV_SWEEP && dv->sweep_pos >= dv->cfg.span) {
+		dv->phase = DV_CHECK;           /* read it all back */
+		dv->check_pos = 0;
+	}
 	if (dv->phase == DV_RUN && dv->bf->stats.reconnects != dv->reconnects) {
 		dv->reconnects = dv->bf->stats.reconnects;
 		dv->phase = DV_CHECK;           /* the backend restarted: read everything back */
@@ -225,7 +245,10 @@ int dv_step(struct diskverify *dv)
 	for (unsigned k = 0; k < dv->cfg.qd && dv->phase != DV_DONE; k++) {
 		if (dv->slot[k].busy)
 			continue;
-		if (dv->phase == DV_RUN) {
+		if (dv->phase == DV_SWEEP) {
+			if (sweep_io(dv, k))
+				break;
+		} else if (dv->phase == DV_RUN) {
 			if (dv->issued >= dv->cfg.ios || workload_io(dv, k))
 				break;
 			dv->issued++;

@@ -5,7 +5,8 @@
  * flushes and FUA writes at a configured queue depth, records which write of
  * every sector was acknowledged, and checks every sector it reads: after each
  * reconnection of blkfront (a backend restart) and at the end it reads back
- * the whole span. No two I/Os in flight overlap, so an acknowledged sector has
+ * the whole span (and after an optional first sweep that writes it all with
+ * every size in turn). No two I/Os in flight overlap, so an acknowledged sector has
  * exactly one right content.
  *
  * Non-blocking: dv_step submits what it can and takes completions; the caller
@@ -27,6 +28,8 @@ struct dv_config {
 	uint64_t ios;           /* workload I/Os before the final check */
 	uint64_t seed;
 	unsigned write_pct, flush_pct, fua_pct;
+	uint32_t id;            /* in every stamp: another writer's sectors do not pass */
+	int sweep;              /* first write the whole span, every size min..max in turn */
 };
 
 struct dv_stats {
@@ -46,7 +49,7 @@ struct dv_slot {
 	uint8_t *buf;           /* max_sectors * 512 bytes */
 };
 
-enum { DV_RUN, DV_CHECK, DV_FINAL, DV_DONE };
+enum { DV_SWEEP, DV_RUN, DV_CHECK, DV_FINAL, DV_DONE };
 
 struct diskverify {
 	struct dv_config cfg;
@@ -57,6 +60,8 @@ struct diskverify {
 	uint32_t seq;
 	int phase;
 	uint64_t check_pos;     /* next sector of a read-back pass */
+	uint64_t sweep_pos;     /* next sector of the sweep */
+	uint32_t sweep_len;     /* next size of the sweep */
 	uint64_t issued;
 	uint64_t reconnects;    /* blkfront's count when last seen */
 	struct dv_stats st;
@@ -73,7 +78,7 @@ unsigned dv_inflight(const struct diskverify *dv);
 /* The stamp of (sector, seq) into / checked in one 512-byte sector:
  * 0 ok, else DV_STAMP_*. */
 enum { DV_STAMP_OK, DV_STAMP_OLDER, DV_STAMP_BLANK, DV_STAMP_BAD };
-void dv_stamp(uint8_t *p, uint64_t sector, uint32_t seq);
-int dv_check(const uint8_t *p, uint64_t sector, uint32_t seq);
+void dv_stamp(uint8_t *p, uint32_t id, uint64_t sector, uint32_t seq);
+int dv_check(const uint8_t *p, uint32_t id, uint64_t sector, uint32_t seq);
 
 #endif

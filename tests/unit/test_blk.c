@@ -146,6 +146,17 @@ static void test_layout(void)
 	r.seg[1].last_sect = 3;
 	r.sector = ~0ull - 3;
 	CHECK_EQ(blkif_request_check(&r, 20), BLKIF_ERR_RANGE);        /* wraps */
+	uint8_t sec[512] = { 0 };
+	CHECK_EQ(dv_check(sec, 1, 5, 3), DV_STAMP_BLANK);
+	dv_stamp(sec, 1, 5, 3);
+	CHECK_EQ(dv_check(sec, 1, 5, 3), DV_STAMP_OK);
+	CHECK_EQ(dv_check(sec, 1, 5, 4), DV_STAMP_OLDER);
+	CHECK_EQ(dv_check(sec, 1, 5, 2), DV_STAMP_BAD);          /* newer than acknowledged */
+	CHECK_EQ(dv_check(sec, 2, 5, 3), DV_STAMP_BAD);          /* another client's */
+	CHECK_EQ(dv_check(sec, 1, 6, 3), DV_STAMP_BAD);          /* another sector's */
+	sec[100] ^= 1;
+	CHECK_EQ(dv_check(sec, 1, 5, 3), DV_STAMP_BAD);
+
 	struct blkif_request f = { .op = BLKIF_OP_FLUSH };
 	CHECK_EQ(blkif_request_check(&f, 20), BLKIF_OK);
 	f.nr_segs = 1;
@@ -348,7 +359,8 @@ static void test_replay_workload(void)
 	static uint32_t acked[SLICE_LEN];
 	static uint8_t bufs[16 * 256 * 512];
 	struct dv_config cfg = { .span = SLICE_LEN, .qd = 16, .min_sectors = 1, .max_sectors = 256,
-				 .ios = 4000, .seed = 42, .write_pct = 60, .flush_pct = 5, .fua_pct = 10 };
+				 .ios = 4000, .seed = 42, .write_pct = 60, .flush_pct = 5, .fua_pct = 10,
+				 .id = 7, .sweep = 1 };
 	unsigned kills = 0, due = 0;
 
 	setup(0, 0);
