@@ -148,10 +148,15 @@ static void try_connect(struct blkback *bb, struct bb_client *c)
 	c->offer_gen = fe.generation;
 	c->offer_gref = fe.gref;
 	uint64_t ring = window(bb, c);
-	if (hv_grant_map(c->domid, fe.gref, ring, 0))
+	int64_t rc = hv_grant_map(c->domid, fe.gref, ring, 0);
+	if (rc) {
+		gprintf("blkback: client %u: cannot map its ring (gref %u): %ld\n", c->domid, fe.gref,
+			(long)rc);
 		return;
+	}
 	int64_t port = hv_evtchn_bind(c->domid, fe.port);
 	if (port < 0 || ring_back_attach(&c->ring, (void *)(uintptr_t)ring, BLKIF_SLOT_SIZE)) {
+		gprintf("blkback: client %u: bad offer (port %u: %ld)\n", c->domid, fe.port, (long)port);
 		if (port > 0)
 			hv_evtchn_close((uint32_t)port);
 		hv_grant_unmap(ring);

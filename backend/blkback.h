@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include "backend/blkdisk.h"
 #include "public/channel.h"
+#include "public/guest_layout.h"
 #include "public/io/blkif.h"
 #include "public/ring.h"
 
@@ -32,11 +33,13 @@
 #define BLKBACK_INFLIGHT  32        /* requests at the disk at once (all clients) */
 #define BLKBACK_BUF_BYTES (BLKIF_MAX_SECTORS * BLKIF_SECTOR_SIZE)   /* per in-flight request */
 #define BLKBACK_BUFS_BYTES (BLKBACK_INFLIGHT * BLKBACK_BUF_BYTES)   /* 1 MiB */
-#define BLKBACK_MAP_BASE  0x40000000ull
+#define BLKBACK_MAP_BASE  0x28000000ull   /* below the MMIO window, clear of netback's */
 #define BLKBACK_MAP_SPAN  0x100000ull   /* guest-physical window per client */
 
 _Static_assert(BLKBACK_CLIENTS * (BLKBACK_MAPS + 1) <= GRANT_MAPS_MAX,
 	       "every client's mappings fit the backend's grant mapping budget");
+_Static_assert(BLKBACK_MAP_BASE + BLKBACK_CLIENTS * BLKBACK_MAP_SPAN <= GUEST_MMIO_GPA,
+	       "the windows are mapped by the guest page tables, below device BARs");
 _Static_assert((BLKBACK_MAPS + 1) * 4096ull <= BLKBACK_MAP_SPAN, "maps fit the window");
 
 struct blkback_stats {

@@ -52,12 +52,17 @@ static void add_clients(void)
 		if (*p++ != ':')
 			rt_fail("clients=: NAME:START:SECTORS expected");
 		uint64_t size = parse_u64(&p);
-		int64_t id = hv_domain_lookup(name, len);
+		char nm[32];
+		if (len >= sizeof(nm))
+			rt_fail("clients=: name too long");
+		memcpy(nm, name, len);
+		nm[len] = 0;
+		int64_t id = hv_domain_lookup(nm, len);
 		if (id < 0 || blkback_add_client(&bb, (uint32_t)id, start, size))
-			rt_fail("client %.*s: not a domain, too many clients, or slice %lu+%lu "
-				"outside the disk's %lu sectors", (int)len, name, start, size, disk.sectors);
-		gprintf("diskdd: client %.*s (domain %ld): sectors %lu..%lu\n", (int)len, name, id,
-			start, start + size - 1);
+			rt_fail("client %s: not a domain, too many clients, or slice %lu+%lu "
+				"outside the disk's %lu sectors", nm, start, size, disk.sectors);
+		gprintf("diskdd: client %s (domain %ld): sectors %lu..%lu\n", nm, id, start,
+			start + size - 1);
 		if (*p == ',')
 			p++;
 		else if (*p)

@@ -209,6 +209,8 @@ static struct fmap *map_at(uint32_t d, uint64_t dest)
 
 int64_t hv_grant_map(uint32_t granter, uint32_t gref, uint64_t dest, uint32_t flags)
 {
+	if (dest >= GUEST_VA_LIMIT || (dest >= GUEST_MMIO_GPA && dest < GUEST_MMIO_END))
+		die("grant mapped where a guest cannot reach it (past its page tables, or device BARs)");
 	if (dest % 4096 || dest < FAKE_WIN_BASE || dest >= FAKE_WIN_BASE + FAKE_WIN_SIZE)
 		die("grant mapped outside the window");
 	if (granter < 1 || granter >= FAKE_DOMS || gref >= GRANT_MAX)

@@ -14,7 +14,7 @@
 
 #define FAKE_DOMS      5            /* domain ids 1..4 */
 #define FAKE_PAGES     2048         /* shared memory pool, pages */
-#define FAKE_WIN_BASE  0x40000000ull /* where mapped grants may go */
+#define FAKE_WIN_BASE  0x28000000ull /* where mapped grants may go (blkback's windows) */
 #define FAKE_WIN_SIZE  0x400000ull
 
 extern uint32_t fake_cur;           /* the calling domain */
