@@ -197,23 +197,26 @@ static int check_io(struct diskverify *dv, unsigned k)
 	return 0;
 }
 
-/* Sweep: the span written front to back, sizes min, min+1, ..., max, min... */
+/* Sweep: sizes min, min+1, ..., max written one after the other, front to
+ * back through the span and around again, until max has been written. */
 static int sweep_io(struct diskverify *dv, unsigned k)
 {
-	if (dv->sweep_pos >= dv->cfg.span)
-		return -1;
-	uint64_t left = dv->cfg.span - dv->sweep_pos;
-	uint32_t n = left < dv->sweep_len ? (uint32_t)left : dv->sweep_len;
-	if (submit(dv, k, BLKIF_OP_WRITE, dv->sweep_pos, n, n % 4 == 0 ? BLKFRONT_FUA : 0))
+	if (dv->sweep_len > dv->cfg.max_sectors)
+		return -1;                      /* done */
+	uint32_t n = dv->sweep_len;
+	if (dv->sweep_pos + n > dv->cfg.span)
+		dv->sweep_pos = 0;
+	if (overlaps(dv, dv->sweep_pos, n, 0) ||
+	    submit(dv, k, BLKIF_OP_WRITE, dv->sweep_pos, n, n % 4 == 0 ? BLKFRONT_FUA : 0))
 		return -1;
 	dv->sweep_pos += n;
-	dv->sweep_len = dv->sweep_len >= dv->cfg.max_sectors ? dv->cfg.min_sectors : dv->sweep_len + 1;
+	dv->sweep_len++;
 	return 0;
 }
 
 static void next_phase(struct diskverify *dv)
 {
-	if (dv->phase == DV_SWEEP && dv->sweep_pos >= dv->cfg.span) {
+	if (dv->phase == DV_SWEEP && dv->sweep_len > dv->cfg.max_sectors) {
 		dv->phase = DV_CHECK;           /* read it all back */
 		dv->check_pos = 0;
 	}

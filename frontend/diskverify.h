@@ -29,7 +29,7 @@ struct dv_config {
 	uint64_t seed;
 	unsigned write_pct, flush_pct, fua_pct;
 	uint32_t id;            /* in every stamp: another writer's sectors do not pass */
-	int sweep;              /* first write the whole span, every size min..max in turn */
+	int sweep;              /* first write every size min..max in turn, through the span */
 };
 
 struct dv_stats {
