@@ -7,8 +7,9 @@
  * completion interrupt unbound.
  *
  * Crash triggers for restart tests: crash=pf|triple|hang|idt|dma after=N
- * [crash_gens=K]: once N requests have been answered (and requests are at
- * the disk), fail that way, in each of the first K incarnations (default 1).
+ * [crash_gens=K] [at_disk=M]: once N requests have been answered and at
+ * least M (default 2) are at the disk, fail that way, in each of the first K
+ * incarnations (default 1).
  * "dma" makes the NVMe read a sector into dma_at= (default: 16 MiB past the
  * domain's RAM), memory it does not own; the IOMMU must stop it and the
  * hypervisor kill us.
@@ -21,7 +22,7 @@
 static struct blkdisk disk;
 static struct blkback bb;
 static uint8_t bufs[BLKBACK_BUFS_BYTES] __attribute__((aligned(4096)));
-static uint64_t crash_after, generation, crash_gens;
+static uint64_t crash_after, generation, crash_gens, crash_at_disk;
 static char crash_kind[8];
 
 static uint64_t parse_u64(const char **p)
@@ -97,7 +98,8 @@ static void rogue_read(uint64_t target)
 
 static void maybe_crash(void)
 {
-	if (!crash_kind[0] || answered() < crash_after || generation > crash_gens || bb.inflight < 2)
+	if (!crash_kind[0] || answered() < crash_after || generation > crash_gens ||
+	    bb.inflight < crash_at_disk)
 		return;
 	gprintf("diskdd: generation %lu failing after %lu requests answered, %u at the disk: %s\n",
 		generation, answered(), bb.inflight, crash_kind);
@@ -118,6 +120,7 @@ int main(void)
 	generation = self.generation;
 	crash_after = rt_arg_u64("after", 0);
 	crash_gens = rt_arg_u64("crash_gens", 1);
+	crash_at_disk = rt_arg_u64("at_disk", 2);
 	rt_arg_str("crash", crash_kind, sizeof(crash_kind));
 	hv_watchdog_kick(wd);
 	if (nvme_blkdisk_init(&disk, 0, &cfg))
