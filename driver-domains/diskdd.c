@@ -134,8 +134,11 @@ int main(void)
 		/* With requests at the disk, poll often: timeouts are noticed by poll. */
 		rt_wait_event(bb.inflight ? 2000000ull : 20000000ull);
 		uint64_t ev = rt_events_take();
-		while (blkback_poll(&bb, ev) > 0)
+		/* Fail right after taking requests, when most are at the disk. */
+		while (blkback_poll(&bb, ev) > 0) {
 			ev = 0;
+			maybe_crash();
+		}
 		hv_watchdog_kick(wd);
 		maybe_crash();
 	}
