@@ -7,6 +7,12 @@
  * end= (the disk's size in sectors: a read there must be refused).
  * Exits 0 when every acknowledged sector read back right, nothing failed,
  * and (with end=) the read past the end was refused.
+ *
+ * Power cycle (two boots on one disk image): persist=1 writes the span in a
+ * known pattern (every sector with sequence 1, every 3rd write FUA, then
+ * every other run of 8 sectors again with sequence 2) and flushes;
+ * expect=1, in the next boot, reads the span and checks every sector holds
+ * that pattern. Both exit 0 only when all is as written.
  */
 #include "frontend/blkfront.h"
 #include "frontend/diskverify.h"
@@ -23,6 +29,77 @@ static void report(const char *when)
 		dv.st.writes, dv.st.fua, dv.st.reads, dv.st.flushes, dv.st.sectors_checked,
 		dv.st.passes, dv.st.errors, dv.st.lost, dv.st.corrupt, bf.stats.replayed,
 		bf.stats.reconnects);
+}
+
+/* Submit one I/O and wait for it: its completion status, or a submit error. */
+static int io_sync(uint8_t op, uint64_t sector, void *buf, uint32_t bytes, unsigned flags)
+{
+	struct blkfront_done d;
+	int rc;
+
+	while ((rc = blkfront_submit(&bf, op, sector, buf, bytes, flags, 999)) == BLKFRONT_EAGAIN) {
+		blkfront_poll(&bf);
+		blkfront_wait(&bf, 1000000ull);
+	}
+	if (rc)
+		return rc;
+	for (;;) {
+		blkfront_poll(&bf);
+		if (blkfront_reap(&bf, &d, 1) == 1)
+			return d.status;
+		if (blkfront_gone(&bf))
+			return BLKFRONT_EGONE;
+		blkfront_wait(&bf, 1000000ull);
+	}
+}
+
+/* The power-cycle pattern: which write a sector holds last. */
+static uint32_t pattern_seq(uint64_t sector) { return (sector / 8) % 2 ? 1 : 2; }
+
+static int persist(uint64_t span, uint32_t id)
+{
+	static uint8_t buf[64 * 512];
+	int bad = 0;
+
+	for (uint64_t s = 0; s < span; s += 64) {
+		uint32_t n = span - s < 64 ? (uint32_t)(span - s) : 64;
+		for (uint32_t i = 0; i < n; i++)
+			dv_stamp(buf + i * 512, id, s + i, 1);
+		bad |= io_sync(BLKIF_OP_WRITE, s, buf, n * 512, (s / 64) % 3 ? 0 : BLKFRONT_FUA) != 0;
+	}
+	for (uint64_t s = 0; s < span; s += 8) {
+		uint32_t n = span - s < 8 ? (uint32_t)(span - s) : 8;
+		if (pattern_seq(s) != 2)
+			continue;
+		for (uint32_t i = 0; i < n; i++)
+			dv_stamp(buf + i * 512, id, s + i, 2);
+		bad |= io_sync(BLKIF_OP_WRITE, s, buf, n * 512, 0) != 0;
+	}
+	bad |= io_sync(BLKIF_OP_FLUSH, 0, 0, 0, 0) != 0;
+	gprintf("diskverify: power cycle: %lu sectors written and flushed, %s\n", span,
+		bad ? "SOME FAILED" : "all acknowledged");
+	return bad;
+}
+
+static int expect(uint64_t span, uint32_t id)
+{
+	static uint8_t buf[128 * 512];
+	uint64_t ok = 0, lost = 0, corrupt = 0;
+	int bad = 0;
+
+	for (uint64_t s = 0; s < span; s += 128) {
+		uint32_t n = span - s < 128 ? (uint32_t)(span - s) : 128;
+		bad |= io_sync(BLKIF_OP_READ, s, buf, n * 512, 0) != 0;
+		for (uint32_t i = 0; i < n; i++) {
+			int r = dv_check(buf + i * 512, id, s + i, pattern_seq(s + i));
+			ok += r == DV_STAMP_OK;
+			lost += r == DV_STAMP_OLDER || r == DV_STAMP_BLANK;
+			corrupt += r == DV_STAMP_BAD;
+		}
+	}
+	gprintf("diskverify: power cycle: %lu of %lu sectors as written before, lost %lu, "
+		"corrupt %lu%s\n", ok, span, lost, corrupt, bad ? ", READS FAILED" : "");
+	return bad || ok != span;
 }
 
 /* One read at the disk's end: refused with BLKFRONT_ERANGE, nothing else. */
@@ -61,6 +138,10 @@ int main(void)
 	if (!acked || !bufs)
 		rt_fail("diskverify: out of memory");
 	blkfront_init(&bf, (uint32_t)rt_peer_id("backend"));
+	if (rt_arg_u64("persist", 0))
+		return persist(cfg.span, cfg.id);
+	if (rt_arg_u64("expect", 0))
+		return expect(cfg.span, cfg.id);
 	if (dv_init(&dv, &cfg, &bf, acked, bufs))
 		rt_fail("diskverify: bad arguments");
 	gprintf("diskverify: span %lu sectors, qd %u, sizes %u..%u sectors, %lu I/Os\n", cfg.span,
