@@ -128,8 +128,6 @@ static void disconnect(struct blkback *bb, struct bb_client *c, const char *why)
 	c->held = 0;
 	c->must_push = 0;
 	c->conn++;                      /* its completions still at the disk are dropped */
-	/* Its next offer may reuse the grant and port numbers: a frontend says
-	 * Closing before it offers again, so any Initialising seen now is new. */
 	c->offer_gen = c->offer_gref = ~0u;
 	bb->stats.disconnects++;
 	announce(bb, c);
@@ -143,20 +141,26 @@ static void try_connect(struct blkback *bb, struct bb_client *c)
 		return;                         /* the old connection's requests first */
 	if (hv_reg_read(c->domid, BLKIF_REG_DEVID, &fe) || fe.state != REG_INITIALISING)
 		return;
-	if (fe.generation == c->offer_gen && fe.gref == c->offer_gref)
-		return;                         /* this offer failed already */
+	/* A failed offer is tried again at every poll (a few hypercalls): a
+	 * frontend's next offer may carry the same grant and port numbers, and
+	 * an offer left over from our previous incarnation fails until the
+	 * frontend has noticed and offered again. It is reported once. */
+	int quiet = fe.generation == c->offer_gen && fe.gref == c->offer_gref;
 	c->offer_gen = fe.generation;
 	c->offer_gref = fe.gref;
 	uint64_t ring = window(bb, c);
 	int64_t rc = hv_grant_map(c->domid, fe.gref, ring, 0);
 	if (rc) {
-		gprintf("blkback: client %u: cannot map its ring (gref %u): %ld\n", c->domid, fe.gref,
-			(long)rc);
+		if (!quiet)
+			gprintf("blkback: client %u: cannot map its ring (gref %u): %ld\n", c->domid,
+				fe.gref, (long)rc);
 		return;
 	}
 	int64_t port = hv_evtchn_bind(c->domid, fe.port);
 	if (port < 0 || ring_back_attach(&c->ring, (void *)(uintptr_t)ring, BLKIF_SLOT_SIZE)) {
-		gprintf("blkback: client %u: bad offer (port %u: %ld)\n", c->domid, fe.port, (long)port);
+		if (!quiet)
+			gprintf("blkback: client %u: bad offer (port %u: %ld)\n", c->domid, fe.port,
+				(long)port);
 		if (port > 0)
 			hv_evtchn_close((uint32_t)port);
 		hv_grant_unmap(ring);

@@ -55,7 +55,7 @@ struct bb_client {
 	uint64_t start, size;           /* slice of the disk, in sectors */
 	int connected;
 	uint32_t conn;                  /* connections so far: stale completions are dropped */
-	uint32_t offer_gen, offer_gref; /* last offer tried (not retried if it failed) */
+	uint32_t offer_gen, offer_gref; /* last offer tried (a failure is reported once) */
 	struct ring_back ring;
 	int port;
 	struct bb_map maps[BLKBACK_MAPS];   /* page i + 1 of the client's window */

@@ -49,8 +49,8 @@ void fake_hv_init(void)
 	if (mmap((void *)FAKE_WIN_BASE, FAKE_WIN_SIZE, PROT_NONE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != (void *)FAKE_WIN_BASE)
 		die("reserve window");
+	memset(pool, 0, pool_used * 4096l);
 	pool_used = 0;
-	memset(pool, 0, FAKE_PAGES * 4096l);
 	for (unsigned d = 0; d < FAKE_DOMS; d++)
 		gen[d] = 1;
 	memset(pending, 0, sizeof(pending));

@@ -397,6 +397,35 @@ static void test_replay_workload(void)
 		       fa.stats.reconnects);
 }
 
+/* The backend connects and dies before the frontend saw it connected: the
+ * frontend's offer left over for the next incarnation (old grant, dead port)
+ * fails, and its new offer, with the same grant and port numbers, must
+ * still be taken. */
+static void test_kill_while_offered(void)
+{
+	static uint8_t w[4096], r[4096];
+	struct blkfront_done d[4];
+
+	setup(0, 0);
+	fill(w, sizeof(w), 8);
+	fake_cur = 2;
+	CHECK_EQ(blkfront_submit(&fa, BLKIF_OP_WRITE, 24, w, sizeof(w), 0, 1), 0);
+	poll_front(&fa, 2);             /* offers */
+	poll_back();                    /* connects */
+	CHECK_EQ(blkback_connected(&bb), 1);
+	kill_backend();
+	back_start(0, 0);
+	poll_back();                    /* tries the stale offer */
+	pump(10, 0);
+	CHECK(blkfront_connected(&fa));
+	fake_cur = 2;
+	CHECK_EQ(blkfront_reap(&fa, d, 4), 1);
+	CHECK_EQ(d[0].tag, 1);
+	CHECK_EQ(d[0].status, 0);
+	CHECK_EQ(io_sync(&fa, 2, BLKIF_OP_READ, 24, r, sizeof(r), 0), 0);
+	CHECK(!memcmp(r, w, sizeof(w)));
+}
+
 /* The backend is given up: I/Os in flight and new ones fail with EGONE. */
 static void test_gone(void)
 {
@@ -697,6 +726,7 @@ int main(int argc, char **argv)
 	test_replay_order();
 	test_old_generation_refused();
 	test_replay_workload();
+	test_kill_while_offered();
 	test_gone();
 	test_hostile_frontend();
 	test_hostile_backend();
