@@ -152,3 +152,4 @@ HVTEST(disk_crash_hang) { disk_scenario("watchdog: no kick", 0); }
 HVTEST(disk_crash_dma) { disk_scenario("DMA fault", 1); }
 HVTEST(disk_restart_20) { disk_scenario(0, 0); }
 HVTEST(disk_power_cycle) { disk_scenario(0, 0); }
+HVTEST(disk_hostile_back) { disk_scenario(0, 0); }
