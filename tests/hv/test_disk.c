@@ -27,9 +27,10 @@ struct disk_watch {
 	uint64_t frames_at_first_restart, frames_at_last_restart, restarts_wanted;
 };
 
+/* Clients whose exit (code 0) ends the scenario. */
 static int is_client(const struct domain *d)
 {
-	return !strcmp(d->cfg.image, "diskverify");
+	return !strcmp(d->cfg.image, "diskverify") || !strcmp(d->cfg.image, "diskbadfront");
 }
 
 static int clients_done(void *arg)
@@ -153,3 +154,4 @@ HVTEST(disk_crash_dma) { disk_scenario("DMA fault", 1); }
 HVTEST(disk_restart_20) { disk_scenario(0, 0); }
 HVTEST(disk_power_cycle) { disk_scenario(0, 0); }
 HVTEST(disk_hostile_back) { disk_scenario(0, 0); }
+HVTEST(disk_hostile_front) { disk_scenario(0, 0); }
