@@ -155,3 +155,4 @@ HVTEST(disk_restart_20) { disk_scenario(0, 0); }
 HVTEST(disk_power_cycle) { disk_scenario(0, 0); }
 HVTEST(disk_hostile_back) { disk_scenario(0, 0); }
 HVTEST(disk_hostile_front) { disk_scenario(0, 0); }
+HVTEST(disk_crash_idt) { disk_scenario("triple fault", 0); }
