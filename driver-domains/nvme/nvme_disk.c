@@ -55,6 +55,11 @@ static int bring_up(struct nvme_disk *nd, unsigned devidx, const struct nvme_dis
 	if ((rc = nvme_admin_identify(&nd->dev, 1, nd->mem->ident, &nd->id)) ||
 	    (rc = check_namespace(nd)))
 		return rc;
+	if (NVME_CAP_MQES(nd->dev.cap) + 1 < NVME_IOQ_ENTRIES) {
+		gprintf("nvme: queues of at most %u entries, need %u\n",
+			NVME_CAP_MQES(nd->dev.cap) + 1, NVME_IOQ_ENTRIES);
+		return NVME_EDEV;
+	}
 	nd->sectors = nd->id.nsze;
 	nd->irq_port = cfg->poll_only ? -1 : (int)hv_device_irq_bind(devidx);
 	if (nd->irq_port <= 0)
