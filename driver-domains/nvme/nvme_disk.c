@@ -264,10 +264,10 @@ int nvme_disk_poll(struct nvme_disk *nd, blkdisk_done_fn done, void *arg)
 		return 0;
 	n = drain(nd, rec);
 	nd->st.drained_quiesced += nd->quiesce ? n : 0;
-	/* The clock costs a VM exit: read it when nothing completed, every
-	 * 16th busy poll (a stuck command is noticed under a steady stream),
-	 * and on every poll while waiting to reset. */
-	if (nd->q.inflight && (!n || nd->quiesce || ++nd->busy_polls >= 16))
+	/* The clock costs a VM exit: read it on every 16th poll with commands
+	 * in flight (a timeout is noticed at most 16 polls late), and on every
+	 * poll while a reset waits. */
+	if (nd->q.inflight && (nd->quiesce || ++nd->busy_polls >= 16))
 		n += check_time(nd, rec + n);
 	nd->st.interrupts += n > 0;
 	/* Every slot is free before done() runs: it may submit again. */

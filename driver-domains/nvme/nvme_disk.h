@@ -60,7 +60,7 @@ struct nvme_disk {
 	int dead;                   /* the controller could not be brought back */
 	int quiesce;                /* a command expired: take no new ones, reset when
 	                               every one in flight has completed or expired */
-	unsigned busy_polls;        /* polls with completions since the clock was read */
+	unsigned busy_polls;        /* polls with commands in flight since the clock was read */
 	unsigned lose_cqe;          /* test: drop the n-th completion from now (0: off) */
 	struct nvme_stats st;
 	struct nvme_sqe cmd[NVME_IOQ_SLOTS];  /* each slot's command as submitted */
