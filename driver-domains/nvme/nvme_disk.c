@@ -236,9 +236,9 @@ static unsigned recover(struct nvme_disk *nd, struct done_rec *out)
 /* Deadlines: stamp new commands, notice expired ones. Once one has
  * expired, no new command is taken (submit says BLKDISK_EBUSY) and the
  * others get until their own deadlines to complete; then the controller
- * is reset with nothing in flight but expired commands: they are better
- * completed than aborted and re-executed, and QEMU 7.2's nvme died of
- * SIGSEGV when an earlier version reset it with 13 commands in flight. */
+ * is reset with nothing in flight but expired commands: a command that
+ * can still complete is better completed than aborted (or re-executed),
+ * and the reset then has nothing else to drain. */
 static unsigned check_time(struct nvme_disk *nd, struct done_rec *out)
 {
 	uint64_t now = hv_time();
