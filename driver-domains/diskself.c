@@ -509,8 +509,8 @@ int main(void)
 		gprintf("diskself: sweep: every size %u..%u written and read back: %lu sectors "
 			"verified, %lu bad; %lu commands used PRP lists\n", g.min, g.max, cnt.verified,
 			cnt.bad, nd->st.prp_lists);
-		if (!nd->st.prp_lists && g.max > 8192)
-			cnt.bad++;
+		expect(nd->st.prp_lists || g.max <= 8192, "commands over two pages used PRP lists");
+		expect(cnt.fua && cnt.flushes, "the sweep issued FUA writes and flushes");
 	}
 	g.count = rt_arg_u64("count", 0);
 	g.rd = (unsigned)rt_arg_u64("read", 50);

@@ -279,6 +279,6 @@ int nvme_disk_poll(struct nvme_disk *nd, blkdisk_done_fn done, void *arg)
 void nvme_disk_stop(struct nvme_disk *nd)
 {
 	if (nd->dev.regs && !nd->dead)
-		nvme_ctrl_disable(&nd->dev);
+		nvme_ctrl_shutdown(&nd->dev);
 	nd->dead = 1;
 }

@@ -77,7 +77,8 @@ int nvme_disk_start(struct nvme_disk *nd, struct nvme_disk_mem *mem, unsigned de
 int nvme_disk_submit(struct nvme_disk *nd, uint64_t cookie, const struct nvme_io *io);
 /* Completions and timeouts, as blkdisk's poll. */
 int nvme_disk_poll(struct nvme_disk *nd, blkdisk_done_fn done, void *arg);
-/* Disable the controller (the domain is done with it). */
+/* Shut the controller down and disable it (the domain is done with it;
+ * requests still in flight are the caller's to have waited for). */
 void nvme_disk_stop(struct nvme_disk *nd);
 
 #endif
