@@ -111,6 +111,9 @@ int nvme_disk_submit(struct nvme_disk *nd, uint64_t cookie, const struct nvme_io
 		return BLKDISK_EIO;
 	if (nd->quiesce)
 		return BLKDISK_EBUSY;             /* a reset is due */
+	if (io->opc == NVME_CMD_FLUSH ? io->nseg != 0 :
+	    (io->opc != NVME_CMD_READ && io->opc != NVME_CMD_WRITE) || !io->nseg)
+		return BLKDISK_EINVAL;            /* no data command without its buffer */
 	int s = nvme_ioq_alloc(&nd->q, cookie);
 	if (s < 0)
 		return BLKDISK_EBUSY;
@@ -145,8 +148,9 @@ int nvme_disk_submit(struct nvme_disk *nd, uint64_t cookie, const struct nvme_io
 struct done_rec { uint64_t cookie; int status; };
 
 /* Consume the posted completions into out[] (at most NVME_IOQ_ENTRIES); ring
- * the completion doorbell once. Returns how many commands finished. */
-static unsigned drain(struct nvme_disk *nd, struct done_rec *out)
+ * the completion doorbell once if 'ring' (not on a disabled controller).
+ * Returns how many commands finished. */
+static unsigned drain(struct nvme_disk *nd, struct done_rec *out, int ring)
 {
 	struct nvme_ioq *q = &nd->q;
 	unsigned n = 0, popped = 0;
@@ -177,7 +181,7 @@ static unsigned drain(struct nvme_disk *nd, struct done_rec *out)
 		out[n++] = (struct done_rec){ q->slot[s].cookie, st ? BLKDISK_EIO : BLKDISK_OK };
 		nvme_ioq_free(q, (unsigned)s);
 	}
-	if (popped)
+	if (popped && ring)
 		nvme_ctrl_doorbell(&nd->dev, IOQ_ID, 1, q->cq_head);
 	return n;
 }
@@ -218,7 +222,7 @@ static unsigned recover(struct nvme_disk *nd, struct done_rec *out)
 		give_up(nd);
 		return fail_all(nd, out);
 	}
-	n = drain(nd, out);
+	n = drain(nd, out, 0);              /* posted before the reset: valid */
 	for (unsigned s = 0; s < nd->q.nslots; s++)
 		if (nd->q.slot[s].busy) {
 			nd->st.timeouts++;
@@ -262,7 +266,7 @@ int nvme_disk_poll(struct nvme_disk *nd, blkdisk_done_fn done, void *arg)
 
 	if (nd->dead)
 		return 0;
-	n = drain(nd, rec);
+	n = drain(nd, rec, 1);
 	nd->st.drained_quiesced += nd->quiesce ? n : 0;
 	/* The clock costs a VM exit: read it on every 16th poll with commands
 	 * in flight (a timeout is noticed at most 16 polls late), and on every

@@ -71,7 +71,8 @@ struct nvme_disk {
 int nvme_disk_start(struct nvme_disk *nd, struct nvme_disk_mem *mem, unsigned devidx,
 		    const struct nvme_disk_cfg *cfg);
 /* Queue one command: BLKDISK_OK, BLKDISK_EBUSY (every slot in flight),
- * BLKDISK_EINVAL (segments PRPs cannot describe, or not nlb blocks) or
+ * BLKDISK_EINVAL (an opcode other than read, write with segments and
+ * flush without, segments PRPs cannot describe, or not nlb blocks) or
  * BLKDISK_EIO (the controller is dead). No range check here: the blkdisk
  * adapter checks requests, tests send what they like. */
 int nvme_disk_submit(struct nvme_disk *nd, uint64_t cookie, const struct nvme_io *io);
