@@ -26,6 +26,8 @@
  * interrupt), lose=N (test: the driver drops the N-th completion, so that
  * command times out; the random phase goes on until it has), eio=N (requests expected to fail; default 0).
  * Prints counts; exits 0 when every check held.
+ * bench=randread|seqread|seqwrite [bs=4096] [ops=10000] instead runs one
+ * timed phase without stamps or checks (`make bench-disk`, baseline (b)).
  */
 #include "driver-domains/nvme/nvme_blkdisk.h"
 #include "rt/channel.h"
@@ -37,6 +39,7 @@
 #define POISON     0xa5
 
 enum { R_FREE, R_READY, R_INFLIGHT };
+enum { BENCH_NONE, BENCH_RANDREAD, BENCH_SEQREAD, BENCH_SEQWRITE };
 
 struct req {
 	int state;
@@ -60,6 +63,13 @@ static struct counts cnt;
 static unsigned qd, inflight;
 static uint64_t region, rng;
 static uint32_t seqno;
+/* what the generators make */
+static struct {
+	uint32_t min, max, size;
+	uint64_t cursor, count;
+	unsigned rd, wr, fua, lose;
+	int bench;                      /* BENCH_*: no stamps, no poison, no checks */
+} g;
 
 static uint64_t rnd(void)
 {
@@ -147,10 +157,12 @@ static void prepare(struct req *r)
 	if (r->op == BLKDISK_FLUSH)
 		return;
 	/* a start inside the first page, when the pages still suffice */
-	r->off = (rnd() & 1) ? 512u * (1 + (unsigned)(rnd() % 7)) : 0;
+	r->off = !g.bench && (rnd() & 1) ? 512u * (1 + (unsigned)(rnd() % 7)) : 0;
 	if (r->off + r->nsec * 512 > MAXBYTES)
 		r->off = 0;
-	if (r->op == BLKDISK_WRITE) {
+	if (g.bench) {
+		r->seq = 0;                     /* the model stays "unknown" */
+	} else if (r->op == BLKDISK_WRITE) {
 		r->seq = ++seqno;
 		for (uint32_t i = 0; i < r->nsec; i++)
 			stamp(data(r) + 512 * i, r->lba + i, r->seq);
@@ -211,7 +223,6 @@ static void done(void *arg, uint64_t cookie, int status)
 
 /* ---- generators: fill r and lock its extent; 1 made, 0 not now, -1 finished ---- */
 
-static struct { uint32_t min, max, size; uint64_t cursor, count; unsigned rd, wr, fua, lose; } g;
 
 static void set(struct req *r, uint8_t op, uint64_t lba, uint32_t nsec, uint8_t fua, uint8_t tr)
 {
@@ -276,6 +287,29 @@ static int gen_readall(struct req *r)
 		return 0;
 	set(r, BLKDISK_READ, g.cursor, nsec, 0, 0);
 	g.cursor += nsec;
+	return 1;
+}
+
+static int gen_bench(struct req *r)
+{
+	uint32_t nsec = g.max / 512;
+
+	if (!g.count)
+		return -1;
+	if (g.bench == BENCH_RANDREAD) {
+		uint64_t lba = rnd() % (region / nsec) * nsec;
+		if (!lock(lba, nsec))
+			return 0;
+		set(r, BLKDISK_READ, lba, nsec, 0, 0);
+	} else {
+		if (g.cursor + nsec > region)
+			g.cursor = 0;
+		if (!lock(g.cursor, nsec))
+			return 0;
+		set(r, g.bench == BENCH_SEQREAD ? BLKDISK_READ : BLKDISK_WRITE, g.cursor, nsec, 0, 0);
+		g.cursor += nsec;
+	}
+	g.count--;
 	return 1;
 }
 
@@ -344,6 +378,29 @@ static void run(int (*gen)(struct req *))
 			return;
 		wait_for_completions();
 	}
+}
+
+/* bench=randread|seqread|seqwrite ops=N bs=BYTES: N requests of bs bytes
+ * at queue depth qd, timed on hv_time(). */
+static void bench(const char *kind)
+{
+	uint64_t ops = rt_arg_u64("ops", 10000), bs = rt_arg_u64("bs", 4096);
+
+	g.bench = !strcmp(kind, "randread") ? BENCH_RANDREAD : !strcmp(kind, "seqread") ?
+		  BENCH_SEQREAD : !strcmp(kind, "seqwrite") ? BENCH_SEQWRITE : BENCH_NONE;
+	if (!g.bench || bs < 512 || bs % 512 || bs > MAXBYTES || bs / 512 > region || !ops)
+		rt_fail("bench=randread|seqread|seqwrite, bs multiple of 512 up to %u", MAXBYTES);
+	g.max = (uint32_t)bs;
+	g.count = ops;
+	g.cursor = 0;
+	uint64_t t0 = hv_time();
+	run(gen_bench);
+	uint64_t ns = hv_time() - t0;
+	uint64_t kiops = ops * 1000000000000ull / (ns ? ns : 1);    /* I/O per 1000 s */
+	uint64_t kbps = ops * bs * 1000000ull / (ns ? ns : 1);       /* KB/s (10^3) */
+	gprintf("diskself: bench %s bs %lu qd %u: ops=%lu us=%lu iops=%lu.%03lu mbps=%lu.%03lu "
+		"failed=%lu\n", kind, bs, qd, ops, ns / 1000, kiops / 1000, kiops % 1000,
+		kbps / 1000, kbps % 1000, cnt.eio);
 }
 
 /* ---- error statuses and refused requests ---- */
@@ -437,6 +494,12 @@ int main(void)
 	gprintf("diskself: %lu sectors, region %lu, qd %u, sizes %u..%u, %s\n", bd.sectors, region,
 		qd, g.min, g.max, bd.irq_port > 0 ? "interrupts" : "polling");
 	g.lose = nd->lose_cqe = (unsigned)rt_arg_u64("lose", 0);
+	char kind[16];
+	if (rt_arg_str("bench", kind, sizeof(kind))) {
+		bench(kind);
+		nvme_blkdisk_stop(&bd);
+		return cnt.eio || cnt.bad || cnt.refused ? 1 : 0;
+	}
 	if (rt_arg_u64("errors", 0))
 		error_checks(nd);
 	if (rt_arg_u64("sweep", 1)) {
@@ -446,8 +509,8 @@ int main(void)
 		gprintf("diskself: sweep: every size %u..%u written and read back: %lu sectors "
 			"verified, %lu bad; %lu commands used PRP lists\n", g.min, g.max, cnt.verified,
 			cnt.bad, nd->st.prp_lists);
-		if (!nd->st.prp_lists && g.max > 8192)
-			cnt.bad++;
+		expect(nd->st.prp_lists || g.max <= 8192, "commands over two pages used PRP lists");
+		expect(cnt.fua && cnt.flushes, "the sweep issued FUA writes and flushes");
 	}
 	g.count = rt_arg_u64("count", 0);
 	g.rd = (unsigned)rt_arg_u64("read", 50);

@@ -41,6 +41,9 @@ DEVICE_SETS = {
         "-device", "nvme,bus=rp2,drive=d0,serial=ddhv0001",
     ],
 }
+# nic_disk with 4 KiB logical blocks on the NVMe: the disk driver must refuse them.
+DEVICE_SETS["nic_disk4k"] = DEVICE_SETS["nic_disk"][:-1] + [
+    "nvme,bus=rp2,drive=d0,serial=ddhv0001,logical_block_size=4096,physical_block_size=4096"]
 STATUS_CODES = {"PASS": 0x10, "FAIL": 0x11, "REFUSED": 0x12, "PANIC": 0x13}
 
 

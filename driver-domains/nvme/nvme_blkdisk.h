@@ -23,7 +23,7 @@
 int nvme_blkdisk_init(struct blkdisk *bd, unsigned devidx, const struct nvme_disk_cfg *cfg);
 /* The driver behind bd (statistics, test hooks). */
 struct nvme_disk *nvme_blkdisk_driver(const struct blkdisk *bd);
-/* Disable the controller; bd fails every request afterwards. */
+/* Shut the controller down (nvme_disk_stop); bd fails every request afterwards. */
 void nvme_blkdisk_stop(struct blkdisk *bd);
 
 #endif

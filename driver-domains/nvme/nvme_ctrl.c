@@ -100,3 +100,21 @@ int nvme_ctrl_enable(struct nvme_dev *d)
 	w32(d, NVME_CC, NVME_CC_EN | NVME_CC_IOSQES_64 | NVME_CC_IOCQES_16);
 	return wait_ready(d, 1);
 }
+
+int nvme_ctrl_shutdown(struct nvme_dev *d)
+{
+	uint64_t end = hv_time() + d->ready_ns;
+	int rc = 0;
+
+	w32(d, NVME_CC, nvme_ctrl_r32(d, NVME_CC) | NVME_CC_SHN_NORMAL);
+	while (NVME_CSTS_SHST(nvme_ctrl_r32(d, NVME_CSTS)) != NVME_SHST_COMPLETE) {
+		if (hv_time() >= end) {
+			gprintf("nvme: shutdown not complete within CAP.TO\n");
+			rc = NVME_ETIMEDOUT;
+			break;
+		}
+		hv_yield();
+	}
+	int off = nvme_ctrl_disable(d);
+	return rc ? rc : off;
+}

@@ -39,6 +39,9 @@ int nvme_ctrl_open(struct nvme_dev *d, unsigned devidx, void *asq, void *acq, ui
 int nvme_ctrl_disable(struct nvme_dev *d);
 /* Program the (emptied) admin queues and enable; wait for CSTS.RDY = 1. */
 int nvme_ctrl_enable(struct nvme_dev *d);
+/* Normal shutdown (CC.SHN; the controller writes back its volatile cache),
+ * waited for at most CAP.TO, then disable. */
+int nvme_ctrl_shutdown(struct nvme_dev *d);
 /* Write a submission tail (cq 0) or completion head (cq 1) doorbell. */
 void nvme_ctrl_doorbell(const struct nvme_dev *d, unsigned qid, int cq, uint32_t val);
 uint32_t nvme_ctrl_r32(const struct nvme_dev *d, unsigned off);

@@ -55,6 +55,11 @@ static int bring_up(struct nvme_disk *nd, unsigned devidx, const struct nvme_dis
 	if ((rc = nvme_admin_identify(&nd->dev, 1, nd->mem->ident, &nd->id)) ||
 	    (rc = check_namespace(nd)))
 		return rc;
+	if (NVME_CAP_MQES(nd->dev.cap) + 1 < NVME_IOQ_ENTRIES) {
+		gprintf("nvme: queues of at most %u entries, need %u\n",
+			NVME_CAP_MQES(nd->dev.cap) + 1, NVME_IOQ_ENTRIES);
+		return NVME_EDEV;
+	}
 	nd->sectors = nd->id.nsze;
 	nd->irq_port = cfg->poll_only ? -1 : (int)hv_device_irq_bind(devidx);
 	if (nd->irq_port <= 0)
@@ -106,6 +111,9 @@ int nvme_disk_submit(struct nvme_disk *nd, uint64_t cookie, const struct nvme_io
 		return BLKDISK_EIO;
 	if (nd->quiesce)
 		return BLKDISK_EBUSY;             /* a reset is due */
+	if (io->opc == NVME_CMD_FLUSH ? io->nseg != 0 :
+	    (io->opc != NVME_CMD_READ && io->opc != NVME_CMD_WRITE) || !io->nseg)
+		return BLKDISK_EINVAL;            /* no data command without its buffer */
 	int s = nvme_ioq_alloc(&nd->q, cookie);
 	if (s < 0)
 		return BLKDISK_EBUSY;
@@ -140,8 +148,9 @@ int nvme_disk_submit(struct nvme_disk *nd, uint64_t cookie, const struct nvme_io
 struct done_rec { uint64_t cookie; int status; };
 
 /* Consume the posted completions into out[] (at most NVME_IOQ_ENTRIES); ring
- * the completion doorbell once. Returns how many commands finished. */
-static unsigned drain(struct nvme_disk *nd, struct done_rec *out)
+ * the completion doorbell once if 'ring' (not on a disabled controller).
+ * Returns how many commands finished. */
+static unsigned drain(struct nvme_disk *nd, struct done_rec *out, int ring)
 {
 	struct nvme_ioq *q = &nd->q;
 	unsigned n = 0, popped = 0;
@@ -172,7 +181,7 @@ static unsigned drain(struct nvme_disk *nd, struct done_rec *out)
 		out[n++] = (struct done_rec){ q->slot[s].cookie, st ? BLKDISK_EIO : BLKDISK_OK };
 		nvme_ioq_free(q, (unsigned)s);
 	}
-	if (popped)
+	if (popped && ring)
 		nvme_ctrl_doorbell(&nd->dev, IOQ_ID, 1, q->cq_head);
 	return n;
 }
@@ -213,7 +222,7 @@ static unsigned recover(struct nvme_disk *nd, struct done_rec *out)
 		give_up(nd);
 		return fail_all(nd, out);
 	}
-	n = drain(nd, out);
+	n = drain(nd, out, 0);              /* posted before the reset: valid */
 	for (unsigned s = 0; s < nd->q.nslots; s++)
 		if (nd->q.slot[s].busy) {
 			nd->st.timeouts++;
@@ -231,9 +240,9 @@ static unsigned recover(struct nvme_disk *nd, struct done_rec *out)
 /* Deadlines: stamp new commands, notice expired ones. Once one has
  * expired, no new command is taken (submit says BLKDISK_EBUSY) and the
  * others get until their own deadlines to complete; then the controller
- * is reset with nothing in flight but expired commands: they are better
- * completed than aborted and re-executed, and QEMU 7.2's nvme died of
- * SIGSEGV when an earlier version reset it with 13 commands in flight. */
+ * is reset with nothing in flight but expired commands: a command that
+ * can still complete is better completed than aborted (or re-executed),
+ * and the reset then has nothing else to drain. */
 static unsigned check_time(struct nvme_disk *nd, struct done_rec *out)
 {
 	uint64_t now = hv_time();
@@ -257,12 +266,12 @@ int nvme_disk_poll(struct nvme_disk *nd, blkdisk_done_fn done, void *arg)
 
 	if (nd->dead)
 		return 0;
-	n = drain(nd, rec);
+	n = drain(nd, rec, 1);
 	nd->st.drained_quiesced += nd->quiesce ? n : 0;
-	/* The clock costs a VM exit: read it when nothing completed, every
-	 * 16th busy poll (a stuck command is noticed under a steady stream),
-	 * and on every poll while waiting to reset. */
-	if (nd->q.inflight && (!n || nd->quiesce || ++nd->busy_polls >= 16))
+	/* The clock costs a VM exit: read it on every 16th poll with commands
+	 * in flight (a timeout is noticed at most 16 polls late), and on every
+	 * poll while a reset waits. */
+	if (nd->q.inflight && (nd->quiesce || ++nd->busy_polls >= 16))
 		n += check_time(nd, rec + n);
 	nd->st.interrupts += n > 0;
 	/* Every slot is free before done() runs: it may submit again. */
@@ -274,6 +283,6 @@ int nvme_disk_poll(struct nvme_disk *nd, blkdisk_done_fn done, void *arg)
 void nvme_disk_stop(struct nvme_disk *nd)
 {
 	if (nd->dev.regs && !nd->dead)
-		nvme_ctrl_disable(&nd->dev);
+		nvme_ctrl_shutdown(&nd->dev);
 	nd->dead = 1;
 }

@@ -60,7 +60,7 @@ struct nvme_disk {
 	int dead;                   /* the controller could not be brought back */
 	int quiesce;                /* a command expired: take no new ones, reset when
 	                               every one in flight has completed or expired */
-	unsigned busy_polls;        /* polls with completions since the clock was read */
+	unsigned busy_polls;        /* polls with commands in flight since the clock was read */
 	unsigned lose_cqe;          /* test: drop the n-th completion from now (0: off) */
 	struct nvme_stats st;
 	struct nvme_sqe cmd[NVME_IOQ_SLOTS];  /* each slot's command as submitted */
@@ -71,13 +71,15 @@ struct nvme_disk {
 int nvme_disk_start(struct nvme_disk *nd, struct nvme_disk_mem *mem, unsigned devidx,
 		    const struct nvme_disk_cfg *cfg);
 /* Queue one command: BLKDISK_OK, BLKDISK_EBUSY (every slot in flight),
- * BLKDISK_EINVAL (segments PRPs cannot describe, or not nlb blocks) or
+ * BLKDISK_EINVAL (an opcode other than read, write with segments and
+ * flush without, segments PRPs cannot describe, or not nlb blocks) or
  * BLKDISK_EIO (the controller is dead). No range check here: the blkdisk
  * adapter checks requests, tests send what they like. */
 int nvme_disk_submit(struct nvme_disk *nd, uint64_t cookie, const struct nvme_io *io);
 /* Completions and timeouts, as blkdisk's poll. */
 int nvme_disk_poll(struct nvme_disk *nd, blkdisk_done_fn done, void *arg);
-/* Disable the controller (the domain is done with it). */
+/* Shut the controller down and disable it (the domain is done with it;
+ * requests still in flight are the caller's to have waited for). */
 void nvme_disk_stop(struct nvme_disk *nd);
 
 #endif

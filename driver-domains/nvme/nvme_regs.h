@@ -29,10 +29,13 @@
 #define NVME_CC_EN          1u
 #define NVME_CC_IOSQES_64   (6u << 16)
 #define NVME_CC_IOCQES_16   (4u << 20)
+#define NVME_CC_SHN_NORMAL  (1u << 14)
 
 /* CSTS fields. */
 #define NVME_CSTS_RDY       1u
 #define NVME_CSTS_CFS       2u      /* controller fatal status */
+#define NVME_CSTS_SHST(c)   (((c) >> 2) & 3)
+#define NVME_SHST_COMPLETE  2
 
 /* Admin opcodes. */
 #define NVME_ADM_DELETE_SQ  0x00

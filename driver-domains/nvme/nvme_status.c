@@ -14,6 +14,7 @@ const char *nvme_status_name(uint16_t st)
 		case 0x04: return "data transfer error";
 		case 0x06: return "internal error";
 		case 0x07: return "aborted";
+		case 0x13: return "PRP offset invalid";
 		}
 	}
 	if (NVME_SCT(st) == 2)
