@@ -2,6 +2,8 @@
 """make bench-disk: boot the disk benchmark scenarios of tests/qemu/bench.conf
 one at a time and print IOPS, MB/s, VM exits and events per I/O.
 
+    (a) disk_dd_*: a client VM behind the disk driver domain (diskverify
+        bench=... over blkfront; diskdd: blkback and the NVMe driver)
     (b) disk_direct_*: the NVMe driver and the workload in one domain that
         owns the device (driver-domains/diskself.c bench=...)
 Figures are host-timed (hv_time() under TCG) in this run only; exits and
@@ -19,10 +21,10 @@ RUN = [sys.executable, os.path.join(ROOT, "tests", "run.py"), "--conf",
        os.path.join(ROOT, "tests", "qemu", "bench.conf"), "--qemu-only", "-j", "1"]
 # (measurement, bench.conf name of (b), of (a) or None)
 ROWS = [
-    ("4 KiB random read, qd 1", "disk_direct_rr1", None),
-    ("4 KiB random read, qd 32", "disk_direct_rr32", None),
-    ("64 KiB sequential read, qd 8", "disk_direct_sr", None),
-    ("64 KiB sequential write, qd 8", "disk_direct_sw", None),
+    ("4 KiB random read, qd 1", "disk_direct_rr1", "disk_dd_rr1"),
+    ("4 KiB random read, qd 32", "disk_direct_rr32", "disk_dd_rr32"),
+    ("64 KiB sequential read, qd 8", "disk_direct_sr", "disk_dd_sr"),
+    ("64 KiB sequential write, qd 8", "disk_direct_sw", "disk_dd_sw"),
 ]
 
 

@@ -13,6 +13,11 @@
  * every other run of 8 sectors again with sequence 2) and flushes;
  * expect=1, in the next boot, reads the span and checks every sector holds
  * that pattern. Both exit 0 only when all is as written.
+ *
+ * bench=randread|seqread|seqwrite bs= (4096) ops= (10000) qd=: make
+ * bench-disk's half (a), the same workload as diskself's (b): ops requests
+ * of bs bytes at queue depth qd over the span, timed on hv_time() from the
+ * first submission (the connection is made first).
  */
 #include "frontend/blkfront.h"
 #include "frontend/diskverify.h"
@@ -102,6 +107,75 @@ static int expect(uint64_t span, uint32_t id)
 	return bad || ok != span;
 }
 
+static uint64_t bench_rng = 0x9e3779b97f4a7c15ull;
+
+static uint64_t bench_rnd(void)
+{
+	bench_rng ^= bench_rng << 13;
+	bench_rng ^= bench_rng >> 7;
+	bench_rng ^= bench_rng << 17;
+	return bench_rng;
+}
+
+static int bench(const char *kind, uint64_t span, unsigned qd, uint8_t *bufs, uint32_t buf_bytes)
+{
+	uint64_t ops = rt_arg_u64("ops", 10000), bs = rt_arg_u64("bs", 4096);
+	uint64_t issued = 0, completed = 0, failed = 0, cursor = 0;
+	int rnd = !strcmp(kind, "randread"), wr = !strcmp(kind, "seqwrite");
+	uint8_t busy[DV_MAX_QD] = { 0 };
+	struct blkfront_done d[DV_MAX_QD];
+
+	if ((!rnd && !wr && strcmp(kind, "seqread")) || !qd || qd > DV_MAX_QD || bs < 512 || bs % 512 || bs > buf_bytes ||
+	    bs / 512 > span || !ops)
+		rt_fail("diskverify: bench=randread|seqread|seqwrite, bs multiple of 512 up to %u",
+			buf_bytes);
+	uint64_t nsec = bs / 512;
+	while (!blkfront_connected(&bf)) {
+		blkfront_poll(&bf);
+		blkfront_wait(&bf, 1000000ull);
+	}
+	uint64_t t0 = hv_time();
+	while (completed < ops) {
+		for (unsigned k = 0; k < qd && issued < ops; k++) {
+			if (busy[k])
+				continue;
+			uint64_t lba = cursor;
+			if (rnd) {
+				lba = bench_rnd() % (span / nsec) * nsec;
+			} else {
+				if (cursor + nsec > span)
+					lba = cursor = 0;
+				cursor += nsec;
+			}
+			if (blkfront_submit(&bf, wr ? BLKIF_OP_WRITE : BLKIF_OP_READ, lba,
+					    bufs + (size_t)k * buf_bytes, (uint32_t)bs, 0, k))
+				break;
+			busy[k] = 1;
+			issued++;
+		}
+		int got = blkfront_poll(&bf), n;
+		while ((n = blkfront_reap(&bf, d, DV_MAX_QD)) > 0) {
+			for (int i = 0; i < n; i++) {
+				busy[d[i].tag] = 0;
+				failed += d[i].status != 0;
+			}
+			completed += (uint64_t)n;
+			got = 1;
+		}
+		if (blkfront_gone(&bf))
+			return 2;
+		if (!got)
+			blkfront_wait(&bf, 1000000ull);
+	}
+	uint64_t ns = hv_time() - t0;
+	uint64_t kiops = ops * 1000000000000ull / (ns ? ns : 1);    /* I/O per 1000 s */
+	uint64_t kbps = ops * bs * 1000000ull / (ns ? ns : 1);       /* KB/s (10^3) */
+	gprintf("diskverify: bench %s bs %lu qd %u: ops=%lu us=%lu iops=%lu.%03lu mbps=%lu.%03lu "
+		"failed=%lu\n", kind, bs, qd, ops, ns / 1000, kiops / 1000, kiops % 1000,
+		kbps / 1000, kbps % 1000, failed);
+	return failed ? 1 : 0;
+}
+
 /* One read at the disk's end: refused with BLKFRONT_ERANGE, nothing else. */
 static int past_end_refused(uint64_t end)
 {
@@ -142,6 +216,9 @@ int main(void)
 		return persist(cfg.span, cfg.id);
 	if (rt_arg_u64("expect", 0))
 		return expect(cfg.span, cfg.id);
+	char kind[16];
+	if (rt_arg_str("bench", kind, sizeof(kind)))
+		return bench(kind, cfg.span, cfg.qd, bufs, cfg.max_sectors * 512);
 	if (dv_init(&dv, &cfg, &bf, acked, bufs))
 		rt_fail("diskverify: bad arguments");
 	gprintf("diskverify: span %lu sectors, qd %u, sizes %u..%u sectors, %lu I/Os\n", cfg.span,
