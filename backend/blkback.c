@@ -188,7 +188,19 @@ static void respond(struct bb_client *c, const struct blkif_request *r, int stat
 
 static uint8_t *buf_of(struct blkback *bb, unsigned k) { return bb->bufs + (size_t)k * BLKBACK_BUF_BYTES; }
 
-/* Copy between the mapped segments and the request's DMA buffer. */
+/* Copy whole 8-byte words (the lengths are multiples of 512, the pages
+ * aligned): under TCG this is several times faster than rep movsb. */
+static void copy_words(void *dst, const void *src, size_t n)
+{
+	uint64_t *d = dst;
+	const uint64_t *s = src;
+
+	for (size_t i = 0; i < n / 8; i++)
+		d[i] = s[i];
+}
+
+/* Copy between the mapped segments and the request's DMA buffer. A write's
+ * data is read from the client's page exactly once, here. */
 static void copy_segments(struct bb_req *q, uint8_t *buf, int to_pages)
 {
 	size_t off = 0;
@@ -198,9 +210,9 @@ static void copy_segments(struct bb_req *q, uint8_t *buf, int to_pages)
 		size_t n = (size_t)(s->last_sect - s->first_sect + 1) * BLKIF_SECTOR_SIZE;
 		uint8_t *pg = q->page[i] + (size_t)s->first_sect * BLKIF_SECTOR_SIZE;
 		if (to_pages)
-			memcpy(pg, buf + off, n);
+			copy_words(pg, buf + off, n);
 		else
-			memcpy(buf + off, pg, n);
+			ring_copy_bytes(buf + off, pg, n);
 		off += n;
 	}
 }

@@ -74,6 +74,17 @@ static int free_io(const struct blkfront *bf)
 	return -1;
 }
 
+/* Application data into a data page: 8-byte words (lengths are multiples of
+ * 512), several times faster than rep movsb under TCG. */
+static void copy_in(uint8_t *page, const uint8_t *src, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i += 8) {
+		uint64_t v;
+		__builtin_memcpy(&v, src + i, 8);
+		__builtin_memcpy(page + i, &v, 8);
+	}
+}
+
 /* One request of I/O 'io': sectors [sector, sector + nsect) at buf_off. */
 static void queue_piece(struct blkfront *bf, unsigned io, uint64_t sector, uint32_t nsect,
 			uint32_t buf_off, uint16_t flags)
@@ -94,7 +105,7 @@ static void queue_piece(struct blkfront *bf, unsigned io, uint64_t sector, uint3
 		if (o->op != BLKIF_OP_WRITE)
 			continue;
 		uint32_t off = buf_off + p * 4096, left = nsect * BLKIF_SECTOR_SIZE - p * 4096;
-		memcpy(page_of(bf, s->page[p]), o->buf + off, left < 4096 ? left : 4096);
+		copy_in(page_of(bf, s->page[p]), o->buf + off, left < 4096 ? left : 4096);
 	}
 	o->pieces++;
 }
