@@ -114,6 +114,10 @@ bench-net: deps all
 bench-restart: deps all
 	@python3 tools/bench_net.py restart
 
+.PHONY: bench-disk
+bench-disk: deps all
+	@python3 tools/bench_disk.py
+
 # Fault-injection campaign (tools/campaign.py; docs/design.md "Fault injection"):
 # make campaign TARGET=nic N=1000 TYPES=nop,branch SEED=1 J=2 [K=8] [RESUME=1]
 #   [SLURM=1 [SHARDS=S] [PARTITION=P]]: as a Slurm job array (J boots per task), merged

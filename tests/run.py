@@ -13,6 +13,7 @@ reset, crash) counts as a failure. Two QEMU instances run at a time.
 """
 import argparse
 import concurrent.futures
+import copy
 import os
 import re
 import shlex
@@ -40,6 +41,9 @@ DEVICE_SETS = {
         "-device", "nvme,bus=rp2,drive=d0,serial=ddhv0001",
     ],
 }
+# nic_disk with 4 KiB logical blocks on the NVMe: the disk driver must refuse them.
+DEVICE_SETS["nic_disk4k"] = DEVICE_SETS["nic_disk"][:-1] + [
+    "nvme,bus=rp2,drive=d0,serial=ddhv0001,logical_block_size=4096,physical_block_size=4096"]
 STATUS_CODES = {"PASS": 0x10, "FAIL": 0x11, "REFUSED": 0x12, "PANIC": 0x13}
 
 
@@ -93,6 +97,10 @@ def qemu_tests(conf):
     as module "faultplan"; hvargs=K=V,K2=V2: more hypervisor command line (e.g.
     hvargs=fi_quiet_ms=500). regex=PATTERN (repeatable): a Python regular
     expression one line of the log must match ('_' stands for a space).
+    reboot=SCENARIO: a power cycle: once the first boot has its expected
+    status, boot the machine again with SCENARIO on the same disk image;
+    the second boot must have the expected status too, and grep= patterns
+    are looked for in both boots' output together.
     """
     tests = []
     with open(conf) as f:
@@ -105,7 +113,7 @@ def qemu_tests(conf):
                 sys.exit("%s:%d: want NAME SCENARIO EXPECT [key=value...]" % (conf, lineno))
             opts = {"mode": "test", "timeout": "60", "cpu": None, "mem": None, "grep": [],
                     "devices": None, "load": [], "icount": None, "hvtest": None,
-                    "faultplan": None, "hvargs": None, "regex": []}
+                    "faultplan": None, "hvargs": None, "regex": [], "reboot": None}
             for w in words[3:]:
                 k, _, v = w.partition("=")
                 if k not in opts:
@@ -308,19 +316,48 @@ def run_qemu(t):
     rc, out, qout, loads_ok, lout = boot(t, wdir, iso)
     if rc == "setup":
         return False, out
+    if getattr(t, "reboot", None):
+        return power_cycle(t, wdir, out, rc, qout)
     ok, why = check_output(t, out, rc, qout)
     if ok and not loads_ok:
         return False, "load generator failed:\n" + lout
     return ok, why
 
 
-def boot(t, wdir, iso, drive_load=None):
+def power_cycle(t, wdir, out, rc, qout):
+    """The first boot's output is in; boot t.reboot on the same disk image."""
+    first = copy.copy(t)
+    first.grep = []
+    ok, why = check_output(first, out, rc, qout)
+    if not ok:
+        return False, "first boot: " + why
+    os.replace(os.path.join(wdir, "serial.log"), os.path.join(wdir, "serial-boot1.log"))
+    second = copy.copy(t)
+    second.scenario = t.reboot
+    iso, err = prepare_iso(second, wdir)
+    if not iso:
+        return False, err
+    rc2, out2, qout2, _, _ = boot(second, wdir, iso, keep_disk=True)
+    if rc2 == "setup":
+        return False, out2
+    ok, why = check_output(first, out2, rc2, qout2)
+    if not ok:
+        return False, "second boot: " + why
+    for pat in t.grep:
+        if pat not in out + out2:
+            return False, "output of the two boots lacks '%s'\n%s" % (
+                pat, "\n".join(out2.splitlines()[-25:]))
+    return True, ""
+
+
+def boot(t, wdir, iso, drive_load=None, keep_disk=False):
     """Boot iso in QEMU with t's machine and loads, the serial console in
     wdir/serial.log. Returns (QEMU's exit code or None on timeout, the console
     with the load generators' output appended, QEMU's own output, loads ok,
     load output); rc "setup" (and the reason as console) when it cannot start.
     drive_load(plan, log, deadline) -> (ok, output), if given, runs the load
-    generators instead of the default start_loads/finish_loads."""
+    generators instead of the default start_loads/finish_loads. keep_disk:
+    boot on the disk image the previous boot left (a power cycle)."""
     log = os.path.join(wdir, "serial.log")
     if os.path.exists(log):
         os.unlink(log)
@@ -335,8 +372,9 @@ def boot(t, wdir, iso, drive_load=None):
         if t.devices not in DEVICE_SETS:
             return "setup", "unknown device set %s" % t.devices, "", False, ""
         disk = os.path.join(wdir, "disk.img")
-        with open(disk, "wb") as f:
-            f.truncate(1 << 20)
+        if not (keep_disk and os.path.exists(disk)):
+            with open(disk, "wb") as f:
+                f.truncate(1 << 20)
         cmd[2] = "q35,kernel-irqchip=split"
         for a in DEVICE_SETS[t.devices]:
             cmd.append(a.replace("@DISK@", disk).replace("@NETDEV@", netdev_with_forwards(plan)))

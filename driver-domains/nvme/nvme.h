@@ -1,5 +1,6 @@
 /*
- * A small polled NVMe controller interface for driver domains (QEMU's nvme,
+ * The minimal polled NVMe access of the test and attack images (irqforge,
+ * hostiledd; the full driver is nvme_disk.h) (QEMU's nvme,
  * NVMe 1.x): controller enable, the admin queue pair, one I/O queue pair,
  * command submission with completion polling, and 4 KiB reads and writes.
  * Queues live in 4 KiB pages the caller owns; DMA addresses are the domain's
@@ -9,16 +10,9 @@
 #define DRIVER_NVME_H
 
 #include <stdint.h>
+#include "nvme_regs.h"
 
 #define NVME_QDEPTH  8
-
-/* Controller registers (BAR0 offsets). */
-#define NVME_CAP   0x00
-#define NVME_CC    0x14
-#define NVME_CSTS  0x1c
-#define NVME_AQA   0x24
-#define NVME_ASQ   0x28
-#define NVME_ACQ   0x30
 
 struct nvme_queue {
 	uint32_t *sq;

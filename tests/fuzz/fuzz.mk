@@ -6,7 +6,8 @@ FUZZ_SECONDS ?= 600
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                 -Iinclude -Ilib -Ihv/include -Itools -I.
-FUZZ_TARGETS := ring_back scenario bootcfg elf acpi mb2 netback_req netfront_rsp net_rx faultplan
+FUZZ_TARGETS := ring_back scenario bootcfg elf acpi mb2 netback_req netfront_rsp net_rx faultplan \
+                blkback_req blkfront_rsp
 
 fuzz_ring_back_SRCS   :=
 fuzz_scenario_SRCS    := tools/scenario.c lib/bootcfg_check.c lib/fmt.c
@@ -21,11 +22,20 @@ fuzz_net_rx_SRCS      := $(wildcard guest/net/*.c)
 # hypercall wrappers (tests/fuzz/fake/rt/*.h, implemented by the target).
 fuzz_netback_req_SRCS := backend/netback.c
 fuzz_netback_req_CFLAGS := -Itests/fuzz/fake
+# blkback and blkfront unchanged, over the unit tests' fake hypervisor and
+# in-memory disk.
+BLK_FUZZ_SRCS := tests/unit/fake_hv.c tests/unit/memdisk.c backend/blkback.c frontend/blkfront.c \
+                 frontend/blkfront_ring.c
+fuzz_blkback_req_SRCS := $(BLK_FUZZ_SRCS)
+fuzz_blkback_req_CFLAGS := -Itests/fuzz/fake
+fuzz_blkfront_rsp_SRCS := $(BLK_FUZZ_SRCS)
+fuzz_blkfront_rsp_CFLAGS := -Itests/fuzz/fake
 
 .SECONDEXPANSION:
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(fuzz_%_SRCS) \
 		$(wildcard include/public/*.h include/public/io/*.h lib/*.h hv/include/hv/*.h \
-			   tools/*.h iommu/*.h backend/*.h tests/fuzz/fake/rt/*.h)
+			   tools/*.h iommu/*.h backend/*.h tests/fuzz/fake/rt/*.h \
+			   frontend/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(fuzz_$*_CFLAGS) -o $@ $< $(fuzz_$*_SRCS)
 

@@ -82,6 +82,24 @@ build/unit/test_faultinject: tests/faultinject/run_tests.sh build/tools/loadgen
 	@mkdir -p $(dir $@)
 	cp $< $@ && chmod +x $@
 
+# blkfront against blkback (both unchanged) over a fake hypervisor and an
+# in-memory disk; the guest runtime's calls come from tests/fuzz/fake/rt.
+BLK_TEST_SRCS := tests/unit/test_blk.c tests/unit/fake_hv.c tests/unit/memdisk.c backend/blkback.c \
+                 frontend/blkfront.c frontend/blkfront_ring.c frontend/diskverify.c
+UNIT_BINS += build/unit/test_blk
+build/unit/test_blk: $(BLK_TEST_SRCS) tests/unit/unit.h $(wildcard tests/unit/*.h backend/*.h frontend/*.h \
+		include/public/*.h include/public/io/*.h tests/fuzz/fake/rt/*.h)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) -Itests/fuzz/fake -o $@ $(BLK_TEST_SRCS)
+
+# The NVMe driver's pure parts: PRP building and I/O queue bookkeeping.
+UNIT_BINS += build/unit/test_nvme
+build/unit/test_nvme: tests/unit/test_nvme.c driver-domains/nvme/nvme_prp.c driver-domains/nvme/nvme_ioq.c \
+		$(wildcard driver-domains/nvme/*.h) backend/blkdisk.h tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) -o $@ tests/unit/test_nvme.c driver-domains/nvme/nvme_prp.c \
+		driver-domains/nvme/nvme_ioq.c
+
 # After every UNIT_BINS addition above: prerequisites expand here.
 .PHONY: unit
 unit: deps $(UNIT_BINS)

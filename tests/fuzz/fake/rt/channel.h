@@ -18,5 +18,11 @@ int64_t hv_grant_map(uint32_t granter, uint32_t gref, uint64_t dest, uint32_t fl
 int64_t hv_grant_unmap(uint64_t dest);
 int64_t hv_reg_write(uint32_t peer, uint32_t devid, const struct reg_entry *e);
 int64_t hv_reg_read(uint32_t peer, uint32_t devid, struct reg_entry *e);
+/* Frontend calls (blkfront.c in tests/unit/test_blk.c). */
+int64_t hv_evtchn_alloc(uint32_t remote);
+int64_t hv_grant_create(const void *page, uint32_t grantee, uint32_t flags);
+int64_t hv_grant_revoke(uint32_t gref);
+void rt_wait_event(uint64_t ns);
+uint64_t rt_events_take(void);
 
 #endif

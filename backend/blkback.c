@@ -1,0 +1,390 @@
+/*
+ * blkback (backend/blkback.h). Each client has a guest-physical window
+ * (BLKBACK_MAP_BASE + index * BLKBACK_MAP_SPAN): page 0 is its ring, pages
+ * 1..BLKBACK_MAPS its data pages, mapped on first use and kept until it
+ * disconnects. In-flight request k owns bytes k * BLKBACK_BUF_BYTES of the
+ * DMA buffers; the segments' sectors are packed there in order, so the disk
+ * sees whole pages but the last.
+ *
+ * A client that disconnects with requests at the disk is not connected again
+ * until they have all completed: an old write finishing after a replayed or
+ * newer one would otherwise overwrite it.
+ */
+#include "backend/blkback.h"
+#include "rt/channel.h"
+#include "rt/rt.h"
+
+static uint64_t window(const struct blkback *bb, const struct bb_client *c)
+{
+	return BLKBACK_MAP_BASE + (uint64_t)(c - bb->c) * BLKBACK_MAP_SPAN;
+}
+
+static void announce(struct blkback *bb, struct bb_client *c)
+{
+	/* A restarted incarnation says Reconnecting: clients re-offer their rings. */
+	struct reg_entry me = { bb->generation > 1 ? REG_RECONNECTING : REG_INITIALISING, 0, 0, 0 };
+
+	hv_reg_write(c->domid, BLKIF_REG_DEVID, &me);
+}
+
+int blkback_init(struct blkback *bb, struct blkdisk *disk, uint8_t *bufs, uint64_t bufs_dma)
+{
+	struct hv_self_info self;
+
+	memset(bb, 0, sizeof(*bb));
+	if (!disk || !bufs || (bufs_dma & 4095) || !disk->depth)
+		return -1;
+	bb->disk = disk;
+	bb->bufs = bufs;
+	bb->bufs_dma = bufs_dma;
+	bb->depth = disk->depth < BLKBACK_INFLIGHT ? disk->depth : BLKBACK_INFLIGHT;
+	bb->generation = hv_self_info(&self) ? 1 : (uint32_t)self.generation;
+	return 0;
+}
+
+int blkback_add_client(struct blkback *bb, uint32_t domid, uint64_t start, uint64_t size)
+{
+	if (bb->n == BLKBACK_CLIENTS || !size || start >= bb->disk->sectors ||
+	    size > bb->disk->sectors - start)
+		return -1;
+	struct bb_client *c = &bb->c[bb->n++];
+	memset(c, 0, sizeof(*c));
+	c->domid = domid;
+	c->start = start;
+	c->size = size;
+	c->port = -1;
+	announce(bb, c);
+	return 0;
+}
+
+unsigned blkback_connected(const struct blkback *bb)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < bb->n; i++)
+		n += bb->c[i].connected;
+	return n;
+}
+
+static uint64_t map_gpa(struct blkback *bb, struct bb_client *c, unsigned i)
+{
+	return window(bb, c) + (uint64_t)(i + 1) * 4096;    /* page 0: the ring */
+}
+
+/* The page behind gref, mapped (and cached) in the client's window; writable
+ * only when asked for (a read request). A read-only mapping that must now be
+ * written is mapped again writable in its place (back read-only if the grant
+ * does not allow it). */
+static uint8_t *map(struct blkback *bb, struct bb_client *c, uint32_t gref, int writable)
+{
+	unsigned i, hole = BLKBACK_MAPS;
+
+	for (i = 0; i < c->nmaps; i++) {
+		if (c->maps[i].mapped && c->maps[i].gref == gref)
+			break;
+		if (!c->maps[i].mapped && hole == BLKBACK_MAPS)
+			hole = i;
+	}
+	uint64_t gpa = map_gpa(bb, c, i);
+	if (i < c->nmaps) {
+		if (c->maps[i].writable || !writable)
+			return (uint8_t *)(uintptr_t)gpa;
+		hv_grant_unmap(gpa);
+		if (!hv_grant_map(c->domid, gref, gpa, 0)) {
+			c->maps[i].writable = 1;
+			return (uint8_t *)(uintptr_t)gpa;
+		}
+		c->maps[i].mapped = !hv_grant_map(c->domid, gref, gpa, GRANT_READONLY);
+		return 0;
+	}
+	if (hole == BLKBACK_MAPS) {
+		if (c->nmaps == BLKBACK_MAPS)
+			return 0;
+		hole = c->nmaps++;
+	}
+	gpa = map_gpa(bb, c, hole);
+	if (hv_grant_map(c->domid, gref, gpa, writable ? 0 : GRANT_READONLY)) {
+		c->maps[hole].mapped = 0;
+		return 0;
+	}
+	c->maps[hole] = (struct bb_map){ gref, (uint8_t)writable, 1 };
+	return (uint8_t *)(uintptr_t)gpa;
+}
+
+static void disconnect(struct blkback *bb, struct bb_client *c, const char *why)
+{
+	gprintf("blkback: client %u disconnected: %s (%u requests at the disk)\n", c->domid, why,
+		c->inflight);
+	for (unsigned i = 0; i < c->nmaps; i++)
+		if (c->maps[i].mapped)
+			hv_grant_unmap(map_gpa(bb, c, i));
+	c->nmaps = 0;
+	if (c->connected)
+		hv_grant_unmap(window(bb, c));
+	if (c->port > 0)
+		hv_evtchn_close((uint32_t)c->port);
+	c->port = -1;
+	c->connected = 0;
+	c->held = 0;
+	c->must_push = 0;
+	c->conn++;                      /* its completions still at the disk are dropped */
+	c->offer_gen = c->offer_gref = ~0u;
+	bb->stats.disconnects++;
+	announce(bb, c);
+}
+
+static void try_connect(struct blkback *bb, struct bb_client *c)
+{
+	struct reg_entry fe;
+
+	if (c->inflight)
+		return;                         /* the old connection's requests first */
+	if (hv_reg_read(c->domid, BLKIF_REG_DEVID, &fe) || fe.state != REG_INITIALISING)
+		return;
+	/* A failed offer is tried again at every poll (a few hypercalls): a
+	 * frontend's next offer may carry the same grant and port numbers, and
+	 * an offer left over from our previous incarnation fails until the
+	 * frontend has noticed and offered again. It is reported once. */
+	int quiet = fe.generation == c->offer_gen && fe.gref == c->offer_gref;
+	c->offer_gen = fe.generation;
+	c->offer_gref = fe.gref;
+	uint64_t ring = window(bb, c);
+	int64_t rc = hv_grant_map(c->domid, fe.gref, ring, 0);
+	if (rc) {
+		if (!quiet)
+			gprintf("blkback: client %u: cannot map its ring (gref %u): %ld\n", c->domid,
+				fe.gref, (long)rc);
+		return;
+	}
+	int64_t port = hv_evtchn_bind(c->domid, fe.port);
+	if (port < 0 || ring_back_attach(&c->ring, (void *)(uintptr_t)ring, BLKIF_SLOT_SIZE)) {
+		if (!quiet)
+			gprintf("blkback: client %u: bad offer (port %u: %ld)\n", c->domid, fe.port,
+				(long)port);
+		if (port > 0)
+			hv_evtchn_close((uint32_t)port);
+		hv_grant_unmap(ring);
+		return;
+	}
+	c->port = (int)port;
+	c->connected = 1;
+	struct reg_entry me = { REG_CONNECTED, 0, (uint32_t)port, 0 };
+	hv_reg_write(c->domid, BLKIF_REG_DEVID, &me);
+	bb->stats.connects++;
+	gprintf("blkback: client %u connected (ring gref %u, sectors %lu+%lu)\n", c->domid,
+		fe.gref, (unsigned long)c->start, (unsigned long)c->size);
+}
+
+static void respond(struct bb_client *c, const struct blkif_request *r, int status, uint32_t sectors)
+{
+	struct blkif_response *p = ring_back_next_rsp(&c->ring);
+
+	if (p) {
+		*p = (struct blkif_response){ .id = r->id, .op = r->op, .status = (int16_t)status,
+					      .nr_sectors = status == BLKIF_OK ? sectors : 0 };
+		c->must_push = 1;
+	}
+}
+
+static uint8_t *buf_of(struct blkback *bb, unsigned k) { return bb->bufs + (size_t)k * BLKBACK_BUF_BYTES; }
+
+/* Copy whole 8-byte words (the lengths are multiples of 512, the pages
+ * aligned): under TCG this is several times faster than rep movsb. */
+static void copy_words(void *dst, const void *src, size_t n)
+{
+	uint64_t *d = dst;
+	const uint64_t *s = src;
+
+	for (size_t i = 0; i < n / 8; i++)
+		d[i] = s[i];
+}
+
+/* Copy between the mapped segments and the request's DMA buffer. A write's
+ * data is read from the client's page exactly once, here. */
+static void copy_segments(struct bb_req *q, uint8_t *buf, int to_pages)
+{
+	size_t off = 0;
+
+	for (unsigned i = 0; i < q->r.nr_segs; i++) {
+		const struct blkif_segment *s = &q->r.seg[i];
+		size_t n = (size_t)(s->last_sect - s->first_sect + 1) * BLKIF_SECTOR_SIZE;
+		uint8_t *pg = q->page[i] + (size_t)s->first_sect * BLKIF_SECTOR_SIZE;
+		if (to_pages)
+			copy_words(pg, buf + off, n);
+		else
+			ring_copy_bytes(buf + off, pg, n);
+		off += n;
+	}
+}
+
+/* Map every segment of a checked request; BLKIF_OK or BLKIF_ERR_GRANT. */
+static int map_segments(struct blkback *bb, struct bb_client *c, struct bb_req *q)
+{
+	for (unsigned i = 0; i < q->r.nr_segs; i++) {
+		q->page[i] = map(bb, c, q->r.seg[i].gref, q->r.op == BLKIF_OP_READ);
+		if (!q->page[i])
+			return BLKIF_ERR_GRANT;
+	}
+	return BLKIF_OK;
+}
+
+/* Hand a checked request to the disk: 0, or BLKDISK_EBUSY (try again later),
+ * or another error to answer with. */
+static int submit(struct blkback *bb, struct bb_client *c, unsigned k)
+{
+	struct bb_req *q = &bb->req[k];
+	struct blkdisk_io io = { .cookie = k, .op = BLKDISK_FLUSH };
+
+	if (q->r.op != BLKIF_OP_FLUSH) {
+		io.op = q->r.op == BLKIF_OP_READ ? BLKDISK_READ : BLKDISK_WRITE;
+		io.fua = (q->r.flags & BLKIF_F_FUA) != 0;
+		io.lba = c->start + q->r.sector;
+		uint32_t bytes = q->sectors * BLKIF_SECTOR_SIZE;
+		for (uint32_t off = 0; off < bytes; off += 4096)
+			io.seg[io.nseg++] = (struct blkdisk_seg){ bb->bufs_dma + (uint64_t)k * BLKBACK_BUF_BYTES + off,
+								  bytes - off < 4096 ? bytes - off : 4096 };
+		if (q->r.op == BLKIF_OP_WRITE)
+			copy_segments(q, buf_of(bb, k), 0);
+	}
+	return bb->disk->submit(bb->disk->ctx, &io);
+}
+
+static int free_slot(const struct blkback *bb)
+{
+	if (bb->inflight >= bb->depth)
+		return -1;
+	for (unsigned k = 0; k < BLKBACK_INFLIGHT; k++)
+		if (!bb->req[k].used)
+			return (int)k;
+	return -1;
+}
+
+/* One request (private copy in c->next): answered at once if bad, else sent
+ * to the disk. Returns 0, or -1 when the disk has no room (kept in c->next). */
+static int handle_request(struct blkback *bb, struct bb_client *c)
+{
+	const struct blkif_request *r = &c->next;
+	int st = blkif_request_check(r, c->size);
+
+	bb->stats.requests++;
+	if (st) {
+		st == BLKIF_ERR_RANGE ? bb->stats.range_errors++ : bb->stats.bad_requests++;
+		respond(c, r, st, 0);
+		return 0;
+	}
+	int k = free_slot(bb);
+	if (k < 0)
+		return -1;
+	struct bb_req *q = &bb->req[k];
+	*q = (struct bb_req){ .client = (unsigned)(c - bb->c), .conn = c->conn, .r = *r,
+			      .sectors = blkif_request_sectors(r) };
+	if ((st = map_segments(bb, c, q)) != BLKIF_OK) {
+		bb->stats.grant_errors++;
+		respond(c, r, st, 0);
+		return 0;
+	}
+	int rc = submit(bb, c, (unsigned)k);
+	if (rc == BLKDISK_EBUSY) {
+		bb->stats.disk_busy++;
+		return -1;
+	}
+	if (rc) {
+		bb->stats.io_errors++;
+		respond(c, r, BLKIF_ERR_IO, 0);
+		return 0;
+	}
+	q->used = 1;
+	bb->inflight++;
+	c->inflight++;
+	return 0;
+}
+
+/* Take requests while the disk has room; ring violations disconnect. */
+static int serve(struct blkback *bb, struct bb_client *c)
+{
+	int n, done = 0;
+
+	for (;;) {
+		if (c->held) {
+			if (handle_request(bb, c))
+				return done;            /* disk full: stays held */
+			c->held = 0;
+			done++;
+		}
+		if ((n = ring_back_final_check(&c->ring)) <= 0)
+			break;
+		ring_back_copy_req(&c->ring, &c->next);
+		c->held = 1;
+	}
+	if (n < 0)
+		disconnect(bb, c, "ring protocol violation");
+	return done;
+}
+
+static void completed(void *arg, uint64_t cookie, int status)
+{
+	struct blkback *bb = arg;
+
+	if (cookie >= BLKBACK_INFLIGHT || !bb->req[cookie].used)
+		return;                         /* the disk's bug: nothing of ours */
+	struct bb_req *q = &bb->req[cookie];
+	struct bb_client *c = &bb->c[q->client];
+	q->used = 0;
+	bb->inflight--;
+	c->inflight--;
+	if (q->conn != c->conn || !c->connected) {
+		bb->stats.stale_completions++;  /* that connection is gone, its pages too */
+		return;
+	}
+	if (status != BLKDISK_OK) {
+		bb->stats.io_errors++;
+		respond(c, &q->r, BLKIF_ERR_IO, 0);
+		return;
+	}
+	if (q->r.op == BLKIF_OP_READ)
+		copy_segments(q, buf_of(bb, (unsigned)cookie), 1);
+	bb->stats.reads += q->r.op == BLKIF_OP_READ;
+	bb->stats.writes += q->r.op == BLKIF_OP_WRITE;
+	bb->stats.flushes += q->r.op == BLKIF_OP_FLUSH;
+	bb->stats.fua += (q->r.flags & BLKIF_F_FUA) != 0;
+	bb->stats.sectors += q->sectors;
+	respond(c, &q->r, BLKIF_OK, q->sectors);
+}
+
+static void push_all(struct blkback *bb)
+{
+	for (unsigned i = 0; i < bb->n; i++) {
+		struct bb_client *c = &bb->c[i];
+		if (!c->connected || !c->must_push)
+			continue;
+		c->must_push = 0;
+		if (ring_back_push(&c->ring)) {
+			hv_evtchn_send((uint32_t)c->port);
+			bb->stats.notifications++;
+		}
+	}
+}
+
+int blkback_poll(struct blkback *bb, uint64_t events)
+{
+	int done = bb->disk->poll(bb->disk->ctx, completed, bb);
+
+	if (done < 0)
+		done = 0;
+	for (unsigned i = 0; i < bb->n; i++) {
+		struct bb_client *c = &bb->c[i];
+		if (!c->connected) {
+			try_connect(bb, c);
+			continue;
+		}
+		int n = serve(bb, c);
+		/* A notification with nothing on the ring: the peer may have gone
+		 * (its death or close raises our port too). */
+		if (!n && c->connected && c->port > 0 && (events >> c->port & 1) &&
+		    hv_evtchn_status((uint32_t)c->port) != EVTCHN_CONNECTED)
+			disconnect(bb, c, "frontend closed or died");
+		done += n;
+	}
+	push_all(bb);
+	return done;
+}

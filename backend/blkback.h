@@ -1,0 +1,105 @@
+/*
+ * blkback: the block backend inside the disk driver domain. It serves up to
+ * BLKBACK_CLIENTS client VMs over blkif rings, each on its own slice of the
+ * disk (the client sees sectors 0..size-1, the backend adds the slice start
+ * and never lets it past its end). Every request is copied off the ring once
+ * and validated on that copy; a bad one is answered with an error and the
+ * loop goes on; a client that breaks the ring protocol loses only its own
+ * connection.
+ *
+ * Data moves by copy between the clients' granted pages (mapped into the
+ * backend outside its RAM, read-only unless the backend must write them) and
+ * the backend's own DMA buffers, because granted pages are not in the
+ * device's IOMMU view. Requests go to an asynchronous struct blkdisk
+ * (backend/blkdisk.h); a request is answered only when the disk completed it,
+ * so a write is never acknowledged before the device has it and a flush only
+ * once every write completed before it is durable.
+ */
+#ifndef BACKEND_BLKBACK_H
+#define BACKEND_BLKBACK_H
+
+#include <stdint.h>
+#include "backend/blkdisk.h"
+#include "public/channel.h"
+#include "public/guest_layout.h"
+#include "public/io/blkif.h"
+#include "public/ring.h"
+
+#define BLKBACK_CLIENTS   3
+/* Grant mappings cached per client: blkfront grants BLKFRONT_PAGES (128)
+ * data pages once per connection. The cap keeps every client, ring
+ * included, within the backend's grant mapping budget. */
+#define BLKBACK_MAPS      128
+#define BLKBACK_INFLIGHT  32        /* requests at the disk at once (all clients) */
+#define BLKBACK_BUF_BYTES (BLKIF_MAX_SECTORS * BLKIF_SECTOR_SIZE)   /* per in-flight request */
+#define BLKBACK_BUFS_BYTES (BLKBACK_INFLIGHT * BLKBACK_BUF_BYTES)   /* 1 MiB */
+#define BLKBACK_MAP_BASE  0x28000000ull   /* below the MMIO window, clear of netback's */
+#define BLKBACK_MAP_SPAN  0x100000ull   /* guest-physical window per client */
+
+_Static_assert(BLKBACK_CLIENTS * (BLKBACK_MAPS + 1) <= GRANT_MAPS_MAX,
+	       "every client's mappings fit the backend's grant mapping budget");
+_Static_assert(BLKBACK_MAP_BASE + BLKBACK_CLIENTS * BLKBACK_MAP_SPAN <= GUEST_MMIO_GPA,
+	       "the windows are mapped by the guest page tables, below device BARs");
+_Static_assert((BLKBACK_MAPS + 1) * 4096ull <= BLKBACK_MAP_SPAN, "maps fit the window");
+
+struct blkback_stats {
+	uint64_t requests, reads, writes, flushes, fua, sectors;
+	uint64_t bad_requests, range_errors, grant_errors, io_errors, stale_completions;
+	uint64_t notifications, connects, disconnects, disk_busy;
+};
+
+struct bb_map { uint32_t gref; uint8_t writable, mapped; };
+
+struct bb_client {
+	uint32_t domid;
+	uint64_t start, size;           /* slice of the disk, in sectors */
+	int connected;
+	uint32_t conn;                  /* connections so far: stale completions are dropped */
+	uint32_t offer_gen, offer_gref; /* last offer tried (a failure is reported once) */
+	struct ring_back ring;
+	int port;
+	struct bb_map maps[BLKBACK_MAPS];   /* page i + 1 of the client's window */
+	unsigned nmaps;
+	unsigned inflight;              /* its requests at the disk */
+	int must_push;
+	int held;                       /* 'next' taken off the ring, waiting for the disk */
+	struct blkif_request next;
+};
+
+/* One request at the disk. */
+struct bb_req {
+	int used;
+	unsigned client;
+	uint32_t conn;                  /* client's connection it came on */
+	uint32_t sectors;
+	struct blkif_request r;         /* private copy, validated */
+	uint8_t *page[BLKIF_MAX_SEGS];  /* mapped segments (reads copy back into them) */
+};
+
+struct blkback {
+	struct blkdisk *disk;
+	uint8_t *bufs;                  /* BLKBACK_BUFS_BYTES, page aligned, own RAM */
+	uint64_t bufs_dma;              /* their DMA address */
+	unsigned depth;                 /* min(disk depth, BLKBACK_INFLIGHT) */
+	struct bb_client c[BLKBACK_CLIENTS];
+	unsigned n;
+	struct bb_req req[BLKBACK_INFLIGHT];
+	unsigned inflight;
+	uint32_t generation;
+	struct blkback_stats stats;
+};
+
+/* bufs: BLKBACK_BUFS_BYTES of the domain's own page-aligned memory at DMA
+ * address bufs_dma. */
+int blkback_init(struct blkback *bb, struct blkdisk *disk, uint8_t *bufs, uint64_t bufs_dma);
+/* Serve client domain domid on sectors start..start+size-1 of the disk;
+ * announces the backend in the registry. -1 if it does not fit. */
+int blkback_add_client(struct blkback *bb, uint32_t domid, uint64_t start, uint64_t size);
+/* Take disk completions and answer them, connect offered rings, take
+ * requests to the disk, notify. 'events': pending event bits the caller took
+ * (a client's port raised with an empty ring means it may be gone). Returns
+ * requests taken plus completions answered. */
+int blkback_poll(struct blkback *bb, uint64_t events);
+unsigned blkback_connected(const struct blkback *bb);
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * `make bench-disk` (tools/bench_disk.py): run a disk benchmark scenario
+ * until its workers have finished, then print every domain's counters
+ * (exits, hypercalls, events) for the per-I/O figures. Workers are the
+ * domains that are not drivers, or every domain when all are drivers (the
+ * one-domain baseline, diskself, owns the NVMe itself).
+ */
+#include "hv/domain.h"
+#include "hv/hvtest.h"
+#include "hv/printk.h"
+#include "hv/sched.h"
+#include "tests_util.h"
+
+struct bench_run {
+	struct domain *d[BOOTCFG_MAX_DOMAINS];
+	unsigned n;
+	int only_drivers;
+};
+
+static int is_worker(const struct bench_run *b, const struct domain *d)
+{
+	return b->only_drivers || d->cfg.role != BOOTCFG_ROLE_DRIVER;
+}
+
+static int workers_done(void *arg)
+{
+	const struct bench_run *b = arg;
+
+	for (unsigned i = 0; i < b->n; i++)
+		if (is_worker(b, b->d[i]) && domain_alive(b->d[i]))
+			return 0;
+	return 1;
+}
+
+HVTEST(disk_bench)
+{
+	static struct bench_run b;
+
+	hvtest_create_all(b.d, BOOTCFG_MAX_DOMAINS, &b.n);
+	b.only_drivers = 1;
+	for (unsigned i = 0; i < b.n; i++)
+		b.only_drivers &= b.d[i]->cfg.role == BOOTCFG_ROLE_DRIVER;
+	enum sched_stop_why why = sched_run(workers_done, &b, TU_SECONDS(280));
+	EXPECT(why == SCHED_UNTIL_MET || why == SCHED_ALL_DONE);
+	for (unsigned i = 0; i < b.n; i++) {
+		struct domain *d = b.d[i];
+		printk("hvtest: counters %s: exits %lu hypercalls %lu events_sent %lu "
+		       "events_received %lu\n", d->cfg.name, d->vcpu.exits, d->vcpu.hypercalls,
+		       d->events_sent, d->events_received);
+	}
+	for (unsigned i = 0; i < b.n; i++)
+		if (is_worker(&b, b.d[i]))
+			tu_expect_exit(b.d[i], 0);
+}
