@@ -527,10 +527,12 @@ int main(void)
 	gprintf("diskself: nvme: %lu error statuses, %lu timeouts, %lu resets (%lu completed "
 		"while one waited), %lu stray\n", nd->st.errors, nd->st.timeouts, nd->st.resets,
 		nd->st.drained_quiesced, nd->st.stray);
-	if (nd->lose_cqe || (g.lose && (nd->st.timeouts != 1 || nd->st.resets != 1 ||
-						       !nd->st.drained_quiesced))) {
-		gprintf("diskself: CHECK FAILED: the lost completion is one timeout and one reset, "
-			"with others completed before it\n");
+	/* How many others were still in flight when the timeout was seen
+	 * depends on timing (none, on a busy host), so it is printed, not
+	 * required; the per-command deadlines are unit-tested (test_nvme.c). */
+	if (nd->lose_cqe || (g.lose && (nd->st.timeouts != 1 || nd->st.resets != 1))) {
+		gprintf("diskself: CHECK FAILED: the lost completion is one timeout and one "
+			"reset\n");
 		cnt.bad++;
 	}
 	int ok = !cnt.bad && cnt.eio == want_eio && !cnt.refused && cnt.verified;

@@ -3,13 +3,14 @@
 # the same result as the same campaign run locally: the same fault ids, each
 # once, identical fault columns and replay commands, identical outcomes.
 #
-# The campaign: fimut faults 0..3 of seed 1 with --after 0, plus the known
-# crash of campaign_smoke.sh; K=2, so 3 boots, run as 3 shards one at a time
-# (%1: one QEMU at a time, as the machine's slot rules want). Their outcomes
-# are reproducible under TCG (no_effect, recovered_transparent,
-# not_activated, no_effect, recovered_transparent in 3 of 3 local runs), so
-# outcomes and "activated" are compared exactly; recovery times are host
-# timing and are compared only for presence.
+# The campaign: fimut faults 0..2 of seed 1 with --after 0, the known crash
+# of campaign_smoke.sh and a fault in code a campaign never runs (netdd's
+# rogue-DMA helper: not activated); K=2, so 3 boots, run as 3 shards one at a
+# time (%1: one QEMU at a time, as the machine's slot rules want). Their
+# outcomes are reproducible under TCG (no_effect, recovered_transparent,
+# recovered_transparent, recovered_transparent, not_activated), so outcomes
+# and "activated" are compared exactly; recovery times are host timing and
+# are compared only for presence.
 #
 # Shard t0002 is made to fail first (its folder is a plain file, so its task
 # exits at once): the submitting command must name the missing range, exit
@@ -38,15 +39,16 @@ tools/slurm-local.sh start "$SL" 2>"$OUT/slurm-start.log" ||
 export SLURM_CONF="$SL/slurm.conf"
 
 KNOWN="fault id=900000 domain=netdd gen=1 after=1000 addr=@netdd:e1000_rx_poll@ orig=554889e5 new=0f0b9090 type=nop"
+COLD="fault id=900001 domain=netdd gen=1 after=1000 addr=@netdd:nicfaults_rogue_receive@ orig=55 new=90 type=nop"
 campaign() {
-	python3 tools/campaign.py --target nic --n 4 --seed 1 --after 0 -j 1 --faults-per-boot 2 \
-		--quiet-ms 300 --boot-timeout 240 --add-fault "$KNOWN" "$@"
+	python3 tools/campaign.py --target nic --n 3 --seed 1 --after 0 -j 1 --faults-per-boot 2 \
+		--quiet-ms 300 --boot-timeout 240 --add-fault "$KNOWN" --add-fault "$COLD" "$@"
 }
 
 campaign --out "$OUT/local" >"$OUT/local.log" 2>&1 ||
 	{ cat "$OUT/local.log"; fail "the local campaign failed"; }
 
-# Shard 2 (positions 4:5, the known crash) cannot write its folder: its task fails.
+# Shard 2 (positions 4:5, the cold fault) cannot write its folder: its task fails.
 mkdir -p "$OUT/slurm/shards"
 : >"$OUT/slurm/shards/t0002"
 if campaign --out "$OUT/slurm" --slurm --shards 3 --throttle 1 --poll-seconds 1 \
@@ -76,7 +78,7 @@ def rows(d):
     return list(csv.DictReader(open(os.path.join(d, "faults.csv"))))
 loc, sl = rows(loc_dir), rows(sl_dir)
 fails = []
-want = ["0", "1", "2", "3", "900000"]
+want = ["0", "1", "2", "900000", "900001"]
 for name, rs in (("local", loc), ("slurm", sl)):
     n = collections.Counter(r["id"] for r in rs)
     if sorted(n, key=int) != want or set(n.values()) != {1}:
@@ -102,6 +104,8 @@ if len({r["outcome"] for r in loc}) < 3:
     fails.append("local outcomes %s: too few kinds to compare" % [r["outcome"] for r in loc])
 if by_id.get("900000", {}).get("outcome") != "recovered_transparent":
     fails.append("the known crash was not recovered transparently (local)")
+if by_id.get("900001", {}).get("outcome") != "not_activated":
+    fails.append("the fault in code a campaign never runs was activated (local)")
 s_loc = json.load(open(os.path.join(loc_dir, "summary.json")))
 s_sl = json.load(open(os.path.join(sl_dir, "summary.json")))
 for k in ("faults", "activated", "all", "by_type"):

@@ -13,7 +13,7 @@ cd "$ROOT" || exit 1
 TYPES=$("$ROOT/build/tools/fimut" --list-types --elf "$ROOT/build/guest/netdd.elf" |
 	awk '$2 ~ /^[0-9]+$/ && $2 > 0 { print $1 }' | paste -sd, -)
 NTYPES=$(echo "$TYPES" | tr , '\n' | wc -l)
-python3 tools/campaign.py --target nic --n "$NTYPES" --seed 11 -j 1 --faults-per-boot 8 \
+python3 tools/campaign.py --target nic --n "$NTYPES" --types "$TYPES" --seed 11 -j 1 --faults-per-boot 8 \
 	--quiet-ms 1000 --stall-seconds 30 --boot-timeout 240 --out "$OUT" \
 	--add-fault "fault id=900000 domain=netdd gen=1 after=1000 addr=@netdd:e1000_rx_poll@ orig=554889e5 new=0f0b9090 type=nop" \
 	>"$OUT.log" 2>&1 || { cat "$OUT.log"; echo "campaign smoke: the campaign failed"; exit 1; }
