@@ -182,11 +182,11 @@ class SlurmResume(unittest.TestCase):
         return campaign.parse_args(SHARD_ARGS + ["--out", self.out, "--slurm", "--shards", "3",
                                                  "--poll-seconds", "0"] + list(extra))
 
-    def slurm_run(self, extra=(), interrupt=False):
-        """(SystemExit message or None, stderr)."""
+    def slurm_run(self, extra=()):
+        """(SystemExit message or None, stderr). A wait for a job in the fake queue is
+        stopped at its first sleep, as by Ctrl-C."""
         err = io.StringIO()
-        sleep = mock.patch.object(slurm.time, "sleep", side_effect=KeyboardInterrupt) \
-            if interrupt else contextlib.nullcontext()
+        sleep = mock.patch.object(slurm.time, "sleep", side_effect=KeyboardInterrupt)
         with self.sl.env(), sleep, contextlib.redirect_stderr(err):
             try:
                 slurm.run(self.args(extra), IDS, ["true"], "t", campaign.Progress, "again")
@@ -206,7 +206,7 @@ class SlurmResume(unittest.TestCase):
     def test_resume_waits_for_the_old_job(self):
         # Submitted, then Ctrl-C while the tasks run: the job id is in OUT/shards.
         self.sl.set_queue("RUNNING\nRUNNING\nPENDING\n")
-        msg, _ = self.slurm_run(interrupt=True)
+        msg, _ = self.slurm_run()
         self.assertIn("stopped waiting; Slurm job 4242 goes on", msg)
         self.assertEqual(len(self.sl.submissions()), 1)
         with open(os.path.join(self.out, "shards", "job.txt")) as f:
