@@ -1,6 +1,6 @@
 #!/bin/sh
 # A one-node Slurm on this machine, from Debian's packages (make deps installs
-# slurmctld, slurmd, slurm-client and munge), for trying `campaign.py --slurm`
+# slurmctld, slurmd, slurm-client and munge when run as root), for trying `campaign.py --slurm`
 # without a cluster; tests/faultinject/campaign_slurm.sh uses it.
 #
 #   tools/slurm-local.sh start DIR    start munged, slurmctld, slurmd; wait until the node is idle
@@ -145,7 +145,7 @@ start)
 	check_dir "$dir"
 	for b in munged slurmctld slurmd sinfo; do
 		command -v "$b" >/dev/null 2>&1 || [ -x "/usr/sbin/$b" ] ||
-			{ log "$b not found (make deps installs slurmctld slurmd slurm-client munge)"; exit 1; }
+			{ log "$b not found (make deps as root installs slurmctld slurmd slurm-client munge)"; exit 1; }
 	done
 	for d in slurmctld slurmd munged; do
 		if p=$(alive "$dir/$d.pid"); then
