@@ -37,6 +37,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 sys.path.insert(0, os.path.join(ROOT, "tools", "faultinject"))
 import classify  # noqa: E402
+import identity  # noqa: E402  tools/faultinject/identity.py
 import report  # noqa: E402
 import slurm  # noqa: E402  tools/faultinject/slurm.py
 import run as testrun  # noqa: E402  tests/run.py
@@ -318,12 +319,16 @@ def run_campaign(a, faults, boot, driver, progress_out=None):
     csv_path = os.path.join(wd, "faults.csv")
     if not a.resume and not a.only_fault and os.path.exists(csv_path):
         sys.exit("campaign: %s exists; use --resume to continue it, or another --out" % csv_path)
+    k = max(1, min(a.faults_per_boot, MAX_PLAN))
+    why = identity.check(wd, identity.of(a, k), "shard" if getattr(a, "shard_dir", None)
+                         else "local")
+    if why:
+        sys.exit("campaign: " + why)
     ids = [f.id for f in faults]
     if len(set(ids)) != len(ids):
         sys.exit("campaign: fault ids are not unique")
     done = {int(r["id"]) for r in report.read_rows(csv_path)}
     todo = [f for f in faults if f.id not in done]
-    k = max(1, min(a.faults_per_boot, MAX_PLAN))
     tries = {}
     prog = Progress(len(faults), len(faults) - len(todo), progress_out or sys.stderr)
     lock = threading.Lock()

@@ -1,11 +1,13 @@
 #!/bin/sh
 # A one-node Slurm on this machine, from Debian's packages (make deps installs
-# slurmctld, slurmd, slurm-client and munge), for trying `campaign.py --slurm`
+# slurmctld, slurmd, slurm-client and munge when run as root), for trying `campaign.py --slurm`
 # without a cluster; tests/faultinject/campaign_slurm.sh uses it.
 #
 #   tools/slurm-local.sh start DIR    start munged, slurmctld, slurmd; wait until the node is idle
 #   tools/slurm-local.sh status DIR   the node's state (exit 1 when Slurm does not answer)
-#   tools/slurm-local.sh stop DIR     stop slurmd, then slurmctld, then munged
+#   tools/slurm-local.sh stop DIR     cancel every job and wait for its processes (at most
+#                                     SLURM_LOCAL_STOP_WAIT s, default 60, then SIGKILL them),
+#                                     then stop slurmd, slurmctld, munged
 #
 # Then use Slurm with `export SLURM_CONF=DIR/slurm.conf`. Everything it
 # writes (configuration, munge key and socket, state, spool, logs, pid files)
@@ -14,7 +16,9 @@
 # tracked by /proc (proctrack/linuxproc), no task plugin, no accounting. One
 # node, "localhost", CPUs=2 (SLURM_LOCAL_CPUS), one partition "local"; the
 # two ports are free ones chosen at start. Runs as root (the daemons and the
-# jobs run as the caller).
+# jobs run as the caller). DIR goes into slurm.conf, which cannot quote a
+# path and expands % in some of them: DIR may hold only letters, digits and
+# / . _ + @ : - (start refuses others).
 set -u
 cmd=${1:-}
 dir=${2:-}
@@ -46,6 +50,47 @@ stop_one() {
 		sleep 0.1
 	done
 	rm -f "$1"
+}
+
+# Exit unless $1 is a path slurm.conf can carry as it is.
+check_dir() {
+	case $1 in
+	*[!A-Za-z0-9/._+@:-]*)
+		log "DIR '$1' holds a character slurm.conf cannot carry (a space, %, a quote, ...):"
+		log "use a folder whose path has only letters, digits and / . _ + @ : -"
+		exit 2 ;;
+	esac
+}
+
+# The processes of the jobs on this node, from slurmd's step daemons.
+job_pids() {
+	scontrol listpids 2>/dev/null | awk 'NR > 1 && $1 ~ /^[0-9]+$/ { print $1 }'
+}
+
+# scancel every job, then wait until their processes are gone: with
+# proctrack/linuxproc nothing else ends them, and slurmstepd, campaign.py and
+# QEMU would outlive slurmd. After SLURM_LOCAL_STOP_WAIT s they get SIGKILL.
+cancel_jobs() {
+	if alive "$dir/slurmctld.pid" >/dev/null; then
+		jobs=$(squeue -h -o %F 2>/dev/null | sort -u)
+		if [ -n "$jobs" ]; then
+			log "cancelling jobs: $(echo "$jobs" | tr '\n' ' ')"
+			# shellcheck disable=SC2086  # one job id per word
+			scancel $jobs || log "scancel failed"
+		fi
+	fi
+	wait_s=${SLURM_LOCAL_STOP_WAIT:-60}
+	i=0
+	while pids=$(job_pids) && [ -n "$pids" ]; do
+		i=$((i + 1))
+		if [ "$i" -ge $((wait_s * 10)) ]; then
+			log "job processes $(echo "$pids" | tr '\n' ' ')outlived scancel for $wait_s s; killing them"
+			# shellcheck disable=SC2086  # one pid per word
+			kill -9 $pids 2>/dev/null
+			break
+		fi
+		sleep 0.1
+	done
 }
 
 free_port() {
@@ -97,16 +142,20 @@ node_state() {
 
 case $cmd in
 start)
+	check_dir "$dir"
 	for b in munged slurmctld slurmd sinfo; do
 		command -v "$b" >/dev/null 2>&1 || [ -x "/usr/sbin/$b" ] ||
-			{ log "$b not found (make deps installs slurmctld slurmd slurm-client munge)"; exit 1; }
+			{ log "$b not found (make deps as root installs slurmctld slurmd slurm-client munge)"; exit 1; }
 	done
-	if alive "$dir/slurmctld.pid" >/dev/null || alive "$dir/munged.pid" >/dev/null; then
-		log "already running in $dir (stop it first)"
-		exit 1
-	fi
+	for d in slurmctld slurmd munged; do
+		if p=$(alive "$dir/$d.pid"); then
+			log "$d (pid $p) still runs in $dir: tools/slurm-local.sh stop $dir first"
+			exit 1
+		fi
+	done
 	mkdir -p "$dir/munge" "$dir/state" "$dir/spool" "$dir/log" || exit 1
 	dir=$(cd "$dir" && pwd)
+	check_dir "$dir"
 	conf=$dir/slurm.conf
 	export SLURM_CONF="$conf"
 	chmod 700 "$dir/munge"
@@ -138,6 +187,8 @@ start)
 	;;
 stop)
 	[ -d "$dir" ] || { log "no $dir"; exit 0; }
+	PATH=$PATH:/usr/sbin
+	cancel_jobs
 	stop_one "$dir/slurmd.pid" slurmd
 	stop_one "$dir/slurmctld.pid" slurmctld
 	stop_one "$dir/munged.pid" munged

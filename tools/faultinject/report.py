@@ -6,6 +6,7 @@ program for the plots).
     python3 tools/faultinject/report.py DIR     rebuild DIR's report from DIR/faults.csv
 """
 import csv
+import io
 import json
 import math
 import os
@@ -47,24 +48,60 @@ def percentile(sorted_vals, pct):
     return sorted_vals[rank - 1]
 
 
+def _complete(data, path):
+    """data (a CSV's bytes) up to its last line end: a row cut while being written
+    (SIGTERM at a time limit, a full disk) is not a row. Says so on stderr."""
+    end = data.rfind(b"\n") + 1
+    if end < len(data):
+        print("report: %s: ignoring a truncated last row (%d bytes without a line end); "
+              "its fault counts as not done" % (path, len(data) - end), file=sys.stderr)
+    return data[:end]
+
+
 def read_rows(path):
+    """The CSV's complete rows: a truncated last line, and a row without every
+    column (cut, or glued), are left out."""
     if not os.path.exists(path):
         return []
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
+    with open(path, "rb") as f:
+        text = _complete(f.read(), path).decode("utf-8", "replace")
+    rows = []
+    for r in csv.DictReader(io.StringIO(text, newline="")):
+        if None in r or None in r.values() or not r.get("id", "").isdigit():
+            print("report: %s: ignoring a malformed row (id %r)" % (path, r.get("id")),
+                  file=sys.stderr)
+            continue
+        rows.append(r)
+    return rows
 
 
 def append_rows(path, rows):
-    """Append rows (dicts with COLUMNS) to the CSV, writing the header for a new file."""
-    new = not os.path.exists(path) or os.path.getsize(path) == 0
-    with open(path, "a", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=COLUMNS)
-        if new:
+    """Append rows (dicts with COLUMNS) to the CSV, writing the header for a new file.
+    One write() of whole lines, so that a writer killed at any moment leaves whole
+    rows; a truncated last line left by an earlier writer is cut off first (only
+    one process appends to a CSV: a campaign refuses to run on a folder twice)."""
+    buf = io.StringIO(newline="")
+    w = csv.DictWriter(buf, fieldnames=COLUMNS)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+    try:
+        size = os.fstat(fd).st_size
+        if size and os.pread(fd, 1, size - 1) != b"\n":
+            with open(path, "rb") as f:
+                end = len(_complete(f.read(), path))
+            if end < size:
+                os.ftruncate(fd, end)
+                size = end
+        if not size:
             w.writeheader()
         for r in rows:
             w.writerow({k: r.get(k, "") for k in COLUMNS})
-        f.flush()
-        os.fsync(f.fileno())
+        data = buf.getvalue().encode()
+        n = os.write(fd, data)
+        while n < len(data):        # a regular file takes it whole; never lose the rest
+            n += os.write(fd, data[n:])
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _counts(rows):

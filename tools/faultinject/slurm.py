@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 
+import identity
 import report
 
 MAX_SHARDS = 1000           # array indices 0..999: below Slurm's default MaxArraySize (1001)
@@ -78,7 +79,7 @@ def job_script(out, ranges, task_cmd, cpus, sbatch_cmd):
          "# Submitted as: " + " ".join(shlex.quote(c) for c in sbatch_cmd),
          "#SBATCH --job-name=ddhv-campaign",
          "#SBATCH --cpus-per-task=%d" % cpus,
-         "#SBATCH --output=%s" % os.path.join(out, "shards", "slurm-%A_%a.out"),
+         "# (--output is on sbatch's command line, above: an #SBATCH line cannot quote a path.)",
          'case "$SLURM_ARRAY_TASK_ID" in']
     o += ["%d) range=%d:%d ;;" % r for r in ranges]
     o += ['*) echo "campaign: no shard $SLURM_ARRAY_TASK_ID in this job" >&2; exit 2 ;;',
@@ -108,6 +109,7 @@ class RowCounter:
                     data = f.read()
             except OSError:         # not written yet
                 continue
+            data = data[:data.rfind(b"\n") + 1]     # a row still being written: later
             nl += data.count(b"\n")
             self.seen[p] = (off + len(data), nl)
             n += max(0, nl - 1)        # minus the header
@@ -138,7 +140,7 @@ def shard_status(out, ranges, ids):
             if i not in want:
                 errors.append("shard t%04d has fault %d, outside its range %d:%d" % (t, i, lo, hi))
             elif i in got:
-                errors.append("shard t%04d has fault %d twice" % (t, i))
+                errors.append(twice_message(out, t, i))
             if i in where and where[i] != t:
                 errors.append("fault %d is in shards t%04d and t%04d" % (i, where[i], t))
             where[i] = t
@@ -165,30 +167,112 @@ def merge(out, ranges, ids, title):
     return report.write_report(out, title)
 
 
+def job_file(out):
+    return os.path.join(out, "shards", "job.txt")
+
+
+def twice_message(out, t, i):
+    """A fault with rows of different content in a shard: which lines to delete."""
+    path = os.path.join(shard_dir(out, t), "faults.csv")
+    try:
+        with open(path) as f:
+            lines = [n for n, line in enumerate(f, 1) if line.split(",")[1:2] == [str(i)]]
+    except OSError:
+        lines = []
+    return ("shard t%04d has fault %d twice, with different results (lines %s of %s): "
+            "delete all but one of those lines (or all of them, to run the fault again), "
+            "then rerun with --resume" % (t, i, ", ".join(map(str, lines)), path))
+
+
+def drop_identical_duplicates(out, ranges):
+    """Two runs of one shard at once (an old array still running when resumed) wrote
+    some faults twice; where the copies are identical, keep one. Those that differ
+    are left for shard_status to name."""
+    for t, _, _ in ranges:
+        path = os.path.join(shard_dir(out, t), "faults.csv")
+        rows = report.read_rows(path)
+        seen, keep, dropped, differ = {}, [], 0, set()
+        for r in rows:
+            i = r["id"]
+            if i not in seen:
+                seen[i] = r
+                keep.append(r)
+            elif seen[i] == r:
+                dropped += 1
+            else:
+                differ.add(i)
+        if not dropped or differ:
+            continue                # nothing to do, or the user must choose (twice_message)
+        tmp = path + ".tmp"
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        report.append_rows(tmp, keep)
+        os.replace(tmp, path)
+        print("campaign: shard t%04d: removed %d duplicated rows (identical copies of one "
+              "fault's row)" % (t, dropped), file=sys.stderr)
+
+
+def check_job_gone(out):
+    """Refuse to resubmit while the array job submitted for OUT earlier is still in
+    Slurm's queue: its tasks would write the same shards as the new ones."""
+    path = job_file(out)
+    if not os.path.exists(path):
+        return
+    with open(path) as f:
+        job = f.read().strip()
+    st = squeue(job) if job else (True, 0)
+    if st is None:
+        sys.exit("campaign: cannot tell whether Slurm job %s, submitted earlier for %s, still "
+                 "runs (squeue failed). Once squeue -j %s shows nothing, delete %s and rerun "
+                 "with --resume" % (job, out, job, path))
+    if not st[0]:
+        sys.exit("campaign: Slurm job %s, submitted earlier for %s, is still in the queue and "
+                 "its tasks write these shards; wait until squeue -j %s shows nothing (or "
+                 "scancel %s), then rerun with --resume" % (job, out, job, job))
+    os.unlink(path)
+
+
+def check_out_path(out):
+    """Slurm reads % (and a backslash) in --output as a file-name pattern: refuse them."""
+    bad = sorted({c for c in out if c in "%\\\n"})
+    if bad:
+        sys.exit("campaign: --slurm: the results folder %r holds %s, which Slurm's --output "
+                 "file-name patterns cannot carry; use another --out" %
+                 (out, " and ".join(repr(c) for c in bad)))
+
+
 def run(a, ids, task_cmd, title, progress_cls, resume_cmd):
     """Submit the shards not yet complete, wait for the array, merge; the summary,
     or exit non-zero naming the missing ranges. ids: fault ids by position."""
     if not shutil.which("sbatch") or not shutil.which("squeue"):
-        sys.exit("campaign: --slurm needs Slurm's sbatch and squeue (make deps installs "
-                 "slurm-client; tools/slurm-local.sh starts a one-node Slurm to try it)")
+        sys.exit("campaign: --slurm needs Slurm's sbatch and squeue on PATH (a cluster's "
+                 "login node has them; tools/slurm-local.sh starts a one-node Slurm from "
+                 "Debian's slurmctld slurmd slurm-client munge to try it)")
     out = os.path.abspath(a.out)
+    check_out_path(out)
     k = max(1, min(a.faults_per_boot, 64))
     old = read_layout(out)
-    if old and not a.resume:
-        sys.exit("campaign: %s holds shards; use --resume to continue it, or another --out"
+    local_csv = os.path.exists(os.path.join(out, "faults.csv")) and not old
+    if (old or local_csv or identity.read(out)) and not a.resume:
+        sys.exit("campaign: %s holds a campaign; use --resume to continue it, or another --out"
                  % out)
-    if os.path.exists(os.path.join(out, "faults.csv")) and not a.resume:
-        sys.exit("campaign: %s exists; use --resume to continue it, or another --out"
-                 % os.path.join(out, "faults.csv"))
+    if local_csv and identity.read(out) is None:
+        sys.exit("campaign: %s holds a local campaign's faults.csv (no shards); resume it "
+                 "without --slurm, or use another --out" % out)
+    os.makedirs(os.path.join(out, "shards"), exist_ok=True)
+    why = identity.check(out, identity.of(a, k), "slurm")
+    if why:
+        sys.exit("campaign: " + why)
     if old:
         k_old, ranges = old
         if k_old != k or not ranges or ranges[-1][2] != len(ids):
             sys.exit("campaign: %s was sharded for other faults (K=%s, %d faults); resume it "
                      "with the same options" % (out, k_old, ranges[-1][2] if ranges else 0))
+        check_job_gone(out)
+        drop_identical_duplicates(out, ranges)
     else:
         s = a.shards or default_shards(len(ids), k, a.j)
         ranges = layout(len(ids), k, s)
-        os.makedirs(os.path.join(out, "shards"), exist_ok=True)
         write_layout(out, k, ranges)
     missing, errors = shard_status(out, ranges, ids)
     if errors:
@@ -204,6 +288,7 @@ def run(a, ids, task_cmd, title, progress_cls, resume_cmd):
                                  sum(hi - lo for _, lo, hi in todo),
                                  os.path.join(out, "slurm-job.sh")), file=sys.stderr)
         wait(job, a.poll_seconds, prog, counter, csvs)
+        os.unlink(job_file(out))            # gone from the queue: nothing writes the shards
         missing, errors = shard_status(out, ranges, ids)
         if errors:
             sys.exit("campaign: the shards disagree with the campaign:\n  " + "\n  ".join(errors))
@@ -226,7 +311,8 @@ def submit(a, out, todo, ranges, task_cmd):
     arr = ",".join(str(t) for t, _, _ in todo)
     if a.throttle:
         arr += "%%%d" % a.throttle
-    cmd = ["sbatch", "--parsable", "--array=" + arr]
+    cmd = ["sbatch", "--parsable", "--array=" + arr,
+           "--output=" + os.path.join(out, "shards", "slurm-%A_%a.out")]
     if a.partition:
         cmd += ["--partition", a.partition]
     cmd += shlex.split(a.slurm_extra or "")
@@ -238,7 +324,11 @@ def submit(a, out, todo, ranges, task_cmd):
                        universal_newlines=True)
     if r.returncode or not r.stdout.strip():
         sys.exit("campaign: sbatch failed: %s" % (r.stderr.strip() or r.stdout.strip()))
-    return r.stdout.strip().split(";")[0]
+    job = r.stdout.strip().split(";")[0]
+    # Before anything can stop this process: a --resume checks that the job is gone.
+    with open(job_file(out), "w") as f:
+        f.write(job + "\n")
+    return job
 
 
 def wait(job, poll, prog, counter, csvs):
