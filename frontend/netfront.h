@@ -27,8 +27,9 @@
 #define NETFRONT_EPROTO   (-71)     /* not connected: the backend generation broke the ring
 				     * more than NETFRONT_RING_RESETS times */
 /* A backend generation that broke the ring more than this often is not
- * reconnected to again; its next generation is. */
-#define NETFRONT_RING_RESETS  3
+ * reconnected to again; its next generation is. net_hostile_back's backend
+ * breaks it four ways in one generation and must be reconnected to each time. */
+#define NETFRONT_RING_RESETS  4
 
 enum netfront_state {
 	NF_IDLE,            /* waiting for the backend to offer itself */
