@@ -9,6 +9,10 @@
 #include "rt/fisite.h"
 #include "rt/rt.h"
 
+/* Connected and quiet: look at a client's port now and then, so a close
+ * whose notification came with requests is not missed for good. */
+#define STATUS_EVERY  256
+
 static uint64_t window(const struct netback *nb, const struct nb_client *c)
 {
 	return NETBACK_MAP_BASE + (uint64_t)(c - nb->c) * NETBACK_MAP_SPAN;
@@ -82,6 +86,7 @@ static void disconnect(struct netback *nb, struct nb_client *c, const char *why)
 	c->connected = 0;
 	c->rx_count = c->rx_head = 0;
 	c->mac_known = 0;
+	c->offer_gen = 0;       /* the client's next offer is new, even if its grefs repeat */
 	nb->stats.disconnects++;
 	announce(nb, c);
 }
@@ -278,6 +283,7 @@ int netback_poll(struct netback *nb, uint64_t events)
 {
 	int done = 0;
 
+	nb->polls++;
 	for (unsigned i = 0; i < nb->n; i++) {
 		struct nb_client *c = &nb->c[i];
 		if (!c->connected) {
@@ -287,7 +293,7 @@ int netback_poll(struct netback *nb, uint64_t events)
 		int n = serve(nb, c);
 		/* A notification with nothing on the ring: the peer may have gone
 		 * (its death or close raises our port too). */
-		if (!n && c->connected && (events >> c->port & 1) &&
+		if (!n && c->connected && ((events >> c->port & 1) || nb->polls % STATUS_EVERY == 0) &&
 		    hv_evtchn_status((uint32_t)c->port) != EVTCHN_CONNECTED)
 			disconnect(nb, c, "frontend closed or died");
 		done += n;

@@ -64,6 +64,7 @@ struct netback {
 	struct nb_client c[NETBACK_CLIENTS];
 	unsigned n;
 	uint32_t generation;
+	uint32_t polls;                 /* netback_poll calls, for the now-and-then port check */
 	struct netback_stats stats;
 };
 

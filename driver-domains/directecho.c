@@ -59,8 +59,12 @@ int main(void)
 		uint64_t ev = rt_events_take();
 		if (nic.irq_port > 0 && (ev >> nic.irq_port & 1))
 			e1000_irq_causes(&nic);
-		while (e1000_rx_poll(&nic, on_frame, 0, 32) == 32)
+		int got;
+		while ((got = e1000_rx_poll(&nic, on_frame, 0, 32)) == 32)
 			;
+		if (got == E1000_EIO)
+			rt_fail("e1000: receive descriptor %u marked done beyond the device's head %u",
+				nic.rx_bad_desc, nic.rx_bad_head);
 		net_poll(&ns);
 		if (nic.irq_port > 0 && (ev >> nic.irq_port & 1))
 			hv_device_irq_ack(0);

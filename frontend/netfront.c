@@ -119,9 +119,19 @@ static void connected(struct netfront *nf)
 	push(nf);
 	hv_reg_write(nf->backend, NETIF_REG_DEVID, &me);
 	nf->state = NF_CONNECTED;
+	if (nf->backend_gen != nf->broken_gen)
+		nf->broken_count = 0;   /* a new generation: its own count */
 	if (nf->stats.connections++)
 		nf->stats.reconnects++;
 	gprintf("netfront: connected to backend generation %u\n", nf->backend_gen);
+}
+
+/* A generation that broke the ring more than NETFRONT_RING_RESETS times is
+ * left alone: a transient fault gets a fresh ring, a persistent one does not
+ * get an endless reconnect loop. Its next generation starts afresh. */
+static int shunned(const struct netfront *nf, const struct reg_entry *be)
+{
+	return be->generation == nf->broken_gen && nf->broken_count > NETFRONT_RING_RESETS;
 }
 
 /* Not connected: move one step towards a connection. */
@@ -147,12 +157,32 @@ static void attach_step(struct netfront *nf)
 		gprintf("netfront: backend given up by its restart policy: gone for good\n");
 		return;
 	}
-	if (nf->state == NF_IDLE && (be.state == REG_INITIALISING || be.state == REG_RECONNECTING))
+	if (nf->state == NF_IDLE && (be.state == REG_INITIALISING || be.state == REG_RECONNECTING) &&
+	    !shunned(nf, &be))
 		offer(nf, &be);
 	else if (nf->state == NF_OFFERED && be.state == REG_CONNECTED && be.generation == nf->backend_gen)
 		connected(nf);
 	else if (nf->state == NF_OFFERED && (be.state == REG_CLOSED || be.generation != nf->backend_gen))
 		teardown(nf, "backend went away while connecting");
+}
+
+/* The backend broke the ring: count it against its generation and say
+ * whether we reconnect to that generation (on a fresh ring) or wait for the
+ * next one. */
+static void ring_broken(struct netfront *nf)
+{
+	if (nf->broken_gen != nf->backend_gen) {
+		nf->broken_gen = nf->backend_gen;
+		nf->broken_count = 0;
+	}
+	if (++nf->broken_count <= NETFRONT_RING_RESETS) {
+		nf->stats.ring_resets++;
+		gprintf("netfront: reconnecting to backend generation %u on a fresh ring (%u of %u)\n",
+			nf->backend_gen, nf->broken_count, NETFRONT_RING_RESETS);
+	} else {
+		gprintf("netfront: backend generation %u broke the ring %u times: "
+			"waiting for its next generation\n", nf->backend_gen, nf->broken_count);
+	}
 }
 
 static int take_responses(struct netfront *nf, netfront_rx_fn rx, void *arg)
@@ -164,6 +194,7 @@ static int take_responses(struct netfront *nf, netfront_rx_fn rx, void *arg)
 		nf->stats.bad_responses++;
 		teardown(nf, t.broken == NF_RING_BAD_INDICES ? "backend broke the ring indices" :
 			 "backend sent a bad response");
+		ring_broken(nf);
 		return t.got;
 	}
 	if (t.reposted)
@@ -202,7 +233,9 @@ int netfront_send(struct netfront *nf, const void *frame, size_t len)
 		return NETFRONT_EINVAL;
 	if (nf->state != NF_CONNECTED) {
 		nf->stats.tx_dropped++;
-		return nf->state == NF_GONE ? NETFRONT_EGONE : NETFRONT_EAGAIN;
+		if (nf->state == NF_GONE)
+			return NETFRONT_EGONE;
+		return nf->broken_count > NETFRONT_RING_RESETS ? NETFRONT_EPROTO : NETFRONT_EAGAIN;
 	}
 	if (netfront_ring_tx(nf, frame, len)) {
 		nf->stats.tx_dropped++;

@@ -24,6 +24,12 @@
 #define NETFRONT_EAGAIN   (-11)     /* not connected, or no free TX buffer */
 #define NETFRONT_EINVAL   (-22)     /* frame length outside 14..1514 */
 #define NETFRONT_EGONE    (-19)     /* the backend is gone for good */
+#define NETFRONT_EPROTO   (-71)     /* not connected: the backend generation broke the ring
+				     * more than NETFRONT_RING_RESETS times */
+/* A backend generation that broke the ring more than this often is not
+ * reconnected to again; its next generation is. net_hostile_back's backend
+ * breaks it four ways in one generation and must be reconnected to each time. */
+#define NETFRONT_RING_RESETS  4
 
 enum netfront_state {
 	NF_IDLE,            /* waiting for the backend to offer itself */
@@ -36,6 +42,7 @@ enum netfront_state {
 struct netfront_stats {
 	uint64_t tx, rx, tx_dropped, tx_errors, rx_errors, bad_responses;
 	uint64_t connections, reconnects, notifications, status_checks;
+	uint64_t ring_resets;           /* reconnects to the generation that broke the ring */
 };
 
 typedef void (*netfront_rx_fn)(void *arg, const void *frame, size_t len);
@@ -45,6 +52,8 @@ struct netfront {
 	uint8_t mac[6];
 	enum netfront_state state;
 	uint32_t backend_gen;           /* incarnation we are (or were) connected to */
+	uint32_t broken_gen;            /* incarnation broken_count counts for */
+	uint32_t broken_count;          /* ring protocol violations by broken_gen */
 	struct ring_front ring;
 	int port;
 	int ring_gref;

@@ -105,7 +105,7 @@ def qemu_tests(conf):
     tests = []
     with open(conf) as f:
         for lineno, line in enumerate(f, 1):
-            line = line.split("#", 1)[0].strip()
+            line = strip_comment(line)
             if not line:
                 continue
             words = shlex.split(line)
@@ -131,6 +131,12 @@ def qemu_tests(conf):
             tests.append(Test("qemu/" + words[0], "qemu", test=words[0], scenario=scn,
                               mangle=mangle, expect=words[2], **opts))
     return tests
+
+
+def strip_comment(line):
+    """A tests.conf line without its comment: '#' starts one only at the start
+    of the line or after whitespace, so values such as grep=restart_#1 keep it."""
+    return re.split(r"(?:^|\s)#", line, 1)[0].strip()
 
 
 def sh(cmd, **kw):

@@ -147,7 +147,7 @@ class Segments:
         left = str(max(5, int(deadline - time.time())))
         cmd = [os.path.join(testrun.BUILD, "tools", "loadgen"), "--port", str(self.port),
                "--label", "gen%d" % gen, "--count", str(SEG_COUNT), "--size", "256",
-               "--timeout-ms", "500", "--max-seconds", left, "--warmup-seconds", left,
+               "--timeout-ms", str(classify.LOADGEN_TIMEOUT_MS), "--max-seconds", left, "--warmup-seconds", left,
                "--max-lost", str(SEG_COUNT)]   # losses are judged by the classifier
         return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 universal_newlines=True)

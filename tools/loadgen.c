@@ -64,6 +64,7 @@ struct run {
 	uint32_t out;
 	uint32_t echoed, lost, late, dup, corrupt;
 	uint64_t tmo_ns, elapsed_ns;
+	uint64_t end_ns;                /* when the run stopped waiting (now_ns) */
 };
 
 static uint64_t now_ns(void)
@@ -475,7 +476,8 @@ static void measure(struct run *r)
 		if (poll(&p, 1, ms) > 0)
 			drain(r);
 	}
-	r->elapsed_ns = now_ns() - t0;
+	r->end_ns = now_ns();
+	r->elapsed_ns = r->end_ns - t0;
 	for (uint32_t s = r->lo; s < r->next; s++) {
 		if (r->state[s] == S_OUT) {
 			r->state[s] = S_LOST;
@@ -538,6 +540,32 @@ static uint64_t percentile_us(const uint64_t *v, uint32_t n, unsigned pct)
 	return v[rank ? rank - 1 : 0] / 1000;
 }
 
+/*
+ * The longest time the client went without service, in ms: from sending the
+ * first datagram of a burst of lost ones to sending the next datagram that
+ * was not lost (or to the end of the run when the burst runs to it). A lost
+ * datagram costs at least --timeout-ms.
+ */
+static uint64_t stall_ms(const struct run *r)
+{
+	uint64_t longest = 0;
+
+	for (uint32_t s = 0; s < r->next;) {
+		if (r->state[s] != S_LOST && r->state[s] != S_LATE) {
+			s++;
+			continue;
+		}
+		uint32_t e = s;
+		while (e < r->next && (r->state[e] == S_LOST || r->state[e] == S_LATE))
+			e++;
+		uint64_t until = e < r->next ? r->sent_ns[e] : r->end_ns;
+		if (until > r->sent_ns[s] && until - r->sent_ns[s] > longest)
+			longest = until - r->sent_ns[s];
+		s = e;
+	}
+	return longest / 1000000;
+}
+
 static int report(struct run *r)
 {
 	const struct opts *o = r->o;
@@ -557,12 +585,13 @@ static int report(struct run *r)
 
 	printf("loadgen: label=%s port=%u window=%u sizes=%u-%u sent=%u echoed=%u lost=%u "
 	       "late=%u dup=%u corrupt=%u bursts=%u longest_burst=%u elapsed_s=%.3f "
-	       "rtt_per_s=%.1f p50_us=%llu p99_us=%llu\n",
+	       "rtt_per_s=%.1f p50_us=%llu p99_us=%llu stall_ms=%llu\n",
 	       o->label, o->port, o->window, o->smin, o->smax, r->next, r->echoed, r->lost,
 	       r->late, r->dup, r->corrupt, bursts, longest, secs,
 	       secs > 0 ? r->echoed / secs : 0.0,
 	       (unsigned long long)percentile_us(r->rtt_ns, r->echoed, 50),
-	       (unsigned long long)percentile_us(r->rtt_ns, r->echoed, 99));
+	       (unsigned long long)percentile_us(r->rtt_ns, r->echoed, 99),
+	       (unsigned long long)stall_ms(r));
 	fflush(stdout);
 	if (r->corrupt) {
 		fprintf(stderr, "loadgen: FAIL: %u corrupt echoes\n", r->corrupt);

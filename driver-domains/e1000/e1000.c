@@ -43,7 +43,7 @@ static void setup_rx(struct e1000 *n)
 	wr(n, E1000_RDH, 0);
 	wr(n, E1000_RDT, E1000_RX_RING - 1);    /* one slot stays empty: head == tail is "none" */
 	wr(n, E1000_RDTR, 0);
-	n->rx_next = 0;
+	n->rx_next = n->rx_completed = 0;
 	wr(n, E1000_RCTL, RCTL_EN | RCTL_BAM | RCTL_BSIZE_2048 | RCTL_SECRC);
 }
 
@@ -170,6 +170,24 @@ int e1000_tx_dma_raw(struct e1000 *n, uint64_t dma_addr, size_t len)
 	return tx_post(n, dma_addr, len);
 }
 
+/* Is descriptor rx_next one the device has completed? Its head is read only
+ * when the count from the last read is used up (once per batch); the device
+ * writes a descriptor back before it moves the head past it, so a done bit
+ * seen first may need a few reads to show in the head. */
+static int rx_desc_completed(struct e1000 *n)
+{
+	for (unsigned tries = 0; !n->rx_completed && tries < 8; tries++) {
+		unsigned head = rd(n, E1000_RDH) & 0xffff;
+		if (head >= E1000_RX_RING) {
+			n->rx_bad_head = head;
+			return 0;
+		}
+		n->rx_completed = (head + E1000_RX_RING - n->rx_next) % E1000_RX_RING;
+		n->rx_bad_head = head;
+	}
+	return n->rx_completed != 0;
+}
+
 int e1000_rx_poll(struct e1000 *n, void (*cb)(void *arg, const void *frame, size_t len),
 		  void *arg, int budget)
 {
@@ -182,6 +200,11 @@ int e1000_rx_poll(struct e1000 *n, void (*cb)(void *arg, const void *frame, size
 		uint8_t st = __atomic_load_n(&d->status, __ATOMIC_ACQUIRE);
 		if (!(st & RXD_DD))
 			break;
+		if (!rx_desc_completed(n)) {
+			n->rx_bad_desc = n->rx_next;
+			return E1000_EIO;
+		}
+		n->rx_completed--;
 		FI_SITE(desc_len, d);
 		uint16_t len = d->length;
 		/* Frames that span descriptors cannot happen with 2 KiB buffers and

@@ -31,6 +31,10 @@ struct e1000 {
 	uint8_t mac[6];
 	int irq_port;               /* event port of the device's interrupt, <0: polling */
 	unsigned rx_next;           /* next RX descriptor to look at */
+	/* Descriptors from rx_next on that the device has completed, by its
+	 * head (RDH) when last read: a done bit outside them is a device fault. */
+	unsigned rx_completed;
+	unsigned rx_bad_desc, rx_bad_head;  /* the fault e1000_rx_poll reported */
 	unsigned tx_next, tx_clean; /* next TX descriptor to fill / to reclaim */
 	unsigned nmacs;             /* receive addresses in use (RA[0] is ours) */
 	/* Transmit timeout (e1000_tx_stalled): tx_clean when last judged, since
@@ -48,7 +52,11 @@ int e1000_link_up(const struct e1000 *nic);
 int e1000_add_mac(struct e1000 *nic, const uint8_t mac[6]);
 /* Queue one frame (copied). E1000_EBUSY when the ring is full. */
 int e1000_tx(struct e1000 *nic, const void *frame, size_t len);
-/* Hand up to 'budget' received frames to cb; returns how many. */
+/* Hand up to 'budget' received frames to cb; returns how many, or E1000_EIO
+ * when the device marked a descriptor done that its head says it has not
+ * completed (rx_bad_desc, rx_bad_head): consuming it would hand the tail
+ * back onto the head and stop reception for good, so the caller must fail
+ * and have the device reset. */
 int e1000_rx_poll(struct e1000 *nic, void (*cb)(void *arg, const void *frame, size_t len),
 		  void *arg, int budget);
 /*
