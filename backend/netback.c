@@ -12,6 +12,7 @@
 /* Connected and quiet: look at a client's port now and then, so a close
  * whose notification came with requests is not missed for good. */
 #define STATUS_EVERY  256
+#define OFFER_RETRY_EVERY 64    /* polls between two tries of one failed offer */
 
 static uint64_t window(const struct netback *nb, const struct nb_client *c)
 {
@@ -97,10 +98,19 @@ static void try_connect(struct netback *nb, struct nb_client *c)
 
 	if (hv_reg_read(c->domid, NETIF_REG_DEVID, &fe) || fe.state != REG_INITIALISING)
 		return;
-	if (fe.generation == c->offer_gen && fe.gref == c->offer_gref)
-		return;                         /* this offer failed already */
+	/* A failed offer is not retried on every pass (a hostile client's
+	 * offer would cost hypercalls each time), but it is now and then: the
+	 * generation is the client's incarnation and grant references and
+	 * ports get reused, so a fresh offer can look exactly like a failed
+	 * one, e.g. one read while the client was still tearing down its
+	 * offer to our previous incarnation. */
+	if (fe.generation == c->offer_gen && fe.gref == c->offer_gref &&
+	    fe.port == c->offer_port && nb->polls - c->offer_poll < OFFER_RETRY_EVERY)
+		return;
 	c->offer_gen = fe.generation;
 	c->offer_gref = fe.gref;
+	c->offer_port = fe.port;
+	c->offer_poll = nb->polls;
 	uint64_t ring = window(nb, c);
 	if (hv_grant_map(c->domid, fe.gref, ring, 0))
 		return;

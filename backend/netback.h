@@ -47,7 +47,9 @@ struct nb_rx { uint16_t id; uint16_t len; uint8_t *buf; };
 struct nb_client {
 	uint32_t domid;
 	int connected;
-	uint32_t offer_gen, offer_gref;     /* last offer tried (not retried if it failed) */
+	/* The last offer tried and when: a failed one is tried again only
+	 * OFFER_RETRY_EVERY polls later (netback.c). */
+	uint32_t offer_gen, offer_gref, offer_port, offer_poll;
 	struct ring_back ring;
 	int port;
 	uint8_t mac[6];
