@@ -23,6 +23,7 @@ shards are merged into the same outputs (tools/faultinject/slurm.py).
 """
 import argparse
 import concurrent.futures
+import hashlib
 import os
 import re
 import shlex
@@ -221,9 +222,27 @@ class Segments:
         return True, "".join(self.outputs)
 
 
+def image_digest(target):
+    """sha256 of the faulted image's ELF: the faults' addresses and bytes come from it."""
+    path = os.path.join(testrun.BUILD, "guest", target["image"] + ".elf")
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
 def boot_target(a, target):
-    """The default boot function: (faults of one boot, its directory) -> console text."""
+    """The default boot function: (faults of one boot, its directory) -> console text.
+    A rebuild of the image during the campaign (the boots take it from the build
+    folder) would put every later fault at addresses of another binary: it
+    stops the campaign."""
+    digest = image_digest(target)
+
     def boot(faults, wdir):
+        if image_digest(target) != digest:
+            raise SystemExit("campaign: %s.elf was rebuilt during the campaign; its fault "
+                             "addresses no longer hold (the hypervisor would put site faults "
+                             "at other sites). Rebuild the image the campaign started with "
+                             "and --resume, or start a new campaign in another --out" %
+                             target["image"])
         plan_path = os.path.join(wdir, "faultplan")
         with open(plan_path, "w") as f:
             f.write("# campaign seed %d\n" % a.seed)
