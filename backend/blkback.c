@@ -14,6 +14,12 @@
 #include "rt/channel.h"
 #include "rt/rt.h"
 
+/* A connected client's port status is looked at every STATUS_EVERY polls
+ * even without a notification: a death or close whose notification came
+ * in a poll that also took requests (or was not handed to us at all) is
+ * noticed anyway. */
+#define STATUS_EVERY 256
+
 static uint64_t window(const struct blkback *bb, const struct bb_client *c)
 {
 	return BLKBACK_MAP_BASE + (uint64_t)(c - bb->c) * BLKBACK_MAP_SPAN;
@@ -44,9 +50,17 @@ int blkback_init(struct blkback *bb, struct blkdisk *disk, uint8_t *bufs, uint64
 
 int blkback_add_client(struct blkback *bb, uint32_t domid, uint64_t start, uint64_t size)
 {
-	if (bb->n == BLKBACK_CLIENTS || !size || start >= bb->disk->sectors ||
-	    size > bb->disk->sectors - start)
-		return -1;
+	if (bb->n == BLKBACK_CLIENTS)
+		return BLKBACK_ETOOMANY;
+	if (!size || start >= bb->disk->sectors || size > bb->disk->sectors - start)
+		return BLKBACK_ERANGE;
+	/* A shared sector would let one client read or overwrite another's data. */
+	for (unsigned i = 0; i < bb->n; i++) {
+		if (bb->c[i].domid == domid)
+			return BLKBACK_EDUP;
+		if (start < bb->c[i].start + bb->c[i].size && bb->c[i].start < start + size)
+			return BLKBACK_EOVERLAP;
+	}
 	struct bb_client *c = &bb->c[bb->n++];
 	memset(c, 0, sizeof(*c));
 	c->domid = domid;
@@ -55,6 +69,17 @@ int blkback_add_client(struct blkback *bb, uint32_t domid, uint64_t start, uint6
 	c->port = -1;
 	announce(bb, c);
 	return 0;
+}
+
+const char *blkback_add_error(int err)
+{
+	switch (err) {
+	case BLKBACK_ETOOMANY: return "too many clients";
+	case BLKBACK_ERANGE: return "slice empty or not inside the disk";
+	case BLKBACK_EOVERLAP: return "slice overlaps an earlier client's";
+	case BLKBACK_EDUP: return "domain named twice";
+	}
+	return "unknown error";
 }
 
 unsigned blkback_connected(const struct blkback *bb)
@@ -371,6 +396,7 @@ int blkback_poll(struct blkback *bb, uint64_t events)
 
 	if (done < 0)
 		done = 0;
+	int look = ++bb->polls % STATUS_EVERY == 0;
 	for (unsigned i = 0; i < bb->n; i++) {
 		struct bb_client *c = &bb->c[i];
 		if (!c->connected) {
@@ -379,8 +405,8 @@ int blkback_poll(struct blkback *bb, uint64_t events)
 		}
 		int n = serve(bb, c);
 		/* A notification with nothing on the ring: the peer may have gone
-		 * (its death or close raises our port too). */
-		if (!n && c->connected && c->port > 0 && (events >> c->port & 1) &&
+		 * (its death or close raises our port too); now and then anyway. */
+		if (!n && c->connected && c->port > 0 && ((events >> c->port & 1) || look) &&
 		    hv_evtchn_status((uint32_t)c->port) != EVTCHN_CONNECTED)
 			disconnect(bb, c, "frontend closed or died");
 		done += n;

@@ -86,15 +86,24 @@ struct blkback {
 	struct bb_req req[BLKBACK_INFLIGHT];
 	unsigned inflight;
 	uint32_t generation;
+	uint32_t polls;                 /* blkback_poll calls (ports looked at now and then) */
 	struct blkback_stats stats;
 };
 
 /* bufs: BLKBACK_BUFS_BYTES of the domain's own page-aligned memory at DMA
  * address bufs_dma. */
 int blkback_init(struct blkback *bb, struct blkdisk *disk, uint8_t *bufs, uint64_t bufs_dma);
+/* blkback_add_client's refusals. */
+#define BLKBACK_ETOOMANY  (-1)      /* BLKBACK_CLIENTS already */
+#define BLKBACK_ERANGE    (-2)      /* empty, or not inside the disk */
+#define BLKBACK_EOVERLAP  (-3)      /* shares sectors with an earlier client's slice */
+#define BLKBACK_EDUP      (-4)      /* that domain is a client already */
 /* Serve client domain domid on sectors start..start+size-1 of the disk;
- * announces the backend in the registry. -1 if it does not fit. */
+ * announces the backend in the registry. 0, or one of BLKBACK_E* (nothing
+ * added): two clients never share a sector. */
 int blkback_add_client(struct blkback *bb, uint32_t domid, uint64_t start, uint64_t size);
+/* What a blkback_add_client error means, for the operator. */
+const char *blkback_add_error(int err);
 /* Take disk completions and answer them, connect offered rings, take
  * requests to the disk, notify. 'events': pending event bits the caller took
  * (a client's port raised with an empty ring means it may be gone). Returns

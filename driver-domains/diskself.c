@@ -476,8 +476,8 @@ static void error_checks(struct nvme_disk *nd)
 
 int main(void)
 {
-	struct nvme_disk_cfg cfg = { (uint32_t)rt_arg_u64("timeout_ms", 0),
-				     (uint8_t)rt_arg_u64("poll", 0) };
+	struct nvme_disk_cfg cfg = { .timeout_ms = (uint32_t)rt_arg_u64("timeout_ms", 0),
+				     .poll_only = (uint8_t)rt_arg_u64("poll", 0) };
 
 	rng = rt_arg_u64("seed", 1) * 0x9e3779b97f4a7c15ull | 1;
 	if (nvme_blkdisk_init(&bd, 0, &cfg))

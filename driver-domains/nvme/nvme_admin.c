@@ -19,7 +19,7 @@ int nvme_admin_cmd(struct nvme_dev *d, struct nvme_sqe *cmd, uint32_t *dw0)
 			gprintf("nvme: admin command opcode 0x%02x timed out\n", cmd->opc);
 			return NVME_ETIMEDOUT;
 		}
-		hv_yield();
+		nvme_ctrl_wait_step(d);
 	}
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);    /* the entry after its phase tag */
 	uint32_t r0 = e->dw0;

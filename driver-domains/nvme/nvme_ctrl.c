@@ -27,6 +27,13 @@ void nvme_ctrl_doorbell(const struct nvme_dev *d, unsigned qid, int cq, uint32_t
 	w32(d, NVME_DOORBELL_BASE + (2 * qid + (cq ? 1u : 0u)) * (4u << NVME_CAP_DSTRD(d->cap)), val);
 }
 
+void nvme_ctrl_wait_step(const struct nvme_dev *d)
+{
+	if (d->waiting)
+		d->waiting(d->waiting_arg);
+	hv_yield();
+}
+
 int nvme_ctrl_open(struct nvme_dev *d, unsigned devidx, void *asq, void *acq, uint64_t cmd_ns)
 {
 	/* class 01:08:02 is an NVM Express controller */
@@ -78,7 +85,7 @@ static int wait_ready(const struct nvme_dev *d, uint32_t want)
 				d->ready_ns / 1000000);
 			return NVME_ETIMEDOUT;
 		}
-		hv_yield();
+		nvme_ctrl_wait_step(d);
 	}
 }
 
@@ -113,7 +120,7 @@ int nvme_ctrl_shutdown(struct nvme_dev *d)
 			rc = NVME_ETIMEDOUT;
 			break;
 		}
-		hv_yield();
+		nvme_ctrl_wait_step(d);
 	}
 	int off = nvme_ctrl_disable(d);
 	return rc ? rc : off;

@@ -28,6 +28,8 @@ struct nvme_dev {
 	unsigned a_tail, a_head, a_phase;
 	uint16_t a_cid;
 	struct nvme_errlog errs;    /* failed commands, admin and I/O */
+	void (*waiting)(void *arg); /* called at every step of a wait (may be 0) */
+	void *waiting_arg;
 };
 
 /* Check device devidx is an NVMe controller this driver can run (memory
@@ -45,5 +47,7 @@ int nvme_ctrl_shutdown(struct nvme_dev *d);
 /* Write a submission tail (cq 0) or completion head (cq 1) doorbell. */
 void nvme_ctrl_doorbell(const struct nvme_dev *d, unsigned qid, int cq, uint32_t val);
 uint32_t nvme_ctrl_r32(const struct nvme_dev *d, unsigned off);
+/* One step of a wait for the device: d->waiting, then yield the CPU. */
+void nvme_ctrl_wait_step(const struct nvme_dev *d);
 
 #endif

@@ -49,6 +49,8 @@ static int bring_up(struct nvme_disk *nd, unsigned devidx, const struct nvme_dis
 {
 	int rc = nvme_ctrl_open(&nd->dev, devidx, nd->mem->asq, nd->mem->acq, nd->timeout_ns);
 
+	nd->dev.waiting = cfg->waiting;
+	nd->dev.waiting_arg = cfg->waiting_arg;
 	/* Disable first: a previous incarnation may have left commands in flight. */
 	if (rc || (rc = nvme_ctrl_disable(&nd->dev)) || (rc = nvme_ctrl_enable(&nd->dev)))
 		return rc;
@@ -259,6 +261,17 @@ static unsigned check_time(struct nvme_disk *nd, struct done_rec *out)
 	return 0;
 }
 
+/* A reset was due, but every command completed after all (the expired
+ * ones late): the controller works, nothing is left to reset for, and
+ * check_time(), which runs only with commands in flight, would never get
+ * to it. Take new commands again. */
+static void unquiesce(struct nvme_disk *nd)
+{
+	nd->quiesce = 0;
+	nd->st.late++;
+	gprintf("nvme: the commands a reset waited for all completed (late): no reset\n");
+}
+
 int nvme_disk_poll(struct nvme_disk *nd, blkdisk_done_fn done, void *arg)
 {
 	struct done_rec rec[2 * NVME_IOQ_ENTRIES];
@@ -273,6 +286,8 @@ int nvme_disk_poll(struct nvme_disk *nd, blkdisk_done_fn done, void *arg)
 	 * poll while a reset waits. */
 	if (nd->q.inflight && (nd->quiesce || ++nd->busy_polls >= 16))
 		n += check_time(nd, rec + n);
+	else if (nd->quiesce && !nd->q.inflight)
+		unquiesce(nd);
 	nd->st.interrupts += n > 0;
 	/* Every slot is free before done() runs: it may submit again. */
 	for (unsigned i = 0; i < n; i++)

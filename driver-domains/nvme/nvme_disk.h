@@ -19,6 +19,12 @@
 struct nvme_disk_cfg {
 	uint32_t timeout_ms;        /* per command; 0: 5000 */
 	uint8_t  poll_only;         /* do not bind the interrupt */
+	/* Called (if set) at every step of a wait for the device: controller
+	 * enable, disable and shutdown (each at most CAP.TO), admin commands
+	 * (at most the command timeout). The caller feeds its watchdog here;
+	 * the waits stay bounded by the driver's own timeouts. */
+	void (*waiting)(void *arg);
+	void *waiting_arg;
 };
 
 /* DMA memory: queues, identify buffer, one PRP list page per slot. */
@@ -35,6 +41,7 @@ struct nvme_stats {
 	uint64_t errors;            /* completions with an error status */
 	uint64_t timeouts, resets;
 	uint64_t drained_quiesced;  /* completed while a reset waited for them */
+	uint64_t late;              /* resets called off: everything completed, late */
 	uint64_t stray;             /* completions for no command in flight */
 	uint64_t interrupts;        /* polls that found work (for the benchmark) */
 };
