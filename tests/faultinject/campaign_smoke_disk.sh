@@ -50,16 +50,19 @@ for r in rows:
 known = [r for r in rows if r["id"] == "900000"]
 if not known or known[0]["outcome"] != "recovered_transparent":
     fails.append("the known crash: %s" % (known[0] if known else "missing"))
-# Its window: the known crash runs alone in the last boot, in generation 1.
-win = None
+# Its window: the generation it was applied to, in the boot that ran it.
+win = gen = None
 for c in glob.glob(os.path.join(out, "boots", "*", "console.txt")):
     text = open(c, errors="replace").read()
-    if "fi: fault 900000 " in text:
-        m = re.search(r"diskverify: window 1: ops (\d+), errors (\d+), lost (\d+), corrupt (\d+)",
-                      text)
+    g = re.search(r"fi: fault 900000 applied to diskdd generation (\d+)", text)
+    if g:
+        gen = g.group(1)
+        m = re.search(r"diskverify: window %s: ops (\d+), errors (\d+), lost (\d+), "
+                      r"corrupt (\d+)" % gen, text)
         win = m.groups() if m else None
 if not win or win[2:] != ("0", "0") or win[0] == "0":
-    fails.append("the known crash's window 1 (ops, errors, lost, corrupt): %s" % (win,))
+    fails.append("the known crash's window (generation %s; ops, errors, lost, corrupt): %s"
+                 % (gen, win))
 json.load(open(os.path.join(out, "summary.json")))
 for f in ("report.md", "outcomes.png", "recovery_cdf.png"):
     p = os.path.join(out, f)
