@@ -119,7 +119,7 @@ bench-disk: deps all
 	@python3 tools/bench_disk.py
 
 # Fault-injection campaign (tools/campaign.py; docs/design.md "Fault injection"):
-# make campaign TARGET=nic N=1000 TYPES=nop,branch SEED=1 J=2 [K=8] [RESUME=1]
+# make campaign TARGET=nic|disk N=1000 TYPES=nop,branch SEED=1 J=2 [K=8] [RESUME=1]
 #   [SLURM=1 [SHARDS=S] [PARTITION=P]]: as a Slurm job array (J boots per task), merged
 .PHONY: campaign
 campaign: deps all build/tools/fimut

@@ -12,6 +12,7 @@
  */
 #include "backend/blkback.h"
 #include "rt/channel.h"
+#include "rt/fisite.h"
 #include "rt/rt.h"
 
 /* A connected client's port status is looked at every STATUS_EVERY polls
@@ -200,13 +201,15 @@ static void try_connect(struct blkback *bb, struct bb_client *c)
 		fe.gref, (unsigned long)c->start, (unsigned long)c->size);
 }
 
-static void respond(struct bb_client *c, const struct blkif_request *r, int status, uint32_t sectors)
+static FI_NOIPA void respond(struct bb_client *c, const struct blkif_request *r, int status, uint32_t sectors)
 {
 	struct blkif_response *p = ring_back_next_rsp(&c->ring);
 
 	if (p) {
 		*p = (struct blkif_response){ .id = r->id, .op = r->op, .status = (int16_t)status,
 					      .nr_sectors = status == BLKIF_OK ? sectors : 0 };
+		FI_SITE(proto_garbage, p);      /* site faults: faultinject/diskfaults.c */
+		FI_SITE(proto_badid, p);
 		c->must_push = 1;
 	}
 }
@@ -376,7 +379,7 @@ static void completed(void *arg, uint64_t cookie, int status)
 	respond(c, &q->r, BLKIF_OK, q->sectors);
 }
 
-static void push_all(struct blkback *bb)
+static FI_NOIPA void push_all(struct blkback *bb)
 {
 	for (unsigned i = 0; i < bb->n; i++) {
 		struct bb_client *c = &bb->c[i];
@@ -386,6 +389,8 @@ static void push_all(struct blkback *bb)
 		if (ring_back_push(&c->ring)) {
 			hv_evtchn_send((uint32_t)c->port);
 			bb->stats.notifications++;
+			FI_SITE(proto_back, c);
+			FI_SITE(proto_ahead, c);
 		}
 	}
 }

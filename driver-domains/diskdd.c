@@ -13,10 +13,15 @@
  * "dma" makes the NVMe read a sector into dma_at= (default: 16 MiB past the
  * domain's RAM), memory it does not own; the IOMMU must stop it and the
  * hypervisor kill us.
+ *
+ * The FI_SITE()s are where site faults enter (rt/fisite.h, hooks in
+ * faultinject/diskfaults.c): a 5-byte NOP each when no fault is planned.
  */
 #include "backend/blkback.h"
 #include "driver-domains/nvme/nvme_blkdisk.h"
+#include "faultinject/diskfaults.h"
 #include "rt/channel.h"
+#include "rt/fisite.h"
 #include "rt/rt.h"
 
 static struct blkdisk disk;
@@ -142,19 +147,26 @@ int main(void)
 	if (blkback_init(&bb, &disk, bufs, (uint64_t)(uintptr_t)bufs))
 		rt_fail("blkback init failed");
 	add_clients();
+	diskfaults_attach(&disk);
 	gprintf("diskdd: generation %lu, %lu sectors, depth %u, %s\n", generation, disk.sectors,
 		bb.depth, disk.irq_port > 0 ? "interrupts" : "polling");
+	volatile int kick = 1;          /* wd_starve clears it */
 	for (;;) {
 		/* With requests at the disk, poll often: timeouts are noticed by poll. */
 		rt_wait_event(bb.inflight ? 2000000ull : 20000000ull);
 		uint64_t ev = rt_events_take();
+		FI_SITE(irq_lost, &ev);
 		/* Fail right after taking requests, when most are at the disk. */
 		while (blkback_poll(&bb, ev) > 0) {
 			ev = 0;
 			hv_watchdog_kick(wd);   /* work done: progress, however long the loop */
 			maybe_crash();
 		}
-		hv_watchdog_kick(wd);
+		FI_SITE(hang_irqon, 0);
+		FI_SITE(hang_irqoff, 0);
+		FI_SITE(wd_starve, &kick);
+		if (kick)
+			hv_watchdog_kick(wd);
 		maybe_crash();
 	}
 }

@@ -105,6 +105,10 @@ static void check_read(struct diskverify *dv, const struct dv_slot *s)
 			dv->st.lost++;
 		else if (r == DV_STAMP_BAD)
 			dv->st.corrupt++;
+		/* Counted once: later passes must not charge the same loss again
+		 * (a campaign judges each window by its own counts). */
+		if (r != DV_STAMP_OK)
+			dv->acked[sector] = DV_UNKNOWN;
 	}
 }
 

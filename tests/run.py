@@ -145,11 +145,14 @@ def sh(cmd, **kw):
 
 
 def campaign_tests():
-    """Small real fault-injection campaigns: one fault per type (smoke, a few boots);
+    """Small real fault-injection campaigns: one fault per type (smoke, a few boots; for
+    the NIC and, smoke_disk, the disk driver domain);
     5 faults locally and as a Slurm job array on a one-node Slurm, compared (slurm)."""
     path = os.path.join(ROOT, "tests", "faultinject", "campaign_smoke.sh")
     slurm = os.path.join(ROOT, "tests", "faultinject", "campaign_slurm.sh")
-    return [Test("campaign/smoke", "unit", path=path), Test("campaign/slurm", "unit", path=slurm)]
+    disk = os.path.join(ROOT, "tests", "faultinject", "campaign_smoke_disk.sh")
+    return [Test("campaign/smoke", "unit", path=path), Test("campaign/slurm", "unit", path=slurm),
+            Test("campaign/smoke_disk", "unit", path=disk)]
 
 
 def ctl_tests():

@@ -138,7 +138,8 @@ static int scan_func(csh h, const struct fimut_elf *e, unsigned fi, struct fimut
 	/* The fault machinery is not the driver under test: hook trampolines
 	 * and bodies (fi_hook*) and the helpers only faults run (nicfaults_*)
 	 * would give code faults that are never activated. */
-	if (!strncmp(f->name, "fi_hook", 7) || !strncmp(f->name, "nicfaults_", 10))
+	if (!strncmp(f->name, "fi_hook", 7) || !strncmp(f->name, "nicfaults_", 10) ||
+	    !strncmp(f->name, "diskfaults_", 11))
 		return 0;
 	while (p && off < f->size) {
 		cs_insn *ins;

@@ -1,6 +1,7 @@
 /* The NVMe driver's I/O path and recovery (driver-domains/nvme/nvme_disk.h). */
 #include "kstring.h"
 #include "rt/channel.h"
+#include "rt/fisite.h"
 #include "rt/rt.h"
 #include "nvme_disk.h"
 #include "nvme_prp.h"
@@ -137,12 +138,14 @@ int nvme_disk_submit(struct nvme_disk *nd, uint64_t cookie, const struct nvme_io
 		c->cdw12 = (io->nlb - 1) | (io->fua ? NVME_RW_FUA : 0);
 		nd->st.bytes += p.bytes;
 		nd->st.prp_lists += p.nlist > 0;
+		FI_SITE(dma_wild, c);           /* site faults: faultinject/diskfaults.c */
 	}
 	nd->st.reads += io->opc == NVME_CMD_READ;
 	nd->st.writes += io->opc == NVME_CMD_WRITE;
 	nd->st.flushes += io->opc == NVME_CMD_FLUSH;
 	nd->st.fua += io->opc == NVME_CMD_WRITE && io->fua;
 	push(nd, (unsigned)s);
+	FI_SITE(dev_stop, nd);
 	ring_sq(nd);
 	return BLKDISK_OK;
 }
@@ -152,7 +155,7 @@ struct done_rec { uint64_t cookie; int status; };
 /* Consume the posted completions into out[] (at most NVME_IOQ_ENTRIES); ring
  * the completion doorbell once if 'ring' (not on a disabled controller).
  * Returns how many commands finished. */
-static unsigned drain(struct nvme_disk *nd, struct done_rec *out, int ring)
+static FI_NOIPA unsigned drain(struct nvme_disk *nd, struct done_rec *out, int ring)
 {
 	struct nvme_ioq *q = &nd->q;
 	unsigned n = 0, popped = 0;
@@ -161,6 +164,7 @@ static unsigned drain(struct nvme_disk *nd, struct done_rec *out, int ring)
 		uint32_t dw3 = ((volatile struct nvme_cqe *)&nd->mem->iocq[q->cq_head])->dw3;
 		if (!nvme_ioq_cqe_ready(q, dw3))
 			break;
+		FI_SITE(desc_status, &dw3);
 		nvme_ioq_cq_pop(q);
 		popped++;
 		int s = nvme_ioq_find(q, NVME_CQE_CID(dw3));

@@ -5,6 +5,17 @@
  * (I/O sizes in bytes, 512..131072) ios= (workload I/Os, 2000) seed= id=
  * write= flush= fua= (percentages) sweep= (1: write every size first)
  * end= (the disk's size in sectors: a read there must be refused).
+ * until_gen=G (fault-injection campaigns, tests/qemu/fi_disk.scn): run the
+ * random workload (ios= is then only a cap) until connected to backend
+ * generation G, then do the final read-back pass.
+ * Windows: the run is cut into one window per backend generation the client
+ * connects to; a window ends when the read-back pass after the next
+ * reconnection is done (so the writes a failure lost are counted in the
+ * window of the generation that failed), and at the end. Each prints
+ *   diskverify: window G: ops N, errors E, lost L, corrupt C, longest wait W ms
+ * (ops: I/Os completed; longest wait: the longest time, hypervisor time,
+ * with I/Os in flight and none completing), read by
+ * tools/faultinject/classify.py.
  * Exits 0 when every acknowledged sector read back right, nothing failed,
  * and (with end=) the read past the end was refused.
  *
@@ -37,6 +48,53 @@ static void report(const char *when)
 }
 
 /* Submit one I/O and wait for it: its completion status, or a submit error. */
+/* The current window (see the top): counters at its start, its longest wait. */
+static struct {
+	uint32_t gen;           /* backend generation at its start; 0: not connected yet */
+	uint64_t ops, errors, lost, corrupt;
+	uint64_t last_done, longest;
+	uint64_t completed;     /* blkfront's count at the last look */
+} win;
+
+static void window_start(void)
+{
+	win.gen = bf.backend_gen;
+	win.ops = bf.stats.completed;
+	win.errors = dv.st.errors;
+	win.lost = dv.st.lost;
+	win.corrupt = dv.st.corrupt;
+	win.longest = 0;
+}
+
+static void window_print(void)
+{
+	if (!win.gen)
+		return;
+	gprintf("diskverify: window %u: ops %lu, errors %lu, lost %lu, corrupt %lu, longest wait "
+		"%lu ms\n", win.gen, bf.stats.completed - win.ops, dv.st.errors - win.errors,
+		dv.st.lost - win.lost, dv.st.corrupt - win.corrupt, win.longest / 1000000);
+}
+
+/* Once per loop pass: the longest wait, and a window's end after a read-back
+ * pass that follows a reconnection. */
+static void window_note(uint64_t passes_before)
+{
+	uint64_t now = hv_time();
+
+	if (!win.gen && blkfront_connected(&bf))
+		window_start();
+	if (bf.stats.completed != win.completed || !dv_inflight(&dv))
+		win.last_done = now;
+	win.completed = bf.stats.completed;
+	if (now - win.last_done > win.longest)
+		win.longest = now - win.last_done;
+	if (dv.st.passes != passes_before && win.gen && bf.backend_gen != win.gen &&
+	    blkfront_connected(&bf)) {
+		window_print();
+		window_start();
+	}
+}
+
 static int io_sync(uint8_t op, uint64_t sector, void *buf, uint32_t bytes, unsigned flags)
 {
 	struct blkfront_done d;
@@ -223,19 +281,27 @@ int main(void)
 		rt_fail("diskverify: bad arguments");
 	gprintf("diskverify: span %lu sectors, qd %u, sizes %u..%u sectors, %lu I/Os\n", cfg.span,
 		cfg.qd, cfg.min_sectors, cfg.max_sectors, cfg.ios);
-	uint64_t passes = 0;
+	uint64_t passes = 0, until_gen = rt_arg_u64("until_gen", 0);
+	win.last_done = hv_time();
 	while (!dv_step(&dv)) {
 		if (blkfront_gone(&bf)) {
+			window_print();
 			report("backend gone for good");
 			return 2;
 		}
+		window_note(passes);
 		if (dv.st.passes != passes) {
 			passes = dv.st.passes;
 			report("read-back pass done");
 		}
+		/* Far enough: no more random I/O, the final pass comes next. */
+		if (until_gen && bf.backend_gen >= until_gen && blkfront_connected(&bf) &&
+		    dv.phase == DV_RUN && dv.cfg.ios > dv.issued)
+			dv.cfg.ios = dv.issued;
 		if (!blkfront_poll(&bf))
 			blkfront_wait(&bf, 2000000ull);
 	}
+	window_print();
 	int end_ok = !end || past_end_refused(end);
 	if (end)
 		gprintf("diskverify: read at sector %lu (past the end) %s\n", end,

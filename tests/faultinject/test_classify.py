@@ -1,6 +1,7 @@
 """The outcome classifier on recorded and synthetic consoles: each file in
 consoles/ carries its plan ('#plan fault ...') and the expected outcome of
-every fault ('#expect ID OUTCOME [recovery_ms=X]')."""
+every fault ('#expect ID OUTCOME [recovery_ms=X]'), and the faulted domain when it
+is not netdd ('#driver NAME')."""
 import os
 import sys
 import unittest
@@ -12,12 +13,14 @@ import classify  # noqa: E402
 CONSOLES = os.path.join(HERE, "consoles")
 
 
-def load_case(path):
+def load_case(path, driver=None):
     plan, expect, console = [], {}, []
     with open(path, errors="replace", newline="") as f:
         for line in f.read().split("\n"):
             if line.startswith("#plan "):
                 plan.append(classify.parse_plan_line(line[6:]))
+            elif line.startswith("#driver ") and driver is not None:
+                driver.append(line.split()[1])
             elif line.startswith("#expect "):
                 w = line.split()
                 rec = [float(x.split("=")[1]) for x in w[3:] if x.startswith("recovery_ms=")]
@@ -33,10 +36,11 @@ class Consoles(unittest.TestCase):
         self.assertGreaterEqual(len(files), 10)
         for name in files:
             with self.subTest(console=name):
-                plan, expect, console = load_case(os.path.join(CONSOLES, name))
+                drv = []
+                plan, expect, console = load_case(os.path.join(CONSOLES, name), drv)
                 self.assertTrue(plan and set(expect) == {f.id for f in plan},
                                 "every planned fault needs an #expect")
-                got = classify.classify(console, plan)
+                got = classify.classify(console, plan, driver=(drv or ["netdd"])[0])
                 self.assertEqual(set(got), set(expect))
                 for fid, (outcome, rec) in expect.items():
                     self.assertEqual(got[fid].outcome, outcome, "fault %d: %r" % (fid, got[fid]))
@@ -44,6 +48,22 @@ class Consoles(unittest.TestCase):
                         self.assertIsNone(got[fid].recovery_ms, "fault %d" % fid)
                     else:
                         self.assertAlmostEqual(got[fid].recovery_ms, rec, places=3)
+
+    def test_disk_windows(self):
+        """diskverify's window lines: each counts for its own generation's fault only."""
+        drv = []
+        plan, _, console = load_case(os.path.join(CONSOLES, "disk_silent_corruption.console"), drv)
+        got = classify.classify(console, plan, driver="diskdd")
+        self.assertEqual(got[1].outcome, "silent_corruption")
+        self.assertIn("acknowledged sectors lost", got[1].why)
+        self.assertEqual(got[0].outcome, "no_effect")
+        self.assertEqual(got[2].outcome, "recovered_transparent")
+        # The window's longest wait is a client-visible stall above stall_ms.
+        plan, _, console = load_case(os.path.join(CONSOLES, "disk_recorded.console"), drv)
+        got = classify.classify(console, plan, driver="diskdd", stall_ms=200)
+        self.assertEqual(got[1].outcome, "recovered_visible")
+        self.assertIn("waited 301 ms", got[1].why)
+        self.assertEqual(got[2].outcome, "recovered_transparent")
 
     def test_bounds_are_parameters(self):
         plan, _, console = load_case(os.path.join(CONSOLES, "visible_loss.console"))

@@ -1,9 +1,14 @@
 /*
- * The fault-injection campaign's boot (tools/campaign.py, TARGET=nic;
- * scenario tests/qemu/fi_nic.scn): runs the scenario until every client has
- * stopped (the host sends the quit datagram once the fault plan is done),
- * whatever the faulted driver does meanwhile, and prints the facts the
- * campaign's classifier (tools/faultinject/classify.py) reads:
+ * The fault-injection campaign's boot (tools/campaign.py). TARGET=nic
+ * (hvtest fi_nic, scenario tests/qemu/fi_nic.scn): runs the scenario until
+ * every client has stopped (the host sends the quit datagram once the fault
+ * plan is done). TARGET=disk (hvtest fi_disk, tests/qemu/fi_disk.scn): each
+ * diskverify client is given until_gen=K+1 (K: the plan's faults, one per
+ * driver generation), so it works until the driver's last planned
+ * generation has ended, then verifies and exits; the test runs until the
+ * plan is done and every client has exited. Either way, whatever the
+ * faulted driver does meanwhile, it prints the facts the campaign's
+ * classifier (tools/faultinject/classify.py) reads:
  *
  *   hvtest: fi gen G bystander NAME longest pause N ms   one per driver generation
  *   hvtest: fi final NAME generation G state S            one per domain
@@ -15,8 +20,10 @@
 #include "kstring.h"
 #include "hv/arch.h"
 #include "hv/boot.h"
+#include "hv/faultinject.h"
 #include "hv/hvtest.h"
 #include "hv/printk.h"
+#include "fmt.h"
 #include "tests_util.h"
 
 #define FI_GENS 1024            /* plans reach generation 1000 at most */
@@ -27,7 +34,13 @@ struct fi_watch {
 	struct domain *driver, *bystander;
 	uint64_t last_calls, last_change, last_gen;
 	uint64_t max_gap[FI_GENS];
+	int wait_plan;          /* also wait for the fault plan to be done */
 };
+
+static int fi_is_client(const struct domain *d)
+{
+	return !strcmp(d->cfg.image, "udpecho") || !strcmp(d->cfg.image, "diskverify");
+}
 
 static uint64_t driver_gen(const struct fi_watch *w)
 {
@@ -55,18 +68,31 @@ static int fi_clients_done(void *arg)
 		w->last_gen = driver_gen(w);
 	}
 	for (unsigned i = 0; i < w->n; i++)
-		if (!strcmp(w->doms[i]->cfg.image, "udpecho"))
+		if (fi_is_client(w->doms[i]))
 			done &= !domain_alive(w->doms[i]);
-	return done;
+	return done && (!w->wait_plan || fi_plan_done());
 }
 
-HVTEST(fi_nic)
+/* A diskverify client's arguments with until_gen=K+1 appended (TARGET=disk). */
+static const struct bootcfg_domain *fi_client_cfg(const struct bootcfg_domain *cfg, int disk)
+{
+	static struct bootcfg_domain c;
+
+	if (!disk || strcmp(cfg->image, "diskverify"))
+		return cfg;
+	c = *cfg;
+	fmt_snprintf(c.args, sizeof(c.args), "%s until_gen=%u", cfg->args, fi_count() + 1);
+	return &c;
+}
+
+static void fi_run(int disk)
 {
 	static struct fi_watch w;
 	const struct bootcfg_header *h = boot_cfg();
 
+	w.wait_plan = disk;
 	for (unsigned i = 0; h && i < h->ndomains && i < BOOTCFG_MAX_DOMAINS; i++) {
-		const struct bootcfg_domain *cfg = boot_cfg_domain(i);
+		const struct bootcfg_domain *cfg = fi_client_cfg(boot_cfg_domain(i), disk);
 		EXPECT_EQ(domain_create(cfg, boot_module(cfg->image), &w.doms[w.n]), 0);
 		if (cfg->role == BOOTCFG_ROLE_DRIVER)
 			w.driver = w.doms[w.n];
@@ -82,4 +108,14 @@ HVTEST(fi_nic)
 	for (unsigned i = 0; i < w.n; i++)
 		printk("hvtest: fi final %s generation %lu state %s\n", w.doms[i]->cfg.name,
 		       w.doms[i]->generation, domain_state_name(w.doms[i]->state));
+}
+
+HVTEST(fi_nic)
+{
+	fi_run(0);
+}
+
+HVTEST(fi_disk)
+{
+	fi_run(1);
 }

@@ -20,6 +20,9 @@ one outcome per planned fault:
   not_recovered          driver given up, restart failed, down or hung at the end
                          (also: the boot reached its time limit with the driver
                          not back while the hypervisor and others kept going)
+  silent_corruption      a lost acknowledged write or a corrupt block, caught by the
+                         workload's verifier (diskverify's window of the fault's
+                         generation: lost or corrupt > 0)
   isolation_breach       hypervisor panic or no HV-RESULT, another domain crashed
                          or was restarted, a bystander stalled, a corrupt echo
 
@@ -39,11 +42,23 @@ driver (another domain crashed, a panic) belong to the last fault applied
 labelled genG (tools/campaign.py runs one load segment per driver
 generation) belong to generation G; an unlabelled summary covers the whole
 boot and is charged to every activated fault of it.
+
+Disk target (no load generator): each diskverify client prints one line per
+window, `diskverify: window G: ops N, errors E, lost L, corrupt C, longest
+wait W ms` (guest/apps/diskverify.c). A window starts when the client is
+connected to backend generation G and ends when the read-back pass after the
+next reconnection is done, so the writes generation G's failure lost are
+counted in G's window; the line belongs to the fault planned for gen=G (a
+generation the client never connected to has no window of its own: its
+effects show in the window of the generation before). Lost or corrupt > 0:
+silent_corruption; errors > 0 or a wait above stall_ms: a client-visible
+effect. A client that printed window lines is judged by them, not by its exit
+code (which repeats the sum).
 """
 import re
 
 OUTCOMES = ("not_activated", "no_effect", "recovered_transparent", "recovered_visible",
-            "not_recovered", "isolation_breach")
+            "not_recovered", "silent_corruption", "isolation_breach")
 QUIET_REASON = "fi: next fault"
 LOADGEN_TIMEOUT_MS = 500        # tools/campaign.py's loadgen --timeout-ms
 
@@ -69,6 +84,8 @@ _RX = {
     "timed_out": re.compile(r"^campaign: timed out"),
     "pause": re.compile(r"^hvtest: fi gen (\d+) bystander (\S+) longest pause (\d+) ms"),
     "final": re.compile(r"^hvtest: fi final (\S+) generation (\d+) state (\S+)"),
+    "window": re.compile(r"^\[(\S+)\] diskverify: window (\d+): ops (\d+), errors (\d+), "
+                         r"lost (\d+), corrupt (\d+), longest wait (\d+) ms"),
     "guest": re.compile(r"^\[(\S+)\] (.*)$"),
     "loadgen": re.compile(r"^loadgen: (label=.*)$"),
 }
@@ -149,6 +166,7 @@ class _Gen:
         self.given_up = self.restart_failed = False
         self.pause_ms = 0           # bystander's longest pause while this gen was current
         self.client_errors = []
+        self.disk = None            # summed diskverify window counts of this generation
 
 
 class _Boot:
@@ -167,6 +185,7 @@ class _Boot:
         self.alive_after_fault = False  # another domain printed after the last fault
         self.segments = {}          # generation -> loadgen summary dict
         self.whole = []             # unlabelled loadgen summaries
+        self.window_clients = set() # clients judged by their diskverify window lines
 
     def g(self, n=None):
         return self.gens.setdefault(self.gen if n is None else n, _Gen())
@@ -214,7 +233,7 @@ def _event(b, kind, m):
     elif kind == "exited":
         if m.group(2) == drv:
             b.g().exited = int(m.group(3))
-        elif int(m.group(3)) != 0:
+        elif int(m.group(3)) != 0 and m.group(2) not in b.window_clients:
             b.g().client_errors.append("%s exited with code %s" % (m.group(2), m.group(3)))
     elif kind == "recovered" and m.group(1) == drv:
         b.g(int(m.group(3)) - 1).recovery_us = int(m.group(5))
@@ -234,6 +253,17 @@ def _event(b, kind, m):
         name, gen, state = m.group(1), int(m.group(2)), m.group(3)
         if name != drv and (gen > 1 or state == "crashed"):
             b.breach("domain %s ended in generation %d, state %s" % (name, gen, state), name)
+    elif kind == "window":
+        b.alive_after_fault = True
+        b.window_clients.add(m.group(1))
+        g = b.g(int(m.group(2)))
+        vals = dict(zip(("ops", "errors", "lost", "corrupt", "wait_ms"),
+                        (int(x) for x in m.groups()[2:])))
+        if g.disk is None:
+            g.disk = vals
+        else:
+            g.disk = {k: max(v, g.disk[k]) if k == "wait_ms" else v + g.disk[k]
+                      for k, v in vals.items()}
     elif kind == "guest":
         if m.group(1) != drv:
             b.alive_after_fault = True
@@ -282,6 +312,22 @@ def _serves_again(f, b):
     """The generation after f's forwarded a packet or echoed the client."""
     nxt = b.segments.get(f.gen + 1)
     return b.gens.get(f.gen, _Gen()).recovery_us is not None or bool(nxt and nxt.get("echoed"))
+
+
+def _disk_effects(disk, stall_ms):
+    """A generation's diskverify windows: (silent corruption, visible) lists of reasons."""
+    silent, visible = [], []
+    if not disk:
+        return silent, visible
+    if disk["lost"]:
+        silent.append("%d acknowledged sectors lost" % disk["lost"])
+    if disk["corrupt"]:
+        silent.append("%d corrupt sectors" % disk["corrupt"])
+    if disk["errors"]:
+        visible.append("%d I/O errors returned to the client" % disk["errors"])
+    if disk["wait_ms"] > stall_ms:
+        visible.append("an I/O waited %d ms (bound %.0f ms)" % (disk["wait_ms"], stall_ms))
+    return silent, visible
 
 
 def classify(lines, faults, driver="netdd", bound=20, stall_ms=1000.0):
@@ -334,6 +380,12 @@ def _judge(f, b, breaches, bound, stall_ms):
         lb.append("bystander paused %d ms" % g.pause_ms)
     if breaches or lb:
         return Outcome("isolation_breach", activated, _rec(g), "; ".join(breaches + lb))
+    silent, dvis = _disk_effects(g.disk, stall_ms)
+    visible += dvis
+    if silent:
+        # Never hidden behind "not activated": data was lost in this window.
+        return Outcome("silent_corruption", activated, _rec(g), "; ".join(silent) +
+                       ("" if activated else " (fault not activated)"))
     if "applied" not in ev:
         if "not_applied" in ev:
             return Outcome("not_activated", False, None, "not applied: " + ev["not_applied"][1])

@@ -137,7 +137,8 @@ def summarize(rows):
         "recovery_ms": {"n": len(rec), "median": percentile(rec, 50),
                         "p99": percentile(rec, 99), "max": rec[-1] if rec else None},
         "replay": [{"id": int(r["id"]), "outcome": r["outcome"], "command": r["replay"]}
-                   for r in rows if r["outcome"] in ("not_recovered", "isolation_breach")],
+                   for r in rows if r["outcome"] in ("not_recovered", "silent_corruption",
+                                                     "isolation_breach")],
     }
 
 
@@ -174,7 +175,7 @@ def markdown(summary, title, plots):
           "| %s ms | %s ms | %s ms |" % (_fmt(r["median"]), _fmt(r["p99"]), _fmt(r["max"]))]
     if plots:
         o += ["", "## Plots", ""] + ["![%s](%s)" % (p, p) for p in plots]
-    o += ["", "## Not recovered and isolation breaches", ""]
+    o += ["", "## Not recovered, silent corruption and isolation breaches", ""]
     if not summary["replay"]:
         o.append("None.")
     for x in summary["replay"]:
@@ -198,7 +199,7 @@ def plots(summary, rows, outdir):
         f.write("type " + " ".join(OUTCOMES) + "\n")
         for t, s in summary["by_type"].items():
             f.write(t + " " + " ".join(str(s["outcomes"][o]["count"]) for o in OUTCOMES) + "\n")
-    colors = ["#bbbbbb", "#88ccee", "#44aa99", "#ddcc77", "#cc6677", "#882255"]
+    colors = ["#bbbbbb", "#88ccee", "#44aa99", "#ddcc77", "#cc6677", "#ee7733", "#882255"]
     script = ("set terminal pngcairo noenhanced size 900,500\nset output 'outcomes.png'\n"
               "set title 'Outcome by fault type'\nset style data histograms\n"
               "set style histogram rowstacked\nset style fill solid border -1\n"
