@@ -33,8 +33,11 @@ static struct netif_request *req_slot(struct netfront *nf, uint32_t idx)
 	return ring_slot(nf->ring.s, nf->ring.slot_size, nf->ring.nslots, idx);
 }
 
-/* cl_garbage: the next request slot filled with random bytes; push() then
- * publishes it with the requests already written. arg: the netfront. */
+/* cl_garbage: the next request slot filled with random bytes, but for the
+ * grant reference: one the client did grant (a random buffer page), so the
+ * garbage gets past the backend's grant mapping and only its request checks
+ * (netif_request_check) stand between it and the copy. push() then publishes
+ * it with the requests already written. arg: the netfront. */
 FI_HOOK(cl_garbage, fi_hookc_cl_garbage);
 static void fi_hookc_cl_garbage(void *arg)
 {
@@ -50,6 +53,7 @@ static void fi_hookc_cl_garbage(void *arg)
 		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
 		p[i] = (uint8_t)x;
 	}
+	((struct netif_request *)p)->gref = (uint32_t)nf->gref[x % NETFRONT_PAGES];
 }
 
 /* cl_badid: the requests about to be published name ids the client never
