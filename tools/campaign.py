@@ -170,13 +170,13 @@ def merged_faults(a, target, types, lo, hi):
     return sorted(out, key=lambda f: f.id)
 
 
-def boot_groups(faults, k, driver):
+def boot_groups(faults, k):
     """Boots for faults, in order: driver faults k per boot (the i-th of a boot goes into
     driver generation i+1), a client fault alone (its domain is never restarted, so it
     has one generation)."""
     groups, cur = [], []
     for f in faults:
-        if f.domain != driver:
+        if classify.is_client_fault(f):
             groups.append([f])
             continue
         cur.append(f)
@@ -414,7 +414,7 @@ def run_campaign(a, faults, boot, driver, progress_out=None):
             f.write(console)
         return plan, console
 
-    queue = boot_groups(todo, k, driver)
+    queue = boot_groups(todo, k)
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, a.j)) as ex:
         pending = set()
         while queue or pending:
@@ -436,7 +436,7 @@ def run_campaign(a, faults, boot, driver, progress_out=None):
                     else:
                         retry.append(f)
                 if retry:
-                    queue += boot_groups(retry, len(retry), driver)
+                    queue += boot_groups(retry, len(retry))
                 report.append_rows(csv_path, rows)
                 prog.done += len(rows)
             prog.show(running[0])

@@ -312,7 +312,7 @@ def classify(lines, faults, driver="netdd", bound=20, stall_ms=1000.0):
                           []).append("HV-RESULT: PANIC")
     out = {}
     for f in faults:
-        if f.domain != driver:      # a client fault: the driver's containment is judged
+        if is_client_fault(f):      # the driver's containment of a hostile client is judged
             out[f.id] = judge_client(f, b, breach.get(f.id, []), lines, stall_ms, f.id == stuck)
             continue
         out[f.id] = _judge(f, b, breach.get(f.id, []), bound, stall_ms)
@@ -394,6 +394,14 @@ def _rec(g):
     if g.recovery_us is None or g.crash in (None, QUIET_REASON):
         return None
     return g.recovery_us / 1000.0
+
+
+CLIENT_TYPE_PREFIX = "cl_"      # a client's site faults (faultinject/clientfaults.c)
+
+
+def is_client_fault(f):
+    """A fault injected into a client (its type is a client site type), not the driver."""
+    return f.type.startswith(CLIENT_TYPE_PREFIX)
 
 
 _DOMID = re.compile(r"^hv: domain (\d+) \((\S+)\) created")
