@@ -171,19 +171,16 @@ def merged_faults(a, target, types, lo, hi):
 
 
 def boot_groups(faults, k):
-    """Boots for faults, in order: driver faults k per boot (the i-th of a boot goes into
-    driver generation i+1), a client fault alone (its domain is never restarted, so it
-    has one generation)."""
-    groups, cur = [], []
-    for f in faults:
-        if classify.is_client_fault(f):
-            groups.append([f])
-            continue
-        cur.append(f)
-        if len(cur) == k:
-            groups.append(cur)
-            cur = []
-    return groups + ([cur] if cur else [])
+    """Boots for faults, in order: each run of k faults (k positions, as without client
+    faults, so a Slurm range that starts at a multiple of k groups as a local run does)
+    gives one boot of its driver faults (the i-th into driver generation i+1) and one
+    boot per client fault (its domain is never restarted: it has one generation)."""
+    groups = []
+    for i in range(0, len(faults), k):
+        run = faults[i:i + k]
+        drv = [f for f in run if not classify.is_client_fault(f)]
+        groups += ([drv] if drv else []) + [[f] for f in run if classify.is_client_fault(f)]
+    return groups
 
 
 def extra_faults(a, target):
