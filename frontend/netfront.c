@@ -7,6 +7,7 @@
 #include "frontend/netfront.h"
 #include "frontend/netfront_ring.h"
 #include "rt/channel.h"
+#include "rt/fisite.h"
 #include "rt/rt.h"
 
 #define STATUS_EVERY  256       /* connected: look at the port now and then */
@@ -40,12 +41,20 @@ int netfront_gone(const struct netfront *nf)
 	return nf->state == NF_GONE;
 }
 
-static void push(struct netfront *nf)
+/* Sites cl_*: a misbehaving client toward netback (faultinject/clientfaults.c,
+ * rt/fisite.h): cl_garbage and cl_badid change what is about to be published,
+ * cl_back, cl_ahead and cl_evtstorm act right after a push. */
+static FI_NOIPA void push(struct netfront *nf)
 {
+	FI_SITE(cl_garbage, nf);
+	FI_SITE(cl_badid, nf);
 	if (ring_front_push(&nf->ring)) {
 		hv_evtchn_send((uint32_t)nf->port);
 		nf->stats.notifications++;
 	}
+	FI_SITE(cl_back, nf);
+	FI_SITE(cl_ahead, nf);
+	FI_SITE(cl_evtstorm, nf);
 }
 
 /* Drop the connection: frames in flight are lost, grants revoked when the

@@ -194,6 +194,21 @@ static void poll_waiting(unsigned i, struct domain *d)
 	}
 }
 
+/* The quiet period of a fault in a domain that is never restarted (a
+ * client: its faults run alone, one per boot): there is no next generation
+ * to make room for, so it is left running, and its fault ends here. */
+static void quiet_unrestartable(unsigned i, struct domain *d)
+{
+	const struct faultplan_fault *f = &plan->f[i];
+
+	printk("fi: fault %u quiet: no failure within %lu ms of its own time; %s is never "
+	       "restarted: left running\n", f->id, quiet_ns / 1000000, d->cfg.name);
+	if (stage[i] == ST_APPLIED)
+		printk("fi: fault %u not activated: generation %u ended its quiet period "
+		       "(t=%lu.%03lu ms)\n", f->id, f->gen, MS(arch_time_ns()));
+	end(i, FI_QUIET);
+}
+
 /* Applied or activated: the generation ended, or its quiet period passed. */
 static void poll_running(unsigned i, struct domain *d)
 {
@@ -209,6 +224,10 @@ static void poll_running(unsigned i, struct domain *d)
 	}
 	if (sched_watch_ns(&d->vcpu) - quiet_from[i] < quiet_ns)
 		return;
+	if (!(d->cfg.flags & BOOTCFG_F_RESTART)) {
+		quiet_unrestartable(i, d);
+		return;
+	}
 	printk("fi: fault %u quiet: no failure within %lu ms of its own time; restarting for the "
 	       "next fault\n", f->id, quiet_ns / 1000000);
 	if (stage[i] == ST_APPLIED)

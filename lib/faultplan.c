@@ -9,6 +9,7 @@ static const char *const type_names[FP_NTYPES] = {
 	"dma_wild", "dma_irqwin", "irq_storm", "irq_lost", "dev_stop", "desc_len", "desc_status",
 	"hang_irqon", "hang_irqoff", "wd_starve",
 	"proto_garbage", "proto_back", "proto_ahead", "proto_badid", "evt_storm",
+	"cl_garbage", "cl_back", "cl_ahead", "cl_badid", "cl_evtstorm",
 };
 
 const char *faultplan_type_name(enum faultplan_type t)
@@ -162,7 +163,7 @@ static int parse_type(struct span v, enum faultplan_type *out, char *why, size_t
 		}
 	}
 	fmt_snprintf(why, wl, "type '%s' unknown (code: regsrc regdst pointer interface branch "
-		     "bitflip nop init irq; site: dma_wild ... evt_storm)", quote(v, q));
+		     "bitflip nop init irq; site: dma_wild ... cl_evtstorm)", quote(v, q));
 	return -1;
 }
 

@@ -54,6 +54,12 @@ TARGETS = {
     "disk": {"scenario": "fi_disk", "hvtest": "fi_disk", "driver": "diskdd", "image": "diskdd",
              "devices": "nic_disk", "client_ip": None},
 }
+# Client faults (docs/faultinject.md, CHANGE fclient): the site types of a
+# misbehaving client (names with the prefix) that fimut finds in the client's
+# image, injected into that client domain's one generation, one fault per boot.
+CLIENTS = {
+    "nic": {"image": "udpecho", "domain": "client1", "prefix": "cl_"},
+}
 ALL_TYPES = "all"               # every type fimut --list-types offers for the ELF, but:
 # Types left out of "all" because the platform, not the system under test,
 # decides their outcome (name them in --types to run them anyway).
@@ -71,12 +77,12 @@ _RECOVERED = re.compile(r"^hv: restart (\S+) #\d+ \(generation (\d+)\): failure 
 _CRASHED = re.compile(r"^hv: domain \d+ \((\S+)\) crashed: ")
 
 
-def fimut_types(target):
-    """The fault types fimut can make for the target's image, in its order: the code types
-    with eligible instructions, then the site types the ELF has (fimut --list-types --elf:
-    the one place the type list comes from)."""
+def fimut_types(target, image=None):
+    """The fault types fimut can make for the target's image (or another), in its order:
+    the code types with eligible instructions, then the site types the ELF has (fimut
+    --list-types --elf: the one place the type list comes from)."""
     cmd = [os.path.join(testrun.BUILD, "tools", "fimut"), "--list-types",
-           "--elf", os.path.join(testrun.BUILD, "guest", target["image"] + ".elf")]
+           "--elf", os.path.join(testrun.BUILD, "guest", (image or target["image"]) + ".elf")]
     r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        universal_newlines=True)
     if r.returncode:
@@ -93,7 +99,7 @@ def check_types(a, target):
     """--types names only types fimut offers for this image (else exit with the list)."""
     if a.types == ALL_TYPES:
         return
-    have = fimut_types(target)
+    have = fimut_types(target) + client_types(a, target)
     bad = [t for t in a.types.split(",") if t not in have]
     if bad:
         sys.exit("campaign: unknown fault types: %s (for %s: %s)" %
@@ -108,8 +114,11 @@ def fimut_faults(a, target, lo=0, hi=None):
     check_types(a, target)
     types = a.types
     if types == ALL_TYPES:
-        types = ",".join(t for t in fimut_types(target) if t not in PLATFORM_LIMITED)
+        types = ",".join([t for t in fimut_types(target) if t not in PLATFORM_LIMITED] +
+                         client_types(a, target))
     hi = a.n if hi is None else hi
+    if set(types.split(",")) & set(client_types(a, target)):
+        return merged_faults(a, target, types.split(","), lo, hi)
     out = []
     for start in range(lo, hi, FIMUT_MAX):
         cmd = [os.path.join(testrun.BUILD, "tools", "fimut"),
@@ -125,6 +134,59 @@ def fimut_faults(a, target, lo=0, hi=None):
             sys.exit("campaign: %s failed:\n%s" % (" ".join(cmd), r.stderr))
         out += [f for f in map(classify.parse_plan_line, r.stdout.splitlines()) if f]
     return out
+
+
+def client_types(a, target):
+    """The client fault types of the target (CLIENTS), in fimut's order; [] if it has none."""
+    c = CLIENTS.get(a.target)
+    if not c:
+        return []
+    return [t for t in fimut_types(target, c["image"]) if t.startswith(c["prefix"])]
+
+
+def merged_faults(a, target, types, lo, hi):
+    """Faults lo..hi-1 of a type list T that holds client types. Fault k has type
+    T[k mod |T|] (as fimut's own rule) and is fimut's fault k of that single type on that
+    type's image: the driver's, in the driver domain, or the client's, in the client
+    domain. fimut's fault k depends only on (ELF, seed, its type, k), so a driver fault
+    is the same fault as in a campaign without client types whenever its type at k is."""
+    cl = CLIENTS[a.target]
+    ctypes = set(client_types(a, target))
+    out = []
+    for i, t in enumerate(types):
+        want = set(range(lo + (i - lo) % len(types), hi, len(types)))
+        if not want:
+            continue
+        image, dom = (cl["image"], cl["domain"]) if t in ctypes else (target["image"],
+                                                                      target["driver"])
+        for start in range(min(want), max(want) + 1, FIMUT_MAX):
+            cmd = [os.path.join(testrun.BUILD, "tools", "fimut"),
+                   "--elf", os.path.join(testrun.BUILD, "guest", image + ".elf"),
+                   "--seed", str(a.seed), "--id-start", str(start),
+                   "--count", str(min(FIMUT_MAX, max(want) + 1 - start)), "--types", t,
+                   "--domain", dom, "--gen-start", "1"]
+            if a.after is not None:
+                cmd += ["--after", str(a.after)]
+            r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               universal_newlines=True)
+            if r.returncode:
+                sys.exit("campaign: %s failed:\n%s" % (" ".join(cmd), r.stderr))
+            out += [f for f in map(classify.parse_plan_line, r.stdout.splitlines())
+                    if f and f.id in want]
+    return sorted(out, key=lambda f: f.id)
+
+
+def boot_groups(faults, k):
+    """Boots for faults, in order: each run of k faults (k positions, as without client
+    faults, so a Slurm range that starts at a multiple of k groups as a local run does)
+    gives one boot of its driver faults (the i-th into driver generation i+1) and one
+    boot per client fault (its domain is never restarted: it has one generation)."""
+    groups = []
+    for i in range(0, len(faults), k):
+        run = faults[i:i + k]
+        drv = [f for f in run if not classify.is_client_fault(f)]
+        groups += ([drv] if drv else []) + [[f] for f in run if classify.is_client_fault(f)]
+    return groups
 
 
 def extra_faults(a, target):
@@ -374,7 +436,7 @@ def run_campaign(a, faults, boot, driver, progress_out=None):
             f.write(console)
         return plan, console
 
-    queue = [todo[i:i + k] for i in range(0, len(todo), k)]
+    queue = boot_groups(todo, k)
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, a.j)) as ex:
         pending = set()
         while queue or pending:
@@ -396,7 +458,7 @@ def run_campaign(a, faults, boot, driver, progress_out=None):
                     else:
                         retry.append(f)
                 if retry:
-                    queue.append(retry)
+                    queue += boot_groups(retry, len(retry))
                 report.append_rows(csv_path, rows)
                 prog.done += len(rows)
             prog.show(running[0])

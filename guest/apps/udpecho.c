@@ -11,6 +11,7 @@
  * more second of answering others.
  * args: backend= mac= ip= [gw=10.0.2.2] [echo_port=] [quit_port=] [ping= pings=] [delay_ms=: wait before attaching]
  */
+#include "faultinject/clientfaults.h"
 #include "frontend/netfront.h"
 #include "guest/net/net.h"
 #include "rt/channel.h"
@@ -95,6 +96,7 @@ int main(void)
 	int announced = 0, ping_only = (int)rt_arg_u64("ping_only", 0);
 	uint64_t give_up = 0, linger_until = 0;
 
+	clientfaults_link();     /* the hooks of the cl_* site faults */
 	parse_args(mac, &ip, &gw, &ping_ip);
 	hv_sleep(rt_arg_u64("delay_ms", 0) * 1000000ull);      /* let others go first */
 	netfront_init(&nf, (uint32_t)rt_peer_id("backend"), mac);

@@ -339,6 +339,7 @@ def classify(lines, faults, driver="netdd", bound=20, stall_ms=1000.0):
     pause that still count as unnoticed."""
     if isinstance(lines, str):
         lines = lines.splitlines()
+    lines = list(lines)
     b = _read(lines, driver)
     first = faults[0].id if faults else None
     breach = {}
@@ -357,6 +358,9 @@ def classify(lines, faults, driver="netdd", bound=20, stall_ms=1000.0):
                           []).append("HV-RESULT: PANIC")
     out = {}
     for f in faults:
+        if is_client_fault(f):      # the driver's containment of a hostile client is judged
+            out[f.id] = judge_client(f, b, breach.get(f.id, []), lines, stall_ms, f.id == stuck)
+            continue
         out[f.id] = _judge(f, b, breach.get(f.id, []), bound, stall_ms)
         if f.id == stuck and not breach.get(f.id):
             out[f.id] = Outcome("not_recovered", out[f.id].activated, None,
@@ -442,3 +446,83 @@ def _rec(g):
     if g.recovery_us is None or g.crash in (None, QUIET_REASON):
         return None
     return g.recovery_us / 1000.0
+
+
+CLIENT_TYPE_PREFIX = "cl_"      # a client's site faults (faultinject/clientfaults.c)
+
+
+def is_client_fault(f):
+    """A fault injected into a client (its type is a client site type), not the driver."""
+    return f.type.startswith(CLIENT_TYPE_PREFIX)
+
+
+_DOMID = re.compile(r"^hv: domain (\d+) \((\S+)\) created")
+_NETBACK = re.compile(r"^\[(\S+)\] netback: client (\d+) disconnected: (.*)$")
+
+
+def _client_facts(lines, driver, client):
+    """From the console, after the client fault's activation: the driver's netback
+    lines that dropped a client, as (this client?, reason), and the client's domain id."""
+    ids, drops, on = {}, [], False
+    for raw in lines:
+        line = clean(raw)
+        m = _DOMID.match(line)
+        if m:
+            ids[m.group(2)] = m.group(1)
+        if _RX["activated"].match(line):
+            on = True
+        m = _NETBACK.match(line)
+        if on and m and m.group(1) == driver:
+            drops.append((m.group(2) == ids.get(client), "%s (domain %s)" % (m.group(3),
+                                                                          m.group(2))))
+    return drops
+
+
+def judge_client(f, b, breaches, lines, stall_ms, stuck=False):
+    """Outcome of a fault in a client domain (docs/design.md, "Client faults"). The
+    system under test is the driver's containment of a hostile client: the fault runs
+    alone in its boot, so whatever happens to the driver, the hypervisor or another
+    domain is its doing. The faulty client's own loss of service (its load segment,
+    its own crash) is expected and only recorded in the detail."""
+    ev = b.fi.get(f.id, {})
+    activated = "activated" in ev
+    own = "domain %s " % f.domain
+    mine = [w for w in breaches if w.startswith(own)]
+    worse = [w for w in breaches if not w.startswith(own)]
+    drops = _client_facts(lines, b.driver, f.domain)
+    worse += ["netback dropped another client: " + why for me, why in drops if not me]
+    drv = []
+    for n in sorted(b.gens):
+        g = b.gens[n]
+        if g.crash is not None:
+            drv.append("driver %s generation %d failed: %s" % (b.driver, n, g.crash))
+        if g.given_up or g.restart_failed or g.exited is not None:
+            drv.append("driver %s generation %d %s" % (
+                b.driver, n, "given up" if g.given_up else "restart failed"
+                if g.restart_failed else "exited (code %d)" % g.exited))
+        if g.pause_ms > stall_ms:
+            worse.append("bystander paused %d ms" % g.pause_ms)
+    if len(b.created) > 1 and not drv:
+        drv.append("driver %s restarted (generations %s)" % (
+            b.driver, ",".join(map(str, sorted(b.created)))))
+    if stuck:
+        drv.append("boot time limit reached with the driver not serving")
+    if worse or (activated and drv):
+        return Outcome("isolation_breach", activated, None, "; ".join(worse + drv))
+    if "applied" not in ev:
+        if "not_applied" in ev:
+            return Outcome("not_activated", False, None, "not applied: " + ev["not_applied"][1])
+        return Outcome("not_activated", False, None, "never applied (the run ended first)",
+                       untried=True)
+    if not activated:
+        return Outcome("not_activated", False, None, "; ".join(
+            ["not executed before its quiet period ended"] + drv))
+    seen = ["netback dropped it: " + why for me, why in drops if me] or \
+        ["netback did not drop it"]
+    load = b.segments.get(1) or (b.whole[0] if b.whole else None)
+    if load:
+        seen.append("the client's own service: %d of %d echoed, %d lost, longest stall %d ms" %
+                    (load.get("echoed", 0), load.get("sent", 0), load.get("lost", 0),
+                     load.get("stall_ms", 0)))
+    seen += ["its own end: " + w for w in mine]
+    return Outcome("no_effect", True, None, "driver contained it; " + "; ".join(seen))
