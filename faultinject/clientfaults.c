@@ -7,6 +7,7 @@
  * says "clientfaults: TYPE" when it acts. Hook bodies are fi_hookc_*, so
  * fimut never picks code faults in them.
  */
+#include "faultinject/fihelp.h"
 #include "faultinject/clientfaults.h"
 #include "frontend/netfront.h"
 #include "public/io/netif.h"
@@ -49,10 +50,7 @@ static void fi_hookc_cl_garbage(void *arg)
 		return;                         /* wait for a free slot */
 	ONCE("cl_garbage");
 	p = ring_front_next_req(&nf->ring);
-	for (unsigned i = 0; i < nf->ring.slot_size; i++) {
-		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-		p[i] = (uint8_t)x;
-	}
+	fi_hookc_scribble(p, nf->ring.slot_size);
 	((struct netif_request *)p)->gref = (uint32_t)nf->gref[x % NETFRONT_PAGES];
 }
 

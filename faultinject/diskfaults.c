@@ -10,6 +10,7 @@
 #include "backend/blkback.h"
 #include "driver-domains/nvme/nvme_disk.h"
 #include "driver-domains/nvme/nvme_regs.h"
+#include "faultinject/fihelp.h"
 #include "faultinject/diskfaults.h"
 #include "public/io/blkif.h"
 #include "rt/channel.h"
@@ -97,20 +98,14 @@ FI_HOOK(hang_irqon, fi_hookc_hang_irqon);
 static void fi_hookc_hang_irqon(void *arg)
 {
 	(void)arg;
-	gprintf("diskfaults: hang_irqon\n");
-	__asm__ volatile("sti");
-	for (;;)
-		__asm__ volatile("" ::: "memory");
+	fi_hookc_hang("diskfaults", "hang_irqon", 1);
 }
 
 FI_HOOK(hang_irqoff, fi_hookc_hang_irqoff);
 static void fi_hookc_hang_irqoff(void *arg)
 {
 	(void)arg;
-	gprintf("diskfaults: hang_irqoff\n");
-	__asm__ volatile("cli");
-	for (;;)
-		__asm__ volatile("" ::: "memory");
+	fi_hookc_hang("diskfaults", "hang_irqoff", 0);
 }
 
 /* wd_starve: the driver serves on but never kicks its watchdog again.
@@ -130,13 +125,9 @@ FI_HOOK(proto_garbage, fi_hookc_proto_garbage);
 static void fi_hookc_proto_garbage(void *arg)
 {
 	uint8_t *p = arg;
-	uint64_t x = hv_time() | 1;
 
 	ONCE("proto_garbage");
-	for (unsigned i = 0; i < sizeof(struct blkif_response); i++) {
-		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-		p[i] = (uint8_t)x;
-	}
+	fi_hookc_scribble(p, sizeof(struct blkif_response));
 }
 
 /* proto_badid (one-shot): the response just written names an id the client

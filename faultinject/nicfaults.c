@@ -11,6 +11,7 @@
  */
 #include "backend/netback.h"
 #include "faultinject/attacks.h"
+#include "faultinject/fihelp.h"
 #include "faultinject/nicfaults.h"
 #include "public/io/netif.h"
 #include "rt/channel.h"
@@ -160,19 +161,15 @@ static void fi_hookc_desc_status(void *arg)
 FI_HOOK(hang_irqon, fi_hookc_hang_irqon);
 static void fi_hookc_hang_irqon(void *arg)
 {
-	gprintf("nicfaults: hang_irqon\n");
-	__asm__ volatile("sti");
-	for (;;)
-		__asm__ volatile("" ::: "memory");
+	(void)arg;
+	fi_hookc_hang("nicfaults", "hang_irqon", 1);
 }
 
 FI_HOOK(hang_irqoff, fi_hookc_hang_irqoff);
 static void fi_hookc_hang_irqoff(void *arg)
 {
-	gprintf("nicfaults: hang_irqoff\n");
-	__asm__ volatile("cli");
-	for (;;)
-		__asm__ volatile("" ::: "memory");
+	(void)arg;
+	fi_hookc_hang("nicfaults", "hang_irqoff", 0);
 }
 
 /* wd_starve: the driver goes on serving but never kicks its watchdog again.
@@ -192,13 +189,9 @@ FI_HOOK(proto_garbage, fi_hookc_proto_garbage);
 static void fi_hookc_proto_garbage(void *arg)
 {
 	uint8_t *p = arg;
-	uint64_t x = hv_time() | 1;
 
 	ONCE("proto_garbage");
-	for (unsigned i = 0; i < sizeof(struct netif_response); i++) {
-		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-		p[i] = (uint8_t)x;
-	}
+	fi_hookc_scribble(p, sizeof(struct netif_response));
 }
 
 /* proto_badid (one-shot): the response just written names an id the client

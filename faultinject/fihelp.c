@@ -1,0 +1,26 @@
+/* Shared pieces of the site-fault hooks (faultinject/fihelp.h). */
+#include <stdint.h>
+#include "faultinject/fihelp.h"
+#include "rt/rt.h"
+
+void fi_hookc_hang(const char *who, const char *type, int irqs_on)
+{
+	gprintf("%s: %s\n", who, type);
+	if (irqs_on)
+		__asm__ volatile("sti");
+	else
+		__asm__ volatile("cli");
+	for (;;)
+		__asm__ volatile("" ::: "memory");
+}
+
+void fi_hookc_scribble(void *p, size_t n)
+{
+	uint8_t *b = p;
+	uint64_t x = hv_time() | 1;
+
+	for (size_t i = 0; i < n; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		b[i] = (uint8_t)x;
+	}
+}
