@@ -100,6 +100,17 @@ build/unit/test_nvme: tests/unit/test_nvme.c driver-domains/nvme/nvme_prp.c driv
 	$(HOST_CC) $(HOST_CFLAGS) -o $@ tests/unit/test_nvme.c driver-domains/nvme/nvme_prp.c \
 		driver-domains/nvme/nvme_ioq.c
 
+# The NVMe driver (unchanged) against a fake controller (tests/unit/fake_nvme.c):
+# timeouts, quiesce and reset, its waits for the device and the watchdog hook.
+NVME_DISK_TEST_SRCS := tests/unit/test_nvme_disk.c tests/unit/fake_nvme.c \
+                       $(addprefix driver-domains/nvme/,nvme_disk.c nvme_ctrl.c nvme_admin.c \
+                         nvme_status.c nvme_ioq.c nvme_prp.c)
+UNIT_BINS += build/unit/test_nvme_disk
+build/unit/test_nvme_disk: $(NVME_DISK_TEST_SRCS) tests/unit/unit.h $(wildcard tests/unit/*.h \
+		driver-domains/nvme/*.h backend/blkdisk.h tests/fuzz/fake/rt/*.h)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) -Itests/fuzz/fake -o $@ $(NVME_DISK_TEST_SRCS)
+
 # After every UNIT_BINS addition above: prerequisites expand here.
 .PHONY: unit
 unit: deps $(UNIT_BINS)

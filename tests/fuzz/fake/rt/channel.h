@@ -24,5 +24,9 @@ int64_t hv_grant_create(const void *page, uint32_t grantee, uint32_t flags);
 int64_t hv_grant_revoke(uint32_t gref);
 void rt_wait_event(uint64_t ns);
 uint64_t rt_events_take(void);
+/* Device calls of the NVMe driver (tests/unit/fake_nvme.c). */
+int64_t hv_pci_cfg_read(uint32_t dev, uint32_t off, uint32_t size);
+int64_t hv_pci_cfg_write(uint32_t dev, uint32_t off, uint32_t size, uint32_t val);
+int64_t hv_device_irq_bind(uint32_t dev);
 
 #endif

@@ -15,5 +15,10 @@
 
 int gprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int64_t hv_self_info(struct hv_self_info *out);
+/* The NVMe driver's (tests/unit/fake_nvme.c): the domain's devices, the
+ * clock and giving up the CPU. */
+extern struct guest_start_info rt_info;
+uint64_t hv_time(void);
+int64_t hv_yield(void);
 
 #endif
