@@ -713,6 +713,99 @@ static void test_hostile_backend(void)
 	}
 }
 
+/* ---- slices and dead clients (review fixes of issue 13) ---- */
+
+/* Two clients never share a sector (one could read or overwrite the other's
+ * data): an overlapping slice is refused with its own error and message and
+ * nothing is added; touching slices are fine. */
+static void test_slices(void)
+{
+	static const struct { uint64_t start, size; } overlap[] = {
+		{ 1999, 2 },                    /* across the end */
+		{ 999, 2 },                     /* across the start */
+		{ 1500, 1 },                    /* inside */
+		{ 1000, 1000 },                 /* the same */
+		{ 0, DISK_SECTORS },            /* around it */
+	};
+
+	fake_hv_init();
+	fake_cur = BACK;
+	CHECK_EQ(blkback_init(&bb, &md.d, bbufs, (uint64_t)(uintptr_t)bbufs), 0);
+	CHECK_EQ(blkback_add_client(&bb, 2, 1000, 1000), 0);
+	for (unsigned i = 0; i < sizeof(overlap) / sizeof(overlap[0]); i++) {
+		int before = unit_failed;
+		CHECK_EQ(blkback_add_client(&bb, 3, overlap[i].start, overlap[i].size), BLKBACK_EOVERLAP);
+		if (unit_failed != before)
+			printf("  (slice %lu+%lu)\n", (unsigned long)overlap[i].start,
+			       (unsigned long)overlap[i].size);
+	}
+	CHECK_EQ(bb.n, 1);
+	CHECK_EQ(fake_reg(BACK, 3, BLKIF_REG_DEVID).state, REG_NONE);   /* not announced */
+	CHECK(strstr(blkback_add_error(BLKBACK_EOVERLAP), "overlaps") != 0);
+	CHECK_EQ(blkback_add_client(&bb, 2, 5000, 10), BLKBACK_EDUP);
+	CHECK_EQ(blkback_add_client(&bb, 3, DISK_SECTORS, 1), BLKBACK_ERANGE);
+	CHECK_EQ(blkback_add_client(&bb, 3, DISK_SECTORS - 10, 11), BLKBACK_ERANGE);
+	CHECK_EQ(blkback_add_client(&bb, 3, 3000, 0), BLKBACK_ERANGE);
+	/* Adjacent on both sides: ending where it starts, starting where it ends. */
+	CHECK_EQ(blkback_add_client(&bb, 3, 0, 1000), 0);
+	CHECK_EQ(blkback_add_client(&bb, 4, 2000, DISK_SECTORS - 2000), 0);
+	CHECK_EQ(bb.n, 3);
+	CHECK_EQ(blkback_add_client(&bb, 5, 0, 1), BLKBACK_ETOOMANY);
+	for (int e = BLKBACK_EDUP; e <= BLKBACK_ETOOMANY; e++)
+		CHECK(strcmp(blkback_add_error(e), "unknown error") != 0);
+}
+
+/* A client with requests at the disk puts one more on its ring and dies:
+ * the backend's poll that takes it (its grants are gone: answered with an
+ * error) is the one that also takes the death's notification, which
+ * therefore shows nothing. The backend must find the death anyway (it
+ * looks at a quiet client's port every 256 polls), keep the client's next
+ * incarnation waiting while the old requests are at the disk, then serve
+ * it. Without the periodic look, the dead connection stayed, and the new
+ * incarnation was never connected. */
+static void test_dead_client_replaced(void)
+{
+	static uint8_t w[4096], r[4096];
+
+	setup(0, 0);
+	pump(4, 0);
+	CHECK(blkfront_connected(&fa));
+	md.hold = 1;
+	fill(w, sizeof(w), 31);
+	fake_cur = 2;
+	for (unsigned i = 0; i < 3; i++)
+		CHECK_EQ(blkfront_submit(&fa, BLKIF_OP_WRITE, 8 * i, w, sizeof(w), 0, i), 0);
+	poll_back();
+	CHECK_EQ(md.qn, 3);
+	fake_cur = 2;
+	CHECK_EQ(blkfront_submit(&fa, BLKIF_OP_WRITE, 80, w, sizeof(w), 0, 3), 0);
+	fake_kill(2);
+	poll_back();                    /* takes the fourth, and the notification */
+	CHECK_EQ(bb.stats.grant_errors, 1);
+	CHECK_EQ(bb.c[0].inflight, 3);
+	CHECK(bb.c[0].connected);       /* the death is not seen yet */
+
+	front_setup(&fa, 2);            /* the next incarnation */
+	unsigned polls = 1;
+	while (bb.c[0].connected && polls < 2000) {
+		pump(1, 0);
+		polls++;
+	}
+	CHECK(!bb.c[0].connected);
+	CHECK(polls <= 256);
+	pump(10, 0);                    /* offered, but old requests are at the disk */
+	CHECK(!blkfront_connected(&fa));
+	CHECK_EQ(blkback_connected(&bb), 0);
+	md.hold = 0;
+	pump(4, 0);
+	CHECK(blkfront_connected(&fa));
+	CHECK_EQ(bb.stats.stale_completions, 3);
+	fill(w, sizeof(w), 32);
+	CHECK_EQ(io_sync(&fa, 2, BLKIF_OP_WRITE, 64, w, sizeof(w), 0), 0);
+	CHECK_EQ(io_sync(&fa, 2, BLKIF_OP_READ, 64, r, sizeof(r), 0), 0);
+	CHECK(!memcmp(r, w, sizeof(w)));
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc, (void)argv;
@@ -730,6 +823,8 @@ int main(int argc, char **argv)
 	test_gone();
 	test_hostile_frontend();
 	test_hostile_backend();
+	test_slices();
+	test_dead_client_replaced();
 	memdisk_free(&md);
 	free(bbufs);
 	return unit_done("blk");
