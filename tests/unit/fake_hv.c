@@ -49,6 +49,9 @@ void fake_hv_init(void)
 	if (mmap((void *)FAKE_WIN_BASE, FAKE_WIN_SIZE, PROT_NONE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != (void *)FAKE_WIN_BASE)
 		die("reserve window");
+	if (mmap((void *)FAKE_NET_WIN_BASE, FAKE_NET_WIN_SIZE, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != (void *)FAKE_NET_WIN_BASE)
+		die("reserve netback's window");
 	memset(pool, 0, pool_used * 4096l);
 	pool_used = 0;
 	for (unsigned d = 0; d < FAKE_DOMS; d++)
@@ -211,8 +214,9 @@ int64_t hv_grant_map(uint32_t granter, uint32_t gref, uint64_t dest, uint32_t fl
 {
 	if (dest >= GUEST_VA_LIMIT || (dest >= GUEST_MMIO_GPA && dest < GUEST_MMIO_END))
 		die("grant mapped where a guest cannot reach it (past its page tables, or device BARs)");
-	if (dest % 4096 || dest < FAKE_WIN_BASE || dest >= FAKE_WIN_BASE + FAKE_WIN_SIZE)
-		die("grant mapped outside the window");
+	if (dest % 4096 || ((dest < FAKE_WIN_BASE || dest >= FAKE_WIN_BASE + FAKE_WIN_SIZE) &&
+			    (dest < FAKE_NET_WIN_BASE || dest >= FAKE_NET_WIN_BASE + FAKE_NET_WIN_SIZE)))
+		die("grant mapped outside the windows");
 	if (granter < 1 || granter >= FAKE_DOMS || gref >= GRANT_MAX)
 		return -HV_EINVAL;
 	struct fgrant *e = &grants[granter][gref];

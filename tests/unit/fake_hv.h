@@ -16,6 +16,8 @@
 #define FAKE_PAGES     2048         /* shared memory pool, pages */
 #define FAKE_WIN_BASE  0x28000000ull /* where mapped grants may go (blkback's windows) */
 #define FAKE_WIN_SIZE  0x400000ull
+#define FAKE_NET_WIN_BASE 0x20000000ull /* and netback's (NETBACK_MAP_BASE, 8 clients) */
+#define FAKE_NET_WIN_SIZE 0x800000ull
 
 extern uint32_t fake_cur;           /* the calling domain */
 extern int fake_verbose;            /* print gprintf output */

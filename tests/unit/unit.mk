@@ -111,6 +111,14 @@ build/unit/test_nvme_disk: $(NVME_DISK_TEST_SRCS) tests/unit/unit.h $(wildcard t
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HOST_CFLAGS) -Itests/fuzz/fake -o $@ $(NVME_DISK_TEST_SRCS)
 
+# netback (unchanged) over the fake hypervisor, a client played by hand.
+NETBACK_TEST_SRCS := tests/unit/test_netback.c tests/unit/fake_hv.c backend/netback.c
+UNIT_BINS += build/unit/test_netback
+build/unit/test_netback: $(NETBACK_TEST_SRCS) tests/unit/unit.h $(wildcard tests/unit/*.h backend/*.h \
+		include/public/*.h include/public/io/*.h tests/fuzz/fake/rt/*.h)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) -Itests/fuzz/fake -o $@ $(NETBACK_TEST_SRCS)
+
 # After every UNIT_BINS addition above: prerequisites expand here.
 .PHONY: unit
 unit: deps $(UNIT_BINS)
