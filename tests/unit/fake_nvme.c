@@ -1,5 +1,4 @@
 /* The fake NVMe controller and runtime calls of tests/unit/fake_nvme.h. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,20 +242,4 @@ int64_t hv_device_irq_bind(uint32_t dev)
 {
 	(void)dev;
 	return -1;                              /* polling */
-}
-
-int gprintf(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	if (getenv("TEST_NVME_VERBOSE")) {
-		n = vprintf(fmt, ap);
-	} else {
-		char buf[256];
-		n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	}
-	va_end(ap);
-	return n;
 }

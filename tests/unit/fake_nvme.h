@@ -1,7 +1,7 @@
 /*
  * A host model of one NVMe controller and the calls the NVMe driver makes
  * (tests/fuzz/fake/rt/ headers), for running driver-domains/nvme/ unchanged
- * in one process (tests/unit/test_nvme_disk.c).
+ * in one process (tests/unit/test_nvme_disk.c). gprintf is fake_hv.c's.
  *
  * Register writes are plain memory stores here, so the controller acts on
  * them only when stepped: at every hv_yield() (the driver's waits) and when

@@ -8,8 +8,10 @@
  * hv_yield() in a driver wait moves it by 1 ms.
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include "driver-domains/nvme/nvme_disk.h"
+#include "tests/unit/fake_hv.h"
 #include "tests/unit/fake_nvme.h"
 #include "unit.h"
 
@@ -171,6 +173,7 @@ static void test_waits_stay_bounded(void)
 
 int main(void)
 {
+	fake_verbose = getenv("TEST_NVME_VERBOSE") != 0;
 	test_quiesce_cleared_after_late_completions();
 	test_slow_controller_feeds_watchdog();
 	test_waits_stay_bounded();

@@ -102,7 +102,7 @@ build/unit/test_nvme: tests/unit/test_nvme.c driver-domains/nvme/nvme_prp.c driv
 
 # The NVMe driver (unchanged) against a fake controller (tests/unit/fake_nvme.c):
 # timeouts, quiesce and reset, its waits for the device and the watchdog hook.
-NVME_DISK_TEST_SRCS := tests/unit/test_nvme_disk.c tests/unit/fake_nvme.c \
+NVME_DISK_TEST_SRCS := tests/unit/test_nvme_disk.c tests/unit/fake_nvme.c tests/unit/fake_hv.c \
                        $(addprefix driver-domains/nvme/,nvme_disk.c nvme_ctrl.c nvme_admin.c \
                          nvme_status.c nvme_ioq.c nvme_prp.c)
 UNIT_BINS += build/unit/test_nvme_disk
