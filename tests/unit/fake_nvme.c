@@ -188,9 +188,10 @@ void fake_nvme_step(void)
 	unsigned atail = r32(NVME_DOORBELL_BASE);
 	if (atail >= fnv.a_entries)
 		die("admin submission tail past the queue");
-	while (fnv.a_head != atail) {
+	while (fnv.a_head != atail && fnv.admin_wait++ >= fnv.admin_steps) {
 		const struct nvme_sqe *c = &fnv.asq[fnv.a_head];
 		fnv.a_head = (fnv.a_head + 1) % fnv.a_entries;
+		fnv.admin_wait = 0;
 		admin_cmd(c);
 	}
 	io_cmds();

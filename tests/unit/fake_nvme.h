@@ -7,7 +7,8 @@
  * them only when stepped: at every hv_yield() (the driver's waits) and when
  * the test calls fake_nvme_step() (between I/O polls). It honours CC.EN
  * (CSTS.RDY follows after ready_steps steps), CC.SHN, the admin commands the
- * driver sends (Identify, Set Features, Create I/O CQ/SQ) and I/O commands
+ * driver sends (Identify, Set Features, Create I/O CQ/SQ; each completed
+ * after admin_steps steps) and I/O commands
  * (completed at once with success, or held until fake_nvme_release()).
  * No data moves: the tests here are about queueing, timeouts and waits.
  *
@@ -30,6 +31,8 @@ struct fake_nvme {
 	unsigned ready_steps;       /* steps a CC.EN change takes to show in CSTS.RDY */
 	unsigned ready_wait;        /* steps the current change has waited */
 	int never_ready;            /* CSTS.RDY never follows CC.EN = 1 */
+	unsigned admin_steps;       /* steps an admin command takes to complete */
+	unsigned admin_wait;        /* steps the current one has waited */
 	/* admin queue pair, as taken at enable */
 	struct nvme_sqe *asq;
 	struct nvme_cqe *acq;

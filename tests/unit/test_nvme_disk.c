@@ -154,6 +154,21 @@ static void test_slow_controller_feeds_watchdog(void)
 	CHECK(!fnv.wd_expired);
 }
 
+/* Admin commands taking 300 ms each (within the 1 s command timeout): the
+ * five of bring-up (Identify twice, Set Features, Create CQ and SQ) wait
+ * through the same hook. */
+static void test_slow_admin_commands_feed_watchdog(void)
+{
+	fake_nvme_init(1, 0);
+	fnv.admin_steps = 300;
+	fake_nvme_wd_arm(100 * MS);
+	uint64_t t0 = fnv.now;
+	CHECK_EQ(start(1000, fake_nvme_wd_kick), 0);
+	CHECK(fnv.now - t0 >= 5 * 300 * MS);
+	CHECK(fnv.kicks >= 5 * 300);
+	CHECK(!fnv.wd_expired);
+}
+
 /* The hook keeps the watchdog quiet, so the waits must end by themselves:
  * a controller that never gets ready fails bring-up after CAP.TO. */
 static void test_waits_stay_bounded(void)
@@ -176,6 +191,7 @@ int main(void)
 	fake_verbose = getenv("TEST_NVME_VERBOSE") != 0;
 	test_quiesce_cleared_after_late_completions();
 	test_slow_controller_feeds_watchdog();
+	test_slow_admin_commands_feed_watchdog();
 	test_waits_stay_bounded();
 	return unit_done("nvme_disk");
 }
