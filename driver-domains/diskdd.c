@@ -6,6 +6,9 @@
  * it from its loop; timeout_ms= is the per-command timeout, poll=1 leaves the
  * completion interrupt unbound.
  *
+ * "inject diskdd KIND" (the control channel, through the shared page) asks
+ * for one of those kinds (and block, wild) at once.
+ *
  * Crash triggers for restart tests: crash=pf|triple|hang|idt|dma after=N
  * [crash_gens=K] [at_disk=M]: once N requests have been answered and at
  * least M (default 2) are at the disk, fail that way, in each of the first K
@@ -114,8 +117,25 @@ static void rogue_read(uint64_t target)
 	rt_fail("DMA fault was not caught");
 }
 
+/* The control channel asks for a crash kind through the shared page
+ * ("inject diskdd KIND"): carried out at once, whatever is at the disk. */
+static void crash_requested(void)
+{
+	volatile struct hv_shared_info *si = (void *)(uintptr_t)GUEST_SHARED_INFO_GPA;
+
+	if (!si->crash_request[0])
+		return;
+	for (unsigned i = 0; i < sizeof(crash_kind) - 1; i++)
+		crash_kind[i] = si->crash_request[i];
+	crash_kind[sizeof(crash_kind) - 1] = 0;
+	crash_after = crash_at_disk = 0;
+	crash_gens = generation;
+	gprintf("diskdd: the control channel asks for a crash: %s\n", crash_kind);
+}
+
 static void maybe_crash(void)
 {
+	crash_requested();
 	if (!crash_kind[0] || answered() < crash_after || generation > crash_gens ||
 	    bb.inflight < crash_at_disk)
 		return;
@@ -160,6 +180,7 @@ int main(void)
 		while (blkback_poll(&bb, ev) > 0) {
 			ev = 0;
 			hv_watchdog_kick(wd);   /* work done: progress, however long the loop */
+			rt_served(bb.stats.requests, answered());
 			maybe_crash();
 		}
 		FI_SITE(hang_irqon, 0);
@@ -167,6 +188,7 @@ int main(void)
 		FI_SITE(wd_starve, &kick);
 		if (kick)
 			hv_watchdog_kick(wd);
+		rt_served(bb.stats.requests, answered());
 		maybe_crash();
 	}
 }

@@ -221,5 +221,9 @@ def main():
 
 
 if __name__ == "__main__":
+    # Ctrl-C must stop QEMU even when we were started with SIGINT ignored
+    # (a background job of a shell without job control inherits SIG_IGN, and
+    # Python then installs no handler): QEMU, in its own session, would outlive us.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     sys.exit(main())
