@@ -6,6 +6,7 @@ tests/qemu/ctl_live.scn on its machine, the way `make run` boots it:
     domain writes a line there and is killed for it);
   - list shows the scenario's domains and states; --json parses (list, stats,
     devices); devices names the NIC's owner;
+  - stats netdd: the frames it reports served grow while the clients echo;
   - restart raises netdd's generation while the clients keep echoing;
   - inject kill / ud2 (by the hypervisor) and hang / dma (asked of netdd)
     crash netdd, list shows the restart and stats its cause;
@@ -98,6 +99,10 @@ class System:
     def domains(self):
         rc, out, err = self.ctl("list", "--json")
         return {d["name"]: d for d in json.loads(out)["domains"]} if rc == 0 else {}
+
+    def stats(self, name):
+        rc, out, err = self.ctl("stats", name, "--json")
+        return json.loads(out)["stats"] if rc == 0 else {}
 
     def wait_domain(self, name, cond, seconds=60):
         end = time.time() + seconds
@@ -214,10 +219,22 @@ def run_checks(s):
     devs = json.loads(out)["devices"] if rc == 0 else []
     check(any(d["bdf"] == "01:00.0" and d["owner"] == "netdd" for d in devs), "devices: NIC owned by netdd",
           out + err)
+    before = s.stats("netdd")
     ok, out = s.echo("client1")
     check(ok, "client1 echoes", out)
     ok, out = s.echo("client2")
     check(ok, "client2 echoes", out)
+    # served (reported by netdd itself): each echo is one frame to a client
+    # and one back, 100 echoes per client
+    after = s.stats("netdd")
+    grew = {k: after.get(k, 0) - before.get(k, 0)
+            for k in ("reported.served_from_clients", "reported.served_to_clients")}
+    check(all(v >= 200 for v in grew.values()), "stats netdd: served grew while the clients echoed",
+          "%s -> %s" % (before, after))
+    rc, out, err = s.ctl("stats", "netdd")
+    check(rc == 0 and re.search(r"^reported\.served_to_clients\s+\d+", out, re.M) and
+          "not checked by the hypervisor" in out, "stats table: served, labelled as the guest's count",
+          out + err)
 
     # restart: a new generation, the clients keep echoing throughout
     gen = doms["netdd"]["gen"]

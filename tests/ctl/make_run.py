@@ -178,6 +178,10 @@ def main():
             check(rc == 0 and re.search(r"\bnetdd\s+driver\b", out) is not None,
                   "ddhvctl list through the printed socket", out)
             disk(run)
+            # a busy machine (LOAD=1) must not make the watchdog kill healthy drivers
+            n, d = run.domain("netdd"), run.domain("diskdd")
+            check(n.get("restarts") == 0 and d.get("restarts") == 1,
+                  "no restart but the one injected (netdd 0, diskdd 1)", "%s %s" % (n, d))
         ctrl_c(run)
     finally:
         if run.proc.poll() is None:
