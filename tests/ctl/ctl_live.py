@@ -33,6 +33,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BUILD = os.path.join(ROOT, "build")
 DDHVCTL = os.path.join(ROOT, "tools", "ddhvctl")
 LOADGEN = os.path.join(BUILD, "tools", "loadgen")
+# Outer bound of any one wait, seconds: waits end on progress (a state, an
+# echo), and only a hung system reaches this, also on a busy machine.
+BOUND = 300
 
 fails = []
 
@@ -104,7 +107,7 @@ class System:
         rc, out, err = self.ctl("stats", name, "--json")
         return json.loads(out)["stats"] if rc == 0 else {}
 
-    def wait_domain(self, name, cond, seconds=60):
+    def wait_domain(self, name, cond, seconds=BOUND):
         end = time.time() + seconds
         while time.time() < end:
             d = self.domains().get(name)
@@ -116,7 +119,7 @@ class System:
     def echo(self, name, count=100, extra=()):
         """loadgen against a client (its warm-up waits for it to attach)."""
         r = subprocess.run([LOADGEN, "--port", str(self.port(name)), "--count", str(count),
-                            "--timeout-ms", "500", "--max-seconds", "60", "--warmup-seconds", "30"]
+                            "--timeout-ms", "500", "--max-seconds", str(BOUND), "--warmup-seconds", "120"]
                            + list(extra), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            universal_newlines=True)
         return r.returncode == 0, r.stdout.strip()
@@ -125,7 +128,7 @@ class System:
 def prober_check(s):
     """Hold the channel while the prober writes to COM2: not one byte may
     arrive, and the prober must die for the port I/O."""
-    end = time.time() + 60
+    end = time.time() + BOUND
     while not os.path.exists(s.sock) and time.time() < end:
         time.sleep(0.05)
     so = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -133,7 +136,7 @@ def prober_check(s):
     so.settimeout(0.2)
     got = b""
     done = False
-    end = time.time() + 90
+    end = time.time() + BOUND
     while time.time() < end and not done:
         done = bool(re.search(r"\(prober\) (crashed|exited)", s.console()))
         try:
@@ -239,14 +242,14 @@ def run_checks(s):
     # restart: a new generation, the clients keep echoing throughout
     gen = doms["netdd"]["gen"]
     lg = subprocess.Popen([LOADGEN, "--port", str(s.port("client1")), "--count", "4000", "--size", "256",
-                           "--timeout-ms", "500", "--max-lost", "40", "--max-seconds", "90"],
+                           "--timeout-ms", "500", "--max-lost", "40", "--max-seconds", str(BOUND)],
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
     time.sleep(1)
     rc, out, err = s.ctl("restart", "netdd")
     check(rc == 0, "restart netdd accepted", out + err)
     d = s.wait_domain("netdd", lambda d: d["gen"] == gen + 1 and d["state"] in ("running", "blocked"))
     check(d and d["gen"] == gen + 1 and d["restarts"] >= 1, "restart raised netdd's generation", str(d))
-    lout, _ = lg.communicate(timeout=120)
+    lout, _ = lg.communicate(timeout=BOUND + 60)
     check(lg.returncode == 0, "client1 kept echoing across the restart", lout.strip())
     ok, out = s.echo("client2")
     check(ok, "client2 echoes after the restart", out)
@@ -318,7 +321,7 @@ def run_checks(s):
     rc, out, err = s.ctl("shutdown")
     check(rc == 0, "shutdown accepted", out + err)
     try:
-        s.qemu.wait(timeout=30)
+        s.qemu.wait(timeout=120)
     except subprocess.TimeoutExpired:
         pass
     check(s.qemu.returncode == 33 and "HV-RESULT: PASS shutdown asked for by the control channel" in s.console(),
