@@ -117,12 +117,15 @@ static void rogue_read(uint64_t target)
 	rt_fail("DMA fault was not caught");
 }
 
-/* The control channel asks for a crash kind through the shared page
- * ("inject diskdd KIND"): carried out at once, whatever is at the disk. */
-static void crash_requested(void)
+/* The shared page, on every pass of the loop and after every batch of
+ * requests (from maybe_crash): publish the requests served so far (shown by
+ * ddhvctl stats), and take a crash kind the control channel asks for
+ * ("inject diskdd KIND"), carried out at once, whatever is at the disk. */
+static void shared_page_poll(void)
 {
 	volatile struct hv_shared_info *si = (void *)(uintptr_t)GUEST_SHARED_INFO_GPA;
 
+	rt_served(bb.stats.requests, answered());
 	if (!si->crash_request[0])
 		return;
 	for (unsigned i = 0; i < sizeof(crash_kind) - 1; i++)
@@ -135,7 +138,7 @@ static void crash_requested(void)
 
 static void maybe_crash(void)
 {
-	crash_requested();
+	shared_page_poll();
 	if (!crash_kind[0] || answered() < crash_after || generation > crash_gens ||
 	    bb.inflight < crash_at_disk)
 		return;
@@ -180,7 +183,6 @@ int main(void)
 		while (blkback_poll(&bb, ev) > 0) {
 			ev = 0;
 			hv_watchdog_kick(wd);   /* work done: progress, however long the loop */
-			rt_served(bb.stats.requests, answered());
 			maybe_crash();
 		}
 		FI_SITE(hang_irqon, 0);
@@ -188,7 +190,6 @@ int main(void)
 		FI_SITE(wd_starve, &kick);
 		if (kick)
 			hv_watchdog_kick(wd);
-		rt_served(bb.stats.requests, answered());
 		maybe_crash();
 	}
 }
