@@ -90,16 +90,16 @@ static void stats_restart(const struct domain *d)
 	ctl_printf("stat last_restart.cause %s\n", r->cause);
 }
 
-/* What the guest says it served (public/channel.h): its own numbers, read
- * once each from its shared page and only printed; a hostile guest can put
- * anything there, so the key says "reported". */
+/* What a driver domain says it served (public/channel.h): its own numbers,
+ * read once each from its shared page and only printed; a hostile guest can
+ * put anything there, so the key says "reported". */
 _Static_assert(__builtin_offsetof(struct hv_shared_info, served_to_clients) == 40, "served layout");
 
 static void stats_served(const struct domain *d)
 {
 	const volatile struct hv_shared_info *si = (const volatile void *)d->shared;
 
-	if (!si)
+	if (!si || d->cfg.role != BOOTCFG_ROLE_DRIVER)
 		return;
 	uint64_t from = si->served_from_clients, to = si->served_to_clients;
 	ctl_printf("stat reported.served_from_clients %lu\n", from);
