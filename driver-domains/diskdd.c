@@ -6,6 +6,9 @@
  * it from its loop; timeout_ms= is the per-command timeout, poll=1 leaves the
  * completion interrupt unbound.
  *
+ * "inject diskdd KIND" (the control channel, through the shared page) asks
+ * for one of those kinds (and block, wild) at once.
+ *
  * Crash triggers for restart tests: crash=pf|triple|hang|idt|dma after=N
  * [crash_gens=K] [at_disk=M]: once N requests have been answered and at
  * least M (default 2) are at the disk, fail that way, in each of the first K
@@ -114,8 +117,28 @@ static void rogue_read(uint64_t target)
 	rt_fail("DMA fault was not caught");
 }
 
+/* The shared page, on every pass of the loop and after every batch of
+ * requests (from maybe_crash): publish the requests served so far (shown by
+ * ddhvctl stats), and take a crash kind the control channel asks for
+ * ("inject diskdd KIND"), carried out at once, whatever is at the disk. */
+static void shared_page_poll(void)
+{
+	volatile struct hv_shared_info *si = (void *)(uintptr_t)GUEST_SHARED_INFO_GPA;
+
+	rt_served(bb.stats.requests, answered());
+	if (!si->crash_request[0])
+		return;
+	for (unsigned i = 0; i < sizeof(crash_kind) - 1; i++)
+		crash_kind[i] = si->crash_request[i];
+	crash_kind[sizeof(crash_kind) - 1] = 0;
+	crash_after = crash_at_disk = 0;
+	crash_gens = generation;
+	gprintf("diskdd: the control channel asks for a crash: %s\n", crash_kind);
+}
+
 static void maybe_crash(void)
 {
+	shared_page_poll();
 	if (!crash_kind[0] || answered() < crash_after || generation > crash_gens ||
 	    bb.inflight < crash_at_disk)
 		return;

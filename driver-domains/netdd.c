@@ -158,6 +158,7 @@ int main(void)
 		    e1000_tx_stalled(&nic, hv_time(), tx_timeout))
 			rt_fail("e1000: transmit timeout: %u frames pending, none completed for %lu ms",
 				e1000_tx_pending(&nic), tx_timeout / 1000000);
+		rt_served(nb.stats.from_client, nb.stats.to_client);
 		maybe_crash();
 	}
 }

@@ -110,8 +110,8 @@ static void cmd_restart(char **w)
  * by itself and its own #UD handler reports the crash). Asked of the guest:
  * the crash kinds a driver does to itself (pf triple hang idt block wild dma,
  * guest/rt/crash.c and netdd) are written to its shared page, which a driver
- * that polls it (netdd, every pass of its loop) carries out; other domains
- * ignore it. All take the restart path a real failure takes.
+ * that polls it (netdd and diskdd, every pass of their loops) carries out;
+ * other domains ignore it. All take the restart path a real failure takes.
  */
 static const char *const asked_kinds[] = { "pf", "triple", "hang", "idt", "block", "wild", "dma" };
 
@@ -127,7 +127,7 @@ static int ask_crash(struct domain *d, const char *kind)
 		memset(si->crash_request, 0, sizeof(si->crash_request));
 		memcpy(si->crash_request, kind, strlen(kind));
 		ctl_printf("asked %s to crash by '%s' (only a driver that polls its shared page, "
-			   "netdd, does)\n", d->cfg.name, kind);
+			   "netdd or diskdd, does)\n", d->cfg.name, kind);
 		return 0;
 	}
 	return -1;

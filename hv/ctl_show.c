@@ -90,6 +90,22 @@ static void stats_restart(const struct domain *d)
 	ctl_printf("stat last_restart.cause %s\n", r->cause);
 }
 
+/* What a driver domain says it served (public/channel.h): its own numbers,
+ * read once each from its shared page and only printed; a hostile guest can
+ * put anything there, so the key says "reported". */
+_Static_assert(__builtin_offsetof(struct hv_shared_info, served_to_clients) == 40, "served layout");
+
+static void stats_served(const struct domain *d)
+{
+	const volatile struct hv_shared_info *si = (const volatile void *)d->shared;
+
+	if (!si || d->cfg.role != BOOTCFG_ROLE_DRIVER)
+		return;
+	uint64_t from = si->served_from_clients, to = si->served_to_clients;
+	ctl_printf("stat reported.served_from_clients %lu\n", from);
+	ctl_printf("stat reported.served_to_clients %lu\n", to);
+}
+
 int ctl_stats(const struct domain *d)
 {
 	const struct vcpu *v = &d->vcpu;
@@ -113,6 +129,7 @@ int ctl_stats(const struct domain *d)
 	ctl_printf("stat events.sent %lu\nstat events.received %lu\n", d->events_sent,
 		   d->events_received);
 	ctl_printf("stat console_lines %lu\n", d->con_lines);
+	stats_served(d);
 	stats_restart(d);
 	return 0;
 }

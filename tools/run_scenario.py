@@ -159,12 +159,16 @@ def follow(qemu, log, seconds):
     return None
 
 
-def verdict(text, rc):
+def verdict(text, rc, qlog):
     """0 for HV-RESULT: PASS with QEMU's matching exit code, else 1 and why."""
     results = [l for l in text.splitlines() if l.startswith("HV-RESULT:")]
     if not results:
-        print("run: no result line from the hypervisor (QEMU exit %s): it crashed or hung" % rc,
-              file=sys.stderr)
+        with open(qlog, errors="replace") as f:
+            qout = f.read().strip()
+        # QEMU that never started says why itself (e.g. another QEMU still
+        # holds the disk image: "Failed to get "write" lock")
+        print("run: no result line from the hypervisor (QEMU exit %s): it crashed or hung%s" %
+              (rc, "; QEMU said:\n" + qout[-1500:] if qout else ""), file=sys.stderr)
         return 1
     words = results[-1].split()
     if len(words) > 1 and words[1] == "PASS" and rc == 33:
@@ -211,15 +215,20 @@ def main():
     print("control: %stools/ddhvctl list   (socket %s; also stats, devices, destroy, restart, "
           "inject, console, shutdown)" % (ctlenv, a.ctl))
     print("Stop with Ctrl-C (or tools/ddhvctl shutdown).", flush=True)
-    with open(os.path.join(wdir, "qemu.log"), "w") as qlog:
+    qlog_path = os.path.join(wdir, "qemu.log")
+    with open(qlog_path, "w") as qlog:
         qemu = subprocess.Popen(cmd, stdout=qlog, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 start_new_session=True)    # Ctrl-C reaches us, not QEMU
         text = follow(qemu, log, a.seconds)
     if text is None:
         return 0                # stopped by the user (or --seconds): not a failure
-    return verdict(text, qemu.returncode)
+    return verdict(text, qemu.returncode, qlog_path)
 
 
 if __name__ == "__main__":
+    # Ctrl-C must stop QEMU even when we were started with SIGINT ignored
+    # (a background job of a shell without job control inherits SIG_IGN, and
+    # Python then installs no handler): QEMU, in its own session, would outlive us.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     sys.exit(main())

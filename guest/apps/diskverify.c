@@ -25,6 +25,13 @@
  * expect=1, in the next boot, reads the span and checks every sector holds
  * that pattern. Both exit 0 only when all is as written.
  *
+ * forever=1 (make run's disk client, scenarios/nic.scn): the random workload
+ * never ends (ios= is ignored); after each backend restart the span is read
+ * back as always, and every progress= (default 10000) completed I/Os one line
+ *   diskverify: progress: N I/Os, errors E, lost L, corrupt C, passes P,
+ *   reconnects R
+ * says how it goes (a monitor or test waits for the next one).
+ *
  * bench=randread|seqread|seqwrite bs= (4096) ops= (10000) qd=: make
  * bench-disk's half (a), the same workload as diskself's (b): ops requests
  * of bs bytes at queue depth qd over the span, timed on hv_time() from the
@@ -47,7 +54,21 @@ static void report(const char *when)
 		bf.stats.reconnects);
 }
 
-/* Submit one I/O and wait for it: its completion status, or a submit error. */
+/* forever=1: one line every 'every' completed I/Os. */
+static void progress(uint64_t every)
+{
+	static uint64_t next;
+
+	if (!next)
+		next = every;
+	if (bf.stats.completed < next)
+		return;
+	next = (bf.stats.completed / every + 1) * every;
+	gprintf("diskverify: progress: %lu I/Os, errors %lu, lost %lu, corrupt %lu, passes %lu, "
+		"reconnects %lu\n", bf.stats.completed, dv.st.errors, dv.st.lost, dv.st.corrupt,
+		dv.st.passes, bf.stats.reconnects);
+}
+
 /* The current window (see the top): counters at its start, its longest wait. */
 static struct {
 	uint32_t gen;           /* backend generation at its start; 0: not connected yet */
@@ -264,6 +285,7 @@ int main(void)
 		.sweep = (int)rt_arg_u64("sweep", 1),
 	};
 	uint64_t end = rt_arg_u64("end", 0);
+	uint64_t forever = rt_arg_u64("forever", 0), every = rt_arg_u64("progress", 10000);
 	uint32_t *acked = rt_malloc(cfg.span * sizeof(uint32_t));
 	uint8_t *bufs = rt_malloc((size_t)cfg.qd * cfg.max_sectors * 512);
 
@@ -277,10 +299,17 @@ int main(void)
 	char kind[16];
 	if (rt_arg_str("bench", kind, sizeof(kind)))
 		return bench(kind, cfg.span, cfg.qd, bufs, cfg.max_sectors * 512);
-	if (dv_init(&dv, &cfg, &bf, acked, bufs))
+	if (forever)
+		cfg.ios = ~0ull;                /* the workload never reaches its end */
+	if (dv_init(&dv, &cfg, &bf, acked, bufs) || !every)
 		rt_fail("diskverify: bad arguments");
-	gprintf("diskverify: span %lu sectors, qd %u, sizes %u..%u sectors, %lu I/Os\n", cfg.span,
-		cfg.qd, cfg.min_sectors, cfg.max_sectors, cfg.ios);
+	if (forever)
+		gprintf("diskverify: span %lu sectors, qd %u, sizes %u..%u sectors, forever, "
+			"progress every %lu I/Os\n", cfg.span, cfg.qd, cfg.min_sectors, cfg.max_sectors,
+			every);
+	else
+		gprintf("diskverify: span %lu sectors, qd %u, sizes %u..%u sectors, %lu I/Os\n",
+			cfg.span, cfg.qd, cfg.min_sectors, cfg.max_sectors, cfg.ios);
 	uint64_t passes = 0, until_gen = rt_arg_u64("until_gen", 0);
 	win.last_done = hv_time();
 	while (!dv_step(&dv)) {
@@ -290,6 +319,8 @@ int main(void)
 			return 2;
 		}
 		window_note(passes);
+		if (forever)
+			progress(every);
 		if (dv.st.passes != passes) {
 			passes = dv.st.passes;
 			report("read-back pass done");

@@ -49,7 +49,14 @@ struct hv_shared_info {
 	 * polling it (netdd) carries out; empty otherwise. A new generation
 	 * starts with a fresh page. */
 	char     crash_request[8];
-	uint8_t  pad[4096 - 32];
+	/* Written by the guest only: work a driver domain reports it served in
+	 * this generation (netdd: frames taken from its clients / delivered to
+	 * them; diskdd: requests taken / answered). The hypervisor only shows
+	 * them (ddhvctl stats, "reported.*"), as the guest's own untrusted
+	 * numbers; it never acts on them. */
+	uint64_t served_from_clients;
+	uint64_t served_to_clients;
+	uint8_t  pad[4096 - 48];
 };
 _Static_assert(sizeof(struct hv_shared_info) == 4096, "one page");
 

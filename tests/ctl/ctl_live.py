@@ -6,6 +6,7 @@ tests/qemu/ctl_live.scn on its machine, the way `make run` boots it:
     domain writes a line there and is killed for it);
   - list shows the scenario's domains and states; --json parses (list, stats,
     devices); devices names the NIC's owner;
+  - stats netdd: the frames it reports served grow while the clients echo;
   - restart raises netdd's generation while the clients keep echoing;
   - inject kill / ud2 (by the hypervisor) and hang / dma (asked of netdd)
     crash netdd, list shows the restart and stats its cause;
@@ -32,6 +33,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BUILD = os.path.join(ROOT, "build")
 DDHVCTL = os.path.join(ROOT, "tools", "ddhvctl")
 LOADGEN = os.path.join(BUILD, "tools", "loadgen")
+# Outer bound of any one wait, seconds: waits end on progress (a state, an
+# echo), and only a hung system reaches this, also on a busy machine.
+BOUND = 300
 
 fails = []
 
@@ -99,7 +103,11 @@ class System:
         rc, out, err = self.ctl("list", "--json")
         return {d["name"]: d for d in json.loads(out)["domains"]} if rc == 0 else {}
 
-    def wait_domain(self, name, cond, seconds=60):
+    def stats(self, name):
+        rc, out, err = self.ctl("stats", name, "--json")
+        return json.loads(out)["stats"] if rc == 0 else {}
+
+    def wait_domain(self, name, cond, seconds=BOUND):
         end = time.time() + seconds
         while time.time() < end:
             d = self.domains().get(name)
@@ -111,7 +119,7 @@ class System:
     def echo(self, name, count=100, extra=()):
         """loadgen against a client (its warm-up waits for it to attach)."""
         r = subprocess.run([LOADGEN, "--port", str(self.port(name)), "--count", str(count),
-                            "--timeout-ms", "500", "--max-seconds", "60", "--warmup-seconds", "30"]
+                            "--timeout-ms", "500", "--max-seconds", str(BOUND), "--warmup-seconds", "120"]
                            + list(extra), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            universal_newlines=True)
         return r.returncode == 0, r.stdout.strip()
@@ -120,7 +128,7 @@ class System:
 def prober_check(s):
     """Hold the channel while the prober writes to COM2: not one byte may
     arrive, and the prober must die for the port I/O."""
-    end = time.time() + 60
+    end = time.time() + BOUND
     while not os.path.exists(s.sock) and time.time() < end:
         time.sleep(0.05)
     so = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -128,7 +136,7 @@ def prober_check(s):
     so.settimeout(0.2)
     got = b""
     done = False
-    end = time.time() + 90
+    end = time.time() + BOUND
     while time.time() < end and not done:
         done = bool(re.search(r"\(prober\) (crashed|exited)", s.console()))
         try:
@@ -214,22 +222,34 @@ def run_checks(s):
     devs = json.loads(out)["devices"] if rc == 0 else []
     check(any(d["bdf"] == "01:00.0" and d["owner"] == "netdd" for d in devs), "devices: NIC owned by netdd",
           out + err)
+    before = s.stats("netdd")
     ok, out = s.echo("client1")
     check(ok, "client1 echoes", out)
     ok, out = s.echo("client2")
     check(ok, "client2 echoes", out)
+    # served (reported by netdd itself): each echo is one frame to a client
+    # and one back, 100 echoes per client
+    after = s.stats("netdd")
+    grew = {k: after.get(k, 0) - before.get(k, 0)
+            for k in ("reported.served_from_clients", "reported.served_to_clients")}
+    check(all(v >= 200 for v in grew.values()), "stats netdd: served grew while the clients echoed",
+          "%s -> %s" % (before, after))
+    rc, out, err = s.ctl("stats", "netdd")
+    check(rc == 0 and re.search(r"^reported\.served_to_clients\s+\d+", out, re.M) and
+          "not checked by the hypervisor" in out, "stats table: served, labelled as the guest's count",
+          out + err)
 
     # restart: a new generation, the clients keep echoing throughout
     gen = doms["netdd"]["gen"]
     lg = subprocess.Popen([LOADGEN, "--port", str(s.port("client1")), "--count", "4000", "--size", "256",
-                           "--timeout-ms", "500", "--max-lost", "40", "--max-seconds", "90"],
+                           "--timeout-ms", "500", "--max-lost", "40", "--max-seconds", str(BOUND)],
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
     time.sleep(1)
     rc, out, err = s.ctl("restart", "netdd")
     check(rc == 0, "restart netdd accepted", out + err)
     d = s.wait_domain("netdd", lambda d: d["gen"] == gen + 1 and d["state"] in ("running", "blocked"))
     check(d and d["gen"] == gen + 1 and d["restarts"] >= 1, "restart raised netdd's generation", str(d))
-    lout, _ = lg.communicate(timeout=120)
+    lout, _ = lg.communicate(timeout=BOUND + 60)
     check(lg.returncode == 0, "client1 kept echoing across the restart", lout.strip())
     ok, out = s.echo("client2")
     check(ok, "client2 echoes after the restart", out)
@@ -301,7 +321,7 @@ def run_checks(s):
     rc, out, err = s.ctl("shutdown")
     check(rc == 0, "shutdown accepted", out + err)
     try:
-        s.qemu.wait(timeout=30)
+        s.qemu.wait(timeout=120)
     except subprocess.TimeoutExpired:
         pass
     check(s.qemu.returncode == 33 and "HV-RESULT: PASS shutdown asked for by the control channel" in s.console(),
