@@ -205,12 +205,15 @@ int domain_build_begin(uint32_t id, const struct bootcfg_domain *cfg,
 
 int domain_build_step(struct domain *d, uint64_t pages)
 {
-	int rc = map_ram(d, d->cfg.mem_bytes, pages);
+	int rc;
 
-	if (!rc && d->mem_bytes < d->cfg.mem_bytes)
-		return 1;
-	if (!rc)
+	/* RAM first, 'pages' frames a step; the rest in a step of its own. */
+	if (d->mem_bytes < d->cfg.mem_bytes) {
+		if (!(rc = map_ram(d, d->cfg.mem_bytes, pages)))
+			return 1;
+	} else {
 		rc = build_rest(d);
+	}
 	if (rc) {
 		printk("hv: domain %s: build failed: %s\n", d->cfg.name, hv_errname(rc));
 		domain_destroy(d);
@@ -238,7 +241,9 @@ int domain_create_at(uint32_t id, const struct bootcfg_domain *cfg,
 
 	if (rc)
 		return rc;
-	if ((rc = domain_build_step(d, UINT64_MAX)))
+	while ((rc = domain_build_step(d, UINT64_MAX)) == 1)
+		;
+	if (rc)
 		return rc;
 	*out = d;
 	return 0;

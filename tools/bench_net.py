@@ -40,7 +40,7 @@ def boot(name):
                      r"events_received (\d+)", l)
         if m:
             counters[m.group(1)] = [int(x) for x in m.groups()[1:]]
-    restarts = [l for l in lines if re.match(r"hv: restart \S+ #\d+ \(generation", l)]
+    restarts = [l for l in lines if re.match(r"hv: restart \S+ #\d+ (\(generation|phases:)", l)]
     return load[0], counters, restarts
 
 

@@ -72,6 +72,7 @@ struct domain {
 	uint64_t wd_period_ns;          /* hang watchdog armed by the guest; 0 = off */
 	uint64_t wd_kick_run_ns;        /* sched_watch_ns() at the last kick */
 	uint8_t restart_pending;        /* crashed with restart configured: rebuild soon */
+	uint8_t reg_woken;              /* a watched registry entry changed (hv/registry.c) */
 };
 
 /* Assign the configured devices (BARs mapped, DMA confined); release them. */
@@ -86,9 +87,9 @@ int domain_create_at(uint32_t id, const struct bootcfg_domain *cfg,
 		     const struct mb2_module *image, struct domain **out);
 /* The same in steps, so a restart of a large domain never holds the CPU for
  * long (hv/supervise.c): begin takes the slot; each step maps at most 'pages'
- * frames of RAM and returns 1 while more remain, then finishes the build
- * (image, devices, vCPU) and returns 0 with the domain runnable, or an error
- * (the slot is freed again). */
+ * frames of RAM and returns 1 (also after the last RAM step); the step after
+ * the RAM finishes the build (image, devices, vCPU) and returns 0 with the
+ * domain runnable, or an error (the slot is freed again). */
 int domain_build_begin(uint32_t id, const struct bootcfg_domain *cfg,
 		       const struct mb2_module *image, struct domain **out);
 int domain_build_step(struct domain *d, uint64_t pages);
