@@ -50,7 +50,7 @@ uint64_t mm_alloc_frame(void)
 
 	if (frame_alloc(&fa, &pa))
 		return 0;
-	memset(phys_to_virt(pa), 0, FRAME_SIZE);
+	arch_zero_frame(phys_to_virt(pa));
 	return pa;
 }
 
