@@ -73,6 +73,12 @@ void arch_idle(void)
 	__asm__ volatile("sti; hlt; cli" ::: "memory");
 }
 
+void arch_irq_window(void)
+{
+	/* sti's shadow covers the nop: an interrupt is taken after it. */
+	__asm__ volatile("sti; nop; cli" ::: "memory");
+}
+
 void arch_zero_frame(void *frame)
 {
 	/* 512 stores of 8 bytes: under TCG (and -icount) each repetition of a
