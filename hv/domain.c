@@ -289,16 +289,29 @@ void domain_shutdown(struct domain *d, uint32_t reason, int64_t code)
 	printk("hv: domain %u (%s) exited with code %ld\n", d->id, d->cfg.name, (long)code);
 }
 
-void domain_quiesce(struct domain *d)
+static void quiesce(struct domain *d, int defer_reset)
 {
 	BUG_ON(d->state == DOM_FREE);
 	if (domain_alive(d) || d->state == DOM_BUILDING)
 		stop(d, DOM_DEAD);
-	release_devices(d);
+	if (defer_reset)
+		release_devices_deferred(d);
+	else
+		release_devices(d);
 	if (d->gpt.root)
 		grant_domain_destroy(d);
 	arch_vcpu_free(&d->vcpu);
 	d->shared = 0;
+}
+
+void domain_quiesce(struct domain *d)
+{
+	quiesce(d, 0);
+}
+
+void domain_quiesce_for_restart(struct domain *d)
+{
+	quiesce(d, 1);
 }
 
 int domain_reclaim_step(struct domain *d, uint64_t pages)

@@ -10,6 +10,7 @@
 #include "hv/arch.h"
 #include "hv/channel.h"
 #include "hv/faultinject.h"
+#include "hv/pci.h"
 #include "hv/printk.h"
 #include "hv/sched.h"
 #include "hv/supervise.h"
@@ -221,7 +222,9 @@ static int restart_step(uint32_t id, struct domain *d, uint64_t now)
 		saved_cfg[s] = d->cfg;
 		saved_image[s] = d->image;
 		d->restart_pending = 0;
-		domain_quiesce(d);      /* DMA stopped, device reset, grants, vCPU */
+		/* DMA stopped, device reset begun (held while we rebuild), grants,
+		 * vCPU gone. */
+		domain_quiesce_for_restart(d);
 		records[s].reset = arch_time_ns();
 		phase[s] = RS_WAIT;
 		return 1;
@@ -297,6 +300,7 @@ int supervise_poll(void)
 	int more = 0;
 
 	fi_poll();      /* may restart a faulted generation on purpose */
+	pci_reset_poll();       /* end bus resets held long enough */
 	for (uint32_t id = 1; id <= HV_MAX_DOMAINS; id++) {
 		struct domain *d = domain_by_id(id);
 		if (!d)

@@ -78,6 +78,9 @@ struct domain {
 /* Assign the configured devices (BARs mapped, DMA confined); release them. */
 int assign_devices(struct domain *d);
 void release_devices(struct domain *d);
+/* The same, leaving each device's bus reset to end later (a restart rebuilds
+ * the domain meanwhile; assign_devices ends it at the latest). */
+void release_devices_deferred(struct domain *d);
 
 /* Build a domain from a configuration record and the module holding its image. */
 int domain_create(const struct bootcfg_domain *cfg, const struct mb2_module *image,
@@ -102,6 +105,9 @@ void domain_destroy(struct domain *d);
  * down grants and vCPU; each reclaim step frees at most 'pages' frames of RAM
  * and returns 1 while more remain, 0 once the slot is free. */
 void domain_quiesce(struct domain *d);
+/* quiesce for a restart: the devices' bus resets are only begun (held while
+ * the memory is rebuilt, ended by pci_reset_poll or when assigned again). */
+void domain_quiesce_for_restart(struct domain *d);
 int domain_reclaim_step(struct domain *d, uint64_t pages);
 struct domain *domain_by_id(uint32_t id);
 const char *domain_state_name(enum domain_state s);

@@ -21,7 +21,8 @@ struct restart_record {
 	uint64_t generation;        /* of the new incarnation */
 	uint64_t detected;          /* failure noticed (crash, fault, watchdog) */
 	uint64_t backoff;           /* delay the restart policy imposed (ns) */
-	uint64_t reset;             /* device reset, old incarnation gone */
+	uint64_t reset;             /* device stopped, its bus reset begun (held while the
+				     * RAM is rebuilt), old incarnation gone */
 	uint64_t reclaimed;         /* old incarnation's memory returned */
 	uint64_t ram;               /* new incarnation's RAM mapped (zeroed frames) */
 	uint64_t started;           /* new incarnation runnable */
