@@ -1,6 +1,7 @@
 /*
  * Physical frame allocator: one bit per 4 KiB frame, lowest free frame first
- * (deterministic reuse, which the scrub tests rely on). Pure bookkeeping, host
+ * (deterministic reuse, which the scrub tests rely on), or with a pool of
+ * frames zeroed ahead, the lowest pooled frame first. Pure bookkeeping, host
  * tested; it never touches the frames themselves (hv/mm.c zeroes them).
  */
 #ifndef HV_FRAME_H
