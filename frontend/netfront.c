@@ -230,8 +230,10 @@ int netfront_poll(struct netfront *nf, netfront_rx_fn rx, void *arg)
 		nf->events = bit;
 	} else if ((ev & bit) || ++nf->idle_polls % STATUS_EVERY == 0) {
 		nf->stats.status_checks++;
-		if (hv_evtchn_status((uint32_t)nf->port) != EVTCHN_CONNECTED)
+		if (hv_evtchn_status((uint32_t)nf->port) != EVTCHN_CONNECTED) {
 			teardown(nf, "backend died");
+			attach_step(nf);        /* its next incarnation may be up already */
+		}
 	}
 	return got;
 }

@@ -118,6 +118,7 @@ static int assign_one(struct domain *d, const struct bootcfg_device *c, uint64_t
 		return -HV_ENOENT;
 	}
 	struct pci_dev *p = &pci_devs[i];
+	pci_reset_finish(p);    /* a reset still held from its last owner ends now */
 	if (p->header_type != 0 || p->owner) {
 		printk("hv: domain %s: %02x:%02x.%x is %s\n", d->cfg.name, p->bus, p->dev, p->fn,
 		       p->owner ? "already assigned" : "a bridge, not assignable");
@@ -169,7 +170,7 @@ int assign_devices(struct domain *d)
 	return 0;
 }
 
-void release_devices(struct domain *d)
+static void release(struct domain *d, int defer_reset)
 {
 	/* Fault records still pending belong to this incarnation: charge them
 	 * now, before a rebuilt one owns the device. */
@@ -182,11 +183,26 @@ void release_devices(struct domain *d)
 		pci_write32(p->bus, p->dev, p->fn, PCI_COMMAND, cmd & 0xffff & ~0x7u);
 		devirq_release(p, (unsigned)d->devs[k]);
 		msix_guard_clear((unsigned)d->devs[k]);
-		pci_reset(p);           /* queues, rings, DMA engines back to defaults */
+		/* Queues, rings, DMA engines back to defaults; bus mastering is
+		 * off already, so the reset may end later (hv/pcireset.c). */
+		if (defer_reset)
+			pci_reset_begin(p);
+		else
+			pci_reset(p);
 		iommu_detach(d, bdf(p));
 		p->owner = 0;
 		printk("hv: pci %02x:%02x.%x released by domain %u (%s)\n", p->bus, p->dev, p->fn,
 		       d->id, d->cfg.name);
 	}
 	d->ndevs = 0;
+}
+
+void release_devices(struct domain *d)
+{
+	release(d, 0);
+}
+
+void release_devices_deferred(struct domain *d)
+{
+	release(d, 1);
 }

@@ -83,7 +83,11 @@ static void stats_restart(const struct domain *d)
 	ctl_printf("stat last_restart.generation %lu\n", r->generation);
 	ctl_printf("stat last_restart.backoff_us %lu\n", r->backoff / 1000);
 	ctl_printf("stat last_restart.device_reset_us %ld\n", PH(reset));
+	ctl_printf("stat last_restart.reclaimed_us %ld\n", PH(reclaimed));
+	ctl_printf("stat last_restart.ram_ready_us %ld\n", PH(ram));
 	ctl_printf("stat last_restart.started_us %ld\n", PH(started));
+	ctl_printf("stat last_restart.announced_us %ld\n", PH(announced));
+	ctl_printf("stat last_restart.offered_us %ld\n", PH(offered));
 	ctl_printf("stat last_restart.connected_us %ld\n", PH(connected));
 	ctl_printf("stat last_restart.forwarded_us %ld\n", PH(forwarded));
 #undef PH

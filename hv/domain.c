@@ -205,12 +205,15 @@ int domain_build_begin(uint32_t id, const struct bootcfg_domain *cfg,
 
 int domain_build_step(struct domain *d, uint64_t pages)
 {
-	int rc = map_ram(d, d->cfg.mem_bytes, pages);
+	int rc;
 
-	if (!rc && d->mem_bytes < d->cfg.mem_bytes)
-		return 1;
-	if (!rc)
+	/* RAM first, 'pages' frames a step; the rest in a step of its own. */
+	if (d->mem_bytes < d->cfg.mem_bytes) {
+		if (!(rc = map_ram(d, d->cfg.mem_bytes, pages)))
+			return 1;
+	} else {
 		rc = build_rest(d);
+	}
 	if (rc) {
 		printk("hv: domain %s: build failed: %s\n", d->cfg.name, hv_errname(rc));
 		domain_destroy(d);
@@ -238,7 +241,9 @@ int domain_create_at(uint32_t id, const struct bootcfg_domain *cfg,
 
 	if (rc)
 		return rc;
-	if ((rc = domain_build_step(d, UINT64_MAX)))
+	while ((rc = domain_build_step(d, UINT64_MAX)) == 1)
+		;
+	if (rc)
 		return rc;
 	*out = d;
 	return 0;
@@ -284,16 +289,29 @@ void domain_shutdown(struct domain *d, uint32_t reason, int64_t code)
 	printk("hv: domain %u (%s) exited with code %ld\n", d->id, d->cfg.name, (long)code);
 }
 
-void domain_quiesce(struct domain *d)
+static void quiesce(struct domain *d, int defer_reset)
 {
 	BUG_ON(d->state == DOM_FREE);
 	if (domain_alive(d) || d->state == DOM_BUILDING)
 		stop(d, DOM_DEAD);
-	release_devices(d);
+	if (defer_reset)
+		release_devices_deferred(d);
+	else
+		release_devices(d);
 	if (d->gpt.root)
 		grant_domain_destroy(d);
 	arch_vcpu_free(&d->vcpu);
 	d->shared = 0;
+}
+
+void domain_quiesce(struct domain *d)
+{
+	quiesce(d, 0);
+}
+
+void domain_quiesce_for_restart(struct domain *d)
+{
+	quiesce(d, 1);
 }
 
 int domain_reclaim_step(struct domain *d, uint64_t pages)

@@ -7,9 +7,25 @@ static int is_free(const struct frame_alloc *fa, uint64_t i)
 	return (fa->bitmap[i / 64] >> (i % 64)) & 1;
 }
 
+static int is_zeroed(const struct frame_alloc *fa, uint64_t i)
+{
+	return fa->zeroed && ((fa->zeroed[i / 64] >> (i % 64)) & 1);
+}
+
+/* Any change of a frame's free state takes it out of the zeroed pool. */
+static void unzero(struct frame_alloc *fa, uint64_t i)
+{
+	if (is_zeroed(fa, i)) {
+		fa->zeroed[i / 64] &= ~(1ull << (i % 64));
+		fa->nzeroed--;
+	}
+}
+
 static void set_free(struct frame_alloc *fa, uint64_t i, int free)
 {
 	uint64_t bit = 1ull << (i % 64);
+
+	unzero(fa, i);
 
 	if (free && !is_free(fa, i)) {
 		fa->bitmap[i / 64] |= bit;
@@ -28,6 +44,9 @@ void frame_alloc_init(struct frame_alloc *fa, uint64_t *storage, uint64_t nframe
 	fa->nframes = nframes;
 	fa->nfree = 0;
 	fa->hint = nframes;
+	fa->zeroed = 0;
+	fa->nzeroed = 0;
+	fa->zhint = nframes;
 	for (uint64_t w = 0; w < (nframes + 63) / 64; w++)
 		storage[w] = 0;
 }
@@ -89,5 +108,67 @@ int frame_free(struct frame_alloc *fa, uint64_t pa)
 	if (pa % FRAME_SIZE || i >= fa->nframes || is_free(fa, i))
 		return -HV_EINVAL;
 	set_free(fa, i, 1);
+	return 0;
+}
+
+void frame_zeroed_init(struct frame_alloc *fa, uint64_t *storage)
+{
+	for (uint64_t w = 0; w < (fa->nframes + 63) / 64; w++)
+		storage[w] = 0;
+	fa->zeroed = storage;
+	fa->nzeroed = 0;
+	fa->zhint = fa->nframes;
+}
+
+void frame_zeroed_forget(struct frame_alloc *fa)
+{
+	if (fa->zeroed)
+		frame_zeroed_init(fa, fa->zeroed);
+}
+
+int frame_alloc_zeroed(struct frame_alloc *fa, uint64_t *pa, int *zeroed)
+{
+	*zeroed = 0;
+	if (!fa->nzeroed)
+		return frame_alloc(fa, pa);
+	for (uint64_t w = fa->zhint / 64; w < (fa->nframes + 63) / 64; w++) {
+		if (!fa->zeroed[w])
+			continue;
+		uint64_t i = w * 64 + (uint64_t)__builtin_ctzll(fa->zeroed[w]);
+		fa->zhint = i + 1;
+		set_free(fa, i, 0);     /* leaves the pool too */
+		*pa = i * FRAME_SIZE;
+		*zeroed = 1;
+		return 0;
+	}
+	return -HV_ENOMEM;      /* unreachable while nzeroed is exact */
+}
+
+int frame_next_unzeroed(const struct frame_alloc *fa, uint64_t *pa)
+{
+	for (uint64_t w = fa->hint / 64; w < (fa->nframes + 63) / 64; w++) {
+		uint64_t dirty = fa->bitmap[w] & ~(fa->zeroed ? fa->zeroed[w] : 0);
+		if (!dirty)
+			continue;
+		uint64_t i = w * 64 + (uint64_t)__builtin_ctzll(dirty);
+		if (i >= fa->nframes)
+			break;
+		*pa = i * FRAME_SIZE;
+		return 0;
+	}
+	return -HV_ENOMEM;
+}
+
+int frame_mark_zeroed(struct frame_alloc *fa, uint64_t pa)
+{
+	uint64_t i = pa / FRAME_SIZE;
+
+	if (!fa->zeroed || pa % FRAME_SIZE || i >= fa->nframes || !is_free(fa, i) ||
+	    is_zeroed(fa, i))
+		return -HV_EINVAL;
+	fa->zeroed[i / 64] |= 1ull << (i % 64);
+	fa->nzeroed++;
+	if (i < fa->zhint)
+		fa->zhint = i;
 	return 0;
 }

@@ -37,8 +37,9 @@ static int64_t yield(struct vcpu *v)
 
 static int64_t block(struct vcpu *v, uint64_t deadline)
 {
-	/* A pending event ends the block at once; 0 = no deadline. */
-	if (evtchn_any_pending(v->dom))
+	/* A pending event or a changed watched registry entry ends the block
+	 * at once; 0 = no deadline. */
+	if (evtchn_any_pending(v->dom) || reg_take_wake(v->dom))
 		return 0;
 	if (deadline == 0 || deadline > arch_time_ns())
 		sched_block(v, deadline);

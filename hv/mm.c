@@ -16,6 +16,7 @@
 extern char __hv_start[], __hv_end[];
 
 static uint64_t bitmap[MM_MAX_FRAMES / 64];
+static uint64_t zeroed[MM_MAX_FRAMES / 64];
 static struct frame_alloc fa;
 
 void mm_init(const struct boot_info *bi)
@@ -23,6 +24,7 @@ void mm_init(const struct boot_info *bi)
 	uint64_t total = 0;
 
 	frame_alloc_init(&fa, bitmap, MM_MAX_FRAMES);
+	frame_zeroed_init(&fa, zeroed);
 	for (unsigned i = 0; i < bi->nmmap; i++) {
 		const struct mb2_mem_range *r = &bi->mmap[i];
 		if (r->type != MB2_MEM_AVAILABLE)
@@ -47,11 +49,42 @@ void mm_init(const struct boot_info *bi)
 uint64_t mm_alloc_frame(void)
 {
 	uint64_t pa;
+	int clean;
 
-	if (frame_alloc(&fa, &pa))
+	if (frame_alloc_zeroed(&fa, &pa, &clean))
 		return 0;
-	memset(phys_to_virt(pa), 0, FRAME_SIZE);
+	if (!clean)
+		arch_zero_frame(phys_to_virt(pa));
 	return pa;
+}
+
+/* Idle time: zero up to 'budget' free frames ahead while the pool holds fewer
+ * than MM_ZERO_POOL, so a restart (or any build) finds its RAM zeroed. A
+ * frame joins the pool only here, right after it was zeroed; nothing writes
+ * a free frame (no domain maps it, no device may DMA to it). */
+unsigned mm_zero_idle(unsigned budget)
+{
+	unsigned n = 0;
+	uint64_t pa;
+
+	while (n < budget && frame_zeroed_count(&fa) < MM_ZERO_POOL &&
+	       frame_next_unzeroed(&fa, &pa) == 0) {
+		arch_zero_frame(phys_to_virt(pa));
+		if (frame_mark_zeroed(&fa, pa))
+			panic("zero pool: frame 0x%lx not free after zeroing", pa);
+		n++;
+	}
+	return n;
+}
+
+uint64_t mm_zeroed_frames(void)
+{
+	return frame_zeroed_count(&fa);
+}
+
+void mm_zero_pool_forget(void)
+{
+	frame_zeroed_forget(&fa);
 }
 
 void mm_free_frame(uint64_t pa)

@@ -8,6 +8,7 @@
 #include "kstring.h"
 #include "hv/channel.h"
 #include "hv/domain.h"
+#include "hv/sched.h"
 #include "hv/supervise.h"
 #include "public/hv_errno.h"
 
@@ -15,6 +16,37 @@
  * only ever fill its own row, so no guest can use up what others need, and
  * nothing is allocated or freed. 16 x 16 x 8 entries of 16 bytes = 32 KiB. */
 static struct reg_entry table[HV_MAX_DOMAINS][HV_MAX_DOMAINS][REG_MAX_DEVID];
+
+/* Reading the peer's entry of a connection, or writing one's own, arms a
+ * one-shot watch on the peer's entry: the peer's next write to it wakes the
+ * watcher (ends its block), so a connection handshake (restart: announce,
+ * offer, connect) moves at once instead of at the parties' next timeouts.
+ * One wake per registry call of the watcher's own: a peer that writes in a
+ * loop cannot keep a domain awake more often than it asks the registry. */
+static uint8_t watched[HV_MAX_DOMAINS][HV_MAX_DOMAINS][REG_MAX_DEVID];
+
+static void wake_watcher(uint32_t writer, uint32_t peer, uint32_t devid)
+{
+	struct domain *p = domain_by_id(peer);
+
+	if (!watched[writer - 1][peer - 1][devid])
+		return;
+	watched[writer - 1][peer - 1][devid] = 0;
+	if (!p || !domain_alive(p))
+		return;
+	if (p->vcpu.state == VCPU_BLOCKED)
+		sched_wake(&p->vcpu);
+	else
+		p->reg_woken = 1;       /* not blocked yet: its next block returns */
+}
+
+int reg_take_wake(struct domain *d)
+{
+	int w = d->reg_woken;
+
+	d->reg_woken = 0;
+	return w;
+}
 
 static struct reg_entry *entry(uint32_t writer, uint32_t peer, uint32_t devid)
 {
@@ -36,12 +68,21 @@ int64_t reg_write(struct domain *d, domid_t peer, uint32_t devid, gpa_t in)
 	*entry(d->id, peer.v, devid) = e;
 	if (e.state == REG_CONNECTED)
 		supervise_connected(d);
+	else
+		supervise_announced(d);
+	struct domain *p = domain_by_id(peer.v);
+	if (p && e.state == REG_INITIALISING)
+		supervise_offered(p);
+	wake_watcher(d->id, peer.v, devid);
+	watched[peer.v - 1][d->id - 1][devid] = 1;     /* the peer's answer wakes us */
 	return 0;
 }
 
 int64_t reg_read(struct domain *d, domid_t peer, uint32_t devid, gpa_t out)
 {
 	struct reg_entry e = *entry(peer.v, d->id, devid);
+
+	watched[peer.v - 1][d->id - 1][devid] = 1;
 
 	if (guest_copy_to(d, out, &e, sizeof(e)))
 		return -HV_EFAULT;

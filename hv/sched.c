@@ -11,10 +11,13 @@
 #include "hv/ctl.h"
 #include "hv/faultinject.h"
 #include "hv/iommu.h"
+#include "hv/mm.h"
 #include "hv/printk.h"
 #include "hv/sched.h"
 #include "hv/supervise.h"
 
+
+#define SCHED_ZERO_STEP 16     /* frames zeroed per idle pass: ~10 us under TCG */
 
 static struct vcpu *rq_head, *rq_tail;
 static struct vcpu *current;        /* in run_slice: runnable but off the queue */
@@ -237,7 +240,12 @@ enum sched_stop_why sched_run(int (*until)(void *arg), void *arg, uint64_t timeo
 			return SCHED_ALL_DONE;
 		if (!any_wakeable() && !watched)
 			return SCHED_STUCK;
-		arch_idle();
+		/* Idle: zero frames ahead a few at a time (letting interrupts in
+		 * between), then sleep once the pool is full. */
+		if (mm_zero_idle(SCHED_ZERO_STEP))
+			arch_irq_window();
+		else
+			arch_idle();
 		if (iommu_fault_signalled())
 			iommu_poll_faults();
 		devirq_deliver();

@@ -10,6 +10,7 @@
 #include "hv/arch.h"
 #include "hv/channel.h"
 #include "hv/faultinject.h"
+#include "hv/pci.h"
 #include "hv/printk.h"
 #include "hv/sched.h"
 #include "hv/supervise.h"
@@ -111,10 +112,21 @@ int64_t watchdog_kick(struct domain *d, uint64_t period_ns)
 	return 0;
 }
 
+/* A phase's time after the failure in us (0: not reached). */
+static uint64_t since(const struct restart_record *r, uint64_t at)
+{
+	return at ? (at - r->detected) / 1000 : 0;
+}
+
 static void print_record(const struct domain *d, const struct restart_record *r)
 {
 	uint64_t t0 = r->detected;
 
+	/* Finer phases first, on their own line (tools parse the one below). */
+	printk("hv: restart %s #%lu phases: reclaimed +%lu us, ram ready +%lu us, started +%lu us, "
+	       "announced +%lu us, offered +%lu us, connected +%lu us\n", d->cfg.name,
+	       restarts[slot(d)], since(r, r->reclaimed), since(r, r->ram), since(r, r->started),
+	       since(r, r->announced), since(r, r->offered), since(r, r->connected));
 	printk("hv: restart %s #%lu (generation %lu): failure detected at %lu.%03lu ms +0 us, "
 	       "backoff %lu us, device reset +%lu us, domain started +%lu us, backend connected +%lu us, "
 	       "first packet forwarded +%lu us; cause: %s\n", d->cfg.name, restarts[slot(d)],
@@ -123,12 +135,43 @@ static void print_record(const struct domain *d, const struct restart_record *r)
 	       r->cause);
 }
 
-void supervise_connected(struct domain *d)
+/* The record of d's latest restart while its phases are still being filled
+ * in by this incarnation, else NULL. */
+static struct restart_record *open_record(const struct domain *d)
 {
 	struct restart_record *r = &records[slot(d)];
 
-	if (record_open[slot(d)] && r->generation == d->generation && !r->connected)
-		r->connected = arch_time_ns();
+	return record_open[slot(d)] && r->generation == d->generation ? r : 0;
+}
+
+static void stamp(uint64_t *at)
+{
+	if (!*at)
+		*at = arch_time_ns();
+}
+
+void supervise_announced(struct domain *d)
+{
+	struct restart_record *r = open_record(d);
+
+	if (r)
+		stamp(&r->announced);
+}
+
+void supervise_offered(struct domain *d)
+{
+	struct restart_record *r = open_record(d);
+
+	if (r && r->announced)
+		stamp(&r->offered);
+}
+
+void supervise_connected(struct domain *d)
+{
+	struct restart_record *r = open_record(d);
+
+	if (r)
+		stamp(&r->connected);
 }
 
 void supervise_notified(struct domain *d)
@@ -179,7 +222,9 @@ static int restart_step(uint32_t id, struct domain *d, uint64_t now)
 		saved_cfg[s] = d->cfg;
 		saved_image[s] = d->image;
 		d->restart_pending = 0;
-		domain_quiesce(d);      /* DMA stopped, device reset, grants, vCPU */
+		/* DMA stopped, device reset begun (held while we rebuild), grants,
+		 * vCPU gone. */
+		domain_quiesce_for_restart(d);
 		records[s].reset = arch_time_ns();
 		phase[s] = RS_WAIT;
 		return 1;
@@ -191,13 +236,17 @@ static int restart_step(uint32_t id, struct domain *d, uint64_t now)
 	case RS_RECLAIM:
 		if (domain_reclaim_step(d, RESTART_STEP_PAGES))
 			return 1;
+		records[s].reclaimed = arch_time_ns();
 		if ((rc = domain_build_begin(id, &saved_cfg[s], saved_image[s], &d)))
 			break;
 		phase[s] = RS_BUILD;
 		return 1;
 	default:
-		if ((rc = domain_build_step(d, RESTART_STEP_PAGES)) == 1)
+		if ((rc = domain_build_step(d, RESTART_STEP_PAGES)) == 1) {
+			if (d->mem_bytes == d->cfg.mem_bytes)
+				stamp(&records[s].ram);
 			return 1;
+		}
 		if (rc)
 			break;
 		phase[s] = RS_IDLE;
@@ -251,6 +300,7 @@ int supervise_poll(void)
 	int more = 0;
 
 	fi_poll();      /* may restart a faulted generation on purpose */
+	pci_reset_poll();       /* end bus resets held long enough */
 	for (uint32_t id = 1; id <= HV_MAX_DOMAINS; id++) {
 		struct domain *d = domain_by_id(id);
 		if (!d)

@@ -29,7 +29,11 @@ HVTEST(create_destroy_200)
 	EXPECT_EQ(mm_free_frames(), before);
 }
 
-HVTEST(scrub)
+/* A domain fills its RAM with a marker and is destroyed; a second one gets
+ * most of those frames and must find them all zero. pooled = 0: they are
+ * zeroed when handed out (the pool is emptied first); 1: by the idle-time
+ * zeroer before (the pool is refilled from them first). */
+static void scrub(int pooled)
 {
 	struct domain *a = hvtest_create("dirty");
 	uint64_t frames[1024], n = 0, reused = 0;
@@ -39,6 +43,14 @@ HVTEST(scrub)
 	for (uint64_t gpa = 0; gpa < a->mem_bytes && n < 1024; gpa += 4096)
 		EXPECT(pt_lookup(&a->gpt, gpa, &frames[n++], 0, 0) == 0);
 	domain_destroy(a);
+	mm_zero_pool_forget();
+	if (pooled) {
+		unsigned z = 0, step;
+		while ((step = mm_zero_idle(64)))
+			z += step;
+		printk("hvtest: idle zeroer filled the pool with %u frames\n", z);
+		EXPECT_EQ(mm_zeroed_frames(), MM_ZERO_POOL);
+	}
 
 	struct domain *b = hvtest_create("scan");
 	for (uint64_t gpa = 0; gpa < b->mem_bytes; gpa += 4096) {
@@ -53,4 +65,14 @@ HVTEST(scrub)
 	EXPECT(reused > n / 2);
 	EXPECT_EQ(tu_run_until_dead(b, TU_SECONDS(30)), SCHED_UNTIL_MET);
 	tu_expect_exit(b, 0);
+}
+
+HVTEST(scrub)
+{
+	scrub(0);
+}
+
+HVTEST(scrub_pool)
+{
+	scrub(1);
 }

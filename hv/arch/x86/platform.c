@@ -73,6 +73,22 @@ void arch_idle(void)
 	__asm__ volatile("sti; hlt; cli" ::: "memory");
 }
 
+void arch_irq_window(void)
+{
+	/* sti's shadow covers the nop: an interrupt is taken after it. */
+	__asm__ volatile("sti; nop; cli" ::: "memory");
+}
+
+void arch_zero_frame(void *frame)
+{
+	/* 512 stores of 8 bytes: under TCG (and -icount) each repetition of a
+	 * string instruction counts as one instruction, so this is 8 times
+	 * cheaper than memset's byte-wise rep stosb. */
+	uint64_t n = 4096 / 8;
+
+	__asm__ volatile("rep stosq" : "+D"(frame), "+c"(n) : "a"(0ull) : "memory");
+}
+
 void arch_poweroff(unsigned status)
 {
 	outl(DEBUG_EXIT_PORT, status);

@@ -11,7 +11,7 @@
  *  - a fixed or lowest-priority interrupt sets its vector's ISR bit in the
  *    local APIC; exceptions and NMIs do not;
  *  - a maskable interrupt is taken only with IF=1, and the hypervisor runs
- *    with IF=0 except around VMRUN and in arch_idle, where nothing faults.
+ *    with IF=0 except around VMRUN, in arch_idle and arch_irq_window, where nothing faults.
  * So a vector below 32 is an interrupt only with no error code, its ISR bit
  * set and IF=1 in the interrupted context; vector 2 otherwise is an NMI;
  * anything else below 32 is a real exception.

@@ -50,6 +50,11 @@ void arch_intx_unroute(unsigned gsi);
 uint32_t arch_cpu_apic_id(void);
 /* Wait for an interrupt with interrupts enabled, then return with them off. */
 void arch_idle(void);
+/* Let pending interrupts in for an instant (the idle loop has work to do). */
+void arch_irq_window(void);
+/* Zero one 4 KiB frame (at its hypervisor virtual address) in the fewest
+ * instructions the CPU offers: under emulation each one costs time. */
+void arch_zero_frame(void *frame);
 /* Leave the emulator with a status (isa-debug-exit); halts if that fails. */
 void __attribute__((noreturn)) arch_poweroff(unsigned status);
 /* Map device registers at pa uncached into the hypervisor; 0 or -1. */

@@ -71,6 +71,9 @@ uint64_t grant_orphan_frames(void);
 int64_t reg_write(struct domain *d, domid_t peer, uint32_t devid, gpa_t in);
 int64_t reg_read(struct domain *d, domid_t peer, uint32_t devid, gpa_t out);
 void reg_domain_dead(struct domain *d);
+/* A registry entry d read changed since: take the wake-up (HC_BLOCK returns
+ * at once), like a pending event. */
+int reg_take_wake(struct domain *d);
 void reg_slot_failed(uint32_t id);
 
 int64_t pcicfg_read(struct domain *d, devidx_t dev, uint32_t off, uint32_t size);

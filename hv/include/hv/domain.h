@@ -72,11 +72,15 @@ struct domain {
 	uint64_t wd_period_ns;          /* hang watchdog armed by the guest; 0 = off */
 	uint64_t wd_kick_run_ns;        /* sched_watch_ns() at the last kick */
 	uint8_t restart_pending;        /* crashed with restart configured: rebuild soon */
+	uint8_t reg_woken;              /* a watched registry entry changed (hv/registry.c) */
 };
 
 /* Assign the configured devices (BARs mapped, DMA confined); release them. */
 int assign_devices(struct domain *d);
 void release_devices(struct domain *d);
+/* The same, leaving each device's bus reset to end later (a restart rebuilds
+ * the domain meanwhile; assign_devices ends it at the latest). */
+void release_devices_deferred(struct domain *d);
 
 /* Build a domain from a configuration record and the module holding its image. */
 int domain_create(const struct bootcfg_domain *cfg, const struct mb2_module *image,
@@ -86,9 +90,9 @@ int domain_create_at(uint32_t id, const struct bootcfg_domain *cfg,
 		     const struct mb2_module *image, struct domain **out);
 /* The same in steps, so a restart of a large domain never holds the CPU for
  * long (hv/supervise.c): begin takes the slot; each step maps at most 'pages'
- * frames of RAM and returns 1 while more remain, then finishes the build
- * (image, devices, vCPU) and returns 0 with the domain runnable, or an error
- * (the slot is freed again). */
+ * frames of RAM and returns 1 (also after the last RAM step); the step after
+ * the RAM finishes the build (image, devices, vCPU) and returns 0 with the
+ * domain runnable, or an error (the slot is freed again). */
 int domain_build_begin(uint32_t id, const struct bootcfg_domain *cfg,
 		       const struct mb2_module *image, struct domain **out);
 int domain_build_step(struct domain *d, uint64_t pages);
@@ -101,6 +105,9 @@ void domain_destroy(struct domain *d);
  * down grants and vCPU; each reclaim step frees at most 'pages' frames of RAM
  * and returns 1 while more remain, 0 once the slot is free. */
 void domain_quiesce(struct domain *d);
+/* quiesce for a restart: the devices' bus resets are only begun (held while
+ * the memory is rebuilt, ended by pci_reset_poll or when assigned again). */
+void domain_quiesce_for_restart(struct domain *d);
 int domain_reclaim_step(struct domain *d, uint64_t pages);
 struct domain *domain_by_id(uint32_t id);
 const char *domain_state_name(enum domain_state s);

@@ -50,6 +50,14 @@ int pci_intx_root(const struct pci_dev *p, unsigned *slot, unsigned *pin);
  * when it is alone on that bus, else FLR when it has one; BARs restored,
  * decoding off. -1 when neither is possible. */
 int pci_reset(const struct pci_dev *p);
+/* The same in two halves (secondary bus reset only; an FLR completes in
+ * begin): begin asserts the reset; finish ends it once PCI's minimum hold has
+ * passed (waiting for the rest if called earlier), restores the BARs, turns
+ * decoding off; poll finishes every reset whose hold has passed. */
+int pci_reset_begin(const struct pci_dev *p);
+int pci_reset_pending(const struct pci_dev *p);
+void pci_reset_finish(const struct pci_dev *p);
+void pci_reset_poll(void);
 /* Function-level reset alone (PCIe FLR): -1 when the device has none. */
 int pci_can_flr(const struct pci_dev *p);
 int pci_flr(const struct pci_dev *p);

@@ -21,8 +21,13 @@ struct restart_record {
 	uint64_t generation;        /* of the new incarnation */
 	uint64_t detected;          /* failure noticed (crash, fault, watchdog) */
 	uint64_t backoff;           /* delay the restart policy imposed (ns) */
-	uint64_t reset;             /* device reset, old incarnation gone */
+	uint64_t reset;             /* device stopped, its bus reset begun (held while the
+				     * RAM is rebuilt), old incarnation gone */
+	uint64_t reclaimed;         /* old incarnation's memory returned */
+	uint64_t ram;               /* new incarnation's RAM mapped (zeroed frames) */
 	uint64_t started;           /* new incarnation runnable */
+	uint64_t announced;         /* it wrote its first registry entry */
+	uint64_t offered;           /* a peer first offered it a connection */
 	uint64_t connected;         /* it wrote Connected in the registry */
 	uint64_t forwarded;         /* its first notification on a connection afterwards */
 	char cause[96];
@@ -31,6 +36,10 @@ struct restart_record {
 /* Hooks from the domain lifecycle, the registry and event channels. */
 void supervise_stopped(struct domain *d);
 void supervise_connected(struct domain *d);
+/* d wrote a registry entry that is not Connected (announced), or a peer
+ * wrote one towards d in state Initialising (offered). */
+void supervise_announced(struct domain *d);
+void supervise_offered(struct domain *d);
 void supervise_notified(struct domain *d);
 /* HC_WATCHDOG_KICK: period_ns is measured in the domain's own run time
  * (vcpu.run_ns: time in guest mode), not in wall-clock time. */
