@@ -402,6 +402,10 @@ int blkback_poll(struct blkback *bb, uint64_t events)
 	if (done < 0)
 		done = 0;
 	int look = ++bb->polls % STATUS_EVERY == 0;
+	/* Every request taken in this poll reaches the disk with one
+	 * notification (the NVMe doorbell), rung before we answer and wait. */
+	if (bb->disk->plug)
+		bb->disk->plug(bb->disk->ctx, 1);
 	for (unsigned i = 0; i < bb->n; i++) {
 		struct bb_client *c = &bb->c[i];
 		if (!c->connected) {
@@ -416,6 +420,8 @@ int blkback_poll(struct blkback *bb, uint64_t events)
 			disconnect(bb, c, "frontend closed or died");
 		done += n;
 	}
+	if (bb->disk->plug)
+		bb->disk->plug(bb->disk->ctx, 0);
 	push_all(bb);
 	return done;
 }
