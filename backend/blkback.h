@@ -41,6 +41,7 @@ _Static_assert(BLKBACK_CLIENTS * (BLKBACK_MAPS + 1) <= GRANT_MAPS_MAX,
 _Static_assert(BLKBACK_MAP_BASE + BLKBACK_CLIENTS * BLKBACK_MAP_SPAN <= GUEST_MMIO_GPA,
 	       "the windows are mapped by the guest page tables, below device BARs");
 _Static_assert((BLKBACK_MAPS + 1) * 4096ull <= BLKBACK_MAP_SPAN, "maps fit the window");
+_Static_assert(BLKBACK_MAPS < 255, "a maps[] index + 1 fits map_of");
 
 struct blkback_stats {
 	uint64_t requests, reads, writes, flushes, fua, sectors;
@@ -60,6 +61,7 @@ struct bb_client {
 	int port;
 	struct bb_map maps[BLKBACK_MAPS];   /* page i + 1 of the client's window */
 	unsigned nmaps;
+	uint8_t map_of[GRANT_MAX];      /* gref -> its maps[] index + 1 (0: none; a hint, checked) */
 	unsigned inflight;              /* its requests at the disk */
 	int must_push;
 	int held;                       /* 'next' taken off the ring, waiting for the disk */

@@ -111,6 +111,9 @@ struct blkfront {
 	uint64_t page_app[BLKFRONT_PAGES / 64];    /* bit set: lent by blkfront_buf_alloc */
 	struct bf_shadow sh[BLKFRONT_SLOTS];
 	struct bf_io io[BLKFRONT_IOS];
+	/* Counts kept with the states above, so the hot path does not scan
+	 * every slot: shadows not free, shadows queued, I/O records used. */
+	unsigned nshadows, nqueued, nios;
 	uint64_t next_order;
 	struct blkfront_done done[BLKFRONT_IOS];   /* completions not yet reaped */
 	unsigned ndone;

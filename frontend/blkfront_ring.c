@@ -23,6 +23,7 @@ void blkfront_ring_reset(struct blkfront *bf)
 	}
 	bf->ndone = 0;
 	bf->next_order = 0;
+	bf->nshadows = bf->nqueued = bf->nios = 0;
 }
 
 static unsigned free_pages(const struct blkfront *bf)
@@ -102,24 +103,11 @@ void blkfront_buf_free(struct blkfront *bf, void *buf, uint32_t bytes)
 	}
 }
 
-static unsigned count_state(const struct blkfront *bf, uint8_t state)
-{
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < BLKFRONT_SLOTS; i++)
-		n += bf->sh[i].state == state;
-	return n;
-}
-
 /* A free I/O record; completions not yet reaped count as busy, so the
  * completion queue never overflows. */
 static int free_io(const struct blkfront *bf)
 {
-	unsigned used = bf->ndone;
-
-	for (unsigned i = 0; i < BLKFRONT_IOS; i++)
-		used += bf->io[i].used != 0;
-	if (used >= BLKFRONT_IOS)
+	if (bf->nios + bf->ndone >= BLKFRONT_IOS)
 		return -1;
 	for (unsigned i = 0; i < BLKFRONT_IOS; i++)
 		if (!bf->io[i].used)
@@ -150,6 +138,8 @@ static void queue_piece(struct blkfront *bf, unsigned io, uint64_t sector, uint3
 		if (bf->sh[i].state == BFS_FREE)
 			s = &bf->sh[i];
 	uint32_t seq = s->seq + 1;
+	bf->nshadows++;
+	bf->nqueued++;
 	*s = (struct bf_shadow){ .state = BFS_QUEUED, .op = o->op, .flags = flags, .seq = seq,
 				 .io = io, .nsect = nsect, .order = bf->next_order++,
 				 .sector = sector, .buf_off = buf_off };
@@ -183,10 +173,11 @@ int blkfront_ring_submit(struct blkfront *bf, uint8_t op, uint64_t sector, void 
 	if (app == -2)
 		return BLKFRONT_EINVAL;         /* in the pool, but not a buffer of the application's */
 	int io = free_io(bf);
-	if (io < 0 || count_state(bf, BFS_FREE) < pieces ||
+	if (io < 0 || BLKFRONT_SLOTS - bf->nshadows < pieces ||
 	    (app < 0 && free_pages(bf) < (nsect + 7) / 8))
 		return BLKFRONT_EAGAIN;
 	bf->io[io] = (struct bf_io){ .used = 1, .op = op, .tag = tag, .buf = buf };
+	bf->nios++;
 	if (op == BLKIF_OP_FLUSH)
 		queue_piece(bf, (unsigned)io, 0, 0, 0, 0, -1);
 	for (uint32_t done = 0; done < nsect; done += SECTS_PER_REQ) {
@@ -210,7 +201,7 @@ static struct bf_shadow *oldest_queued(struct blkfront *bf)
 {
 	struct bf_shadow *best = 0;
 
-	for (unsigned i = 0; i < BLKFRONT_SLOTS; i++)
+	for (unsigned i = 0; i < BLKFRONT_SLOTS && bf->nqueued; i++)
 		if (bf->sh[i].state == BFS_QUEUED && (!best || bf->sh[i].order < best->order))
 			best = &bf->sh[i];
 	return best;
@@ -221,7 +212,7 @@ int blkfront_ring_send(struct blkfront *bf)
 	struct bf_shadow *s;
 	int n = 0;
 
-	while ((s = oldest_queued(bf)) && ring_front_free(&bf->ring)) {
+	while (ring_front_free(&bf->ring) && (s = oldest_queued(bf))) {
 		struct blkif_request r = { .id = BLKIF_ID(bf->conn, s->seq, s - bf->sh),
 					   .sector = s->sector, .op = s->op, .nr_segs = s->npages,
 					   .flags = s->flags };
@@ -233,6 +224,7 @@ int blkfront_ring_send(struct blkfront *bf)
 		/* Written whole into the slot: the backend copies it once. */
 		*(struct blkif_request *)ring_front_next_req(&bf->ring) = r;
 		s->state = BFS_SENT;
+		bf->nqueued--;
 		bf->stats.replayed += s->sent_before;
 		bf->stats.requests++;
 		n++;
@@ -268,6 +260,7 @@ static void complete_io(struct blkfront *bf, struct bf_io *o)
 	bf->stats.completed++;
 	bf->stats.errors += o->status != 0;
 	o->used = 0;
+	bf->nios--;
 }
 
 /* One checked response: copy read data out once, free the shadow. */
@@ -287,6 +280,7 @@ static void take_one(struct blkfront *bf, const struct blkif_response *r)
 	if (r->status != BLKIF_OK && !o->status)
 		o->status = r->status == BLKIF_ERR_RANGE ? BLKFRONT_ERANGE : BLKFRONT_EIO;
 	s->state = BFS_FREE;
+	bf->nshadows--;
 	if (--o->pieces == 0)
 		complete_io(bf, o);
 }
@@ -314,6 +308,7 @@ void blkfront_ring_requeue(struct blkfront *bf)
 	for (unsigned i = 0; i < BLKFRONT_SLOTS; i++) {
 		if (bf->sh[i].state == BFS_SENT) {
 			bf->sh[i].state = BFS_QUEUED;
+			bf->nqueued++;
 			bf->sh[i].sent_before = 1;
 		}
 	}
@@ -328,6 +323,8 @@ void blkfront_ring_fail_all(struct blkfront *bf, int status)
 		struct bf_io *o = &bf->io[s->io];
 		for (unsigned p = 0; p < s->npages && !s->app; p++)
 			bf->page_free[s->page[p] / 64] |= 1ull << (s->page[p] % 64);
+		bf->nqueued -= s->state == BFS_QUEUED;
+		bf->nshadows--;
 		s->state = BFS_FREE;
 		if (!o->status)
 			o->status = status;
