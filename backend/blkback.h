@@ -32,7 +32,7 @@
 #define BLKBACK_MAPS      128
 #define BLKBACK_INFLIGHT  32        /* requests at the disk at once (all clients) */
 #define BLKBACK_BUF_BYTES (BLKIF_MAX_SECTORS * BLKIF_SECTOR_SIZE)   /* per in-flight request */
-#define BLKBACK_BUFS_BYTES (BLKBACK_INFLIGHT * BLKBACK_BUF_BYTES)   /* 1 MiB */
+#define BLKBACK_BUFS_BYTES (BLKBACK_INFLIGHT * BLKBACK_BUF_BYTES)   /* 2 MiB */
 #define BLKBACK_MAP_BASE  0x28000000ull   /* below the MMIO window, clear of netback's */
 #define BLKBACK_MAP_SPAN  0x100000ull   /* guest-physical window per client */
 

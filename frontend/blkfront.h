@@ -3,7 +3,7 @@
  * (include/public/io/blkif.h). A small block API: submit reads, writes (FUA
  * optional) and flushes of 512 B..128 KiB, several in flight, and reap their
  * completions. Data goes through a pool of BLKFRONT_PAGES pages granted to the
- * backend once per connection; an application I/O over 32 KiB is split into
+ * backend once per connection; an application I/O over 64 KiB is split into
  * requests of up to BLKIF_MAX_SEGS pages.
  *
  * Two kinds of buffer. Any buffer of the application's: write data is

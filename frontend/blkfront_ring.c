@@ -218,7 +218,7 @@ int blkfront_ring_send(struct blkfront *bf)
 					   .flags = s->flags };
 		for (unsigned p = 0; p < s->npages; p++) {
 			uint32_t left = s->nsect - p * BLKIF_SECTORS_PER_PAGE;
-			r.seg[p] = (struct blkif_segment){ .gref = (uint32_t)bf->gref[s->page[p]],
+			r.seg[p] = (struct blkif_segment){ .gref = (uint16_t)bf->gref[s->page[p]],
 				.last_sect = (uint8_t)((left < 8 ? left : 8) - 1) };
 		}
 		/* Written whole into the slot: the backend copies it once. */

@@ -129,8 +129,8 @@ static void test_layout(void)
 	CHECK_EQ(BLKIF_ID_SLOT(id), 31);
 
 	struct blkif_request r = { .op = BLKIF_OP_WRITE, .nr_segs = 2, .sector = 10 };
-	r.seg[0] = (struct blkif_segment){ 1, 0, 7, 0 };
-	r.seg[1] = (struct blkif_segment){ 2, 2, 3, 0 };
+	r.seg[0] = (struct blkif_segment){ .gref = 1, .first_sect = 0, .last_sect = 7 };
+	r.seg[1] = (struct blkif_segment){ .gref = 2, .first_sect = 2, .last_sect = 3 };
 	CHECK_EQ(blkif_request_sectors(&r), 10);
 	CHECK_EQ(blkif_request_check(&r, 20), BLKIF_OK);
 	CHECK_EQ(blkif_request_check(&r, 19), BLKIF_ERR_RANGE);
@@ -503,7 +503,7 @@ static int hostile_req(struct blkif_request r)
 static struct blkif_request rq(uint8_t op, uint64_t sector, uint32_t gref, uint8_t first, uint8_t last)
 {
 	struct blkif_request r = { .op = op, .sector = sector, .nr_segs = 1 };
-	r.seg[0] = (struct blkif_segment){ gref, first, last, 0 };
+	r.seg[0] = (struct blkif_segment){ .gref = (uint16_t)gref, .first_sect = first, .last_sect = last };
 	return r;
 }
 
@@ -531,7 +531,7 @@ static void test_hostile_frontend(void)
 	q.reserved = 1;
 	CHECK_EQ(hostile_req(q), BLKIF_ERR_BADREQ);
 	q = rq(BLKIF_OP_WRITE, 0, g0, 0, 7);
-	q.nr_segs = 9;                  /* too many segments */
+	q.nr_segs = BLKIF_MAX_SEGS + 1; /* too many segments */
 	CHECK_EQ(hostile_req(q), BLKIF_ERR_BADREQ);
 	q.nr_segs = 255;
 	CHECK_EQ(hostile_req(q), BLKIF_ERR_BADREQ);
