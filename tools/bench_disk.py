@@ -21,6 +21,11 @@ incarnation sent (the hypervisor's "first packet forwarded": its first
 notification to the client after it connected, i.e. the first completed
 replayed request), and blkfront's requests replayed per reconnection.
 --detail also prints run time per domain and exit/hypercall breakdowns.
+
+Last, the qd 32 pair once under -icount shift=0 (disk_*_rr32_ic): guest time
+is then instructions (1 ns each), so IOPS in guest time and guest
+instructions per I/O (every domain, boot included) are repeatable figures of
+the guest-side cost, free of host noise (not of device or exit costs).
 """
 import argparse
 import os
@@ -40,6 +45,7 @@ ROWS = [
     ("64 KiB sequential write, qd 8", "disk_direct_sw", "disk_dd_sw"),
 ]
 RESTART = "disk_restart"
+ICOUNT = ("disk_dd_rr32_ic", "disk_direct_rr32_ic")
 
 
 def run_one(name):
@@ -60,12 +66,13 @@ def boot(name):
     if not m:
         sys.exit("bench-disk: %s printed no bench line" % name)
     fig = dict(re.findall(r"(\w+)=(\S+)", m.group(1)))
-    exits = events = 0
+    exits = events = run_us = 0
     detail = []
     for c in re.finditer(r"hvtest: counters (\S+): exits (\d+) hypercalls (\d+) events_sent \d+ "
                          r"events_received (\d+)(?: run_us (\d+))?", log):
         exits += int(c.group(2))
         events += int(c.group(4))
+        run_us += int(c.group(5) or 0)
         detail.append("%s: exits %s hypercalls %s events %s run %s ms" % (
             c.group(1), c.group(2), c.group(3), c.group(4),
             int(c.group(5)) // 1000 if c.group(5) else "?"))
@@ -73,7 +80,7 @@ def boot(name):
     ops = max(1, int(fig["ops"]))
     if int(fig["failed"]):
         sys.exit("bench-disk: %s: %s I/Os failed" % (name, fig["failed"]))
-    return {"iops": float(fig["iops"]), "mbps": float(fig["mbps"]),
+    return {"iops": float(fig["iops"]), "mbps": float(fig["mbps"]), "insns": run_us * 1000 / ops,
             "exits": exits / ops, "events": events / ops, "detail": detail}
 
 
@@ -107,11 +114,22 @@ def restart_figures():
             replayed, reconnects, replayed / max(1, reconnects)))
 
 
+def icount_figures():
+    a, b = boot(ICOUNT[0]), boot(ICOUNT[1])
+    print()
+    print("qd 32 under -icount shift=0 (guest time = instructions; repeatable):")
+    for tag, r in (("(a)", a), ("(b)", b)):
+        print("  %s %8.0f IOPS in guest time, %6.0f guest instructions per I/O (all domains, "
+              "boot included)" % (tag, r["iops"], r["insns"]))
+    print("  (a)/(b) IOPS in guest time: %.2f" % (a["iops"] / max(1e-9, b["iops"])))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--only", help="comma list of measurements by (b) name, e.g. disk_direct_rr32")
     ap.add_argument("--no-restart", action="store_true", help="skip the restart figures")
+    ap.add_argument("--no-icount", action="store_true", help="skip the -icount qd 32 pair")
     ap.add_argument("--detail", action="store_true", help="run time and exit breakdown per boot")
     args = ap.parse_args()
     rows = [r for r in ROWS if not args.only or r[1] in args.only.split(",")]
@@ -136,6 +154,8 @@ def main():
         print("%-30s (a)/(b) IOPS: %s" % (what, fmt(med(ratio), 2)))
     if not args.no_restart:
         restart_figures()
+    if not args.no_icount:
+        icount_figures()
 
 
 if __name__ == "__main__":
