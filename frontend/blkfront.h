@@ -128,7 +128,9 @@ int blkfront_init(struct blkfront *bf, uint32_t backend_domid);
  * Queue an I/O: op BLKIF_OP_READ/WRITE of 'bytes' (512..BLKFRONT_MAX_IO, a
  * multiple of 512) at 'sector', or BLKIF_OP_FLUSH (bytes 0). flags:
  * BLKFRONT_FUA on writes. Write data is copied at once; read data lands in
- * buf when the I/O completes. Returns 0, BLKFRONT_EAGAIN, BLKFRONT_EINVAL or
+ * buf when the I/O completes. A pool buffer (blkfront_buf_alloc) is used in
+ * place, not copied; a pointer into the pool that is not one is refused
+ * (BLKFRONT_EINVAL). Returns 0, BLKFRONT_EAGAIN, BLKFRONT_EINVAL or
  * BLKFRONT_EGONE. Submitted while disconnected, it waits for the connection.
  */
 int blkfront_submit(struct blkfront *bf, uint8_t op, uint64_t sector, void *buf,
