@@ -114,6 +114,10 @@ struct blkfront {
 	/* Counts kept with the states above, so the hot path does not scan
 	 * every slot: shadows not free, shadows queued, I/O records used. */
 	unsigned nshadows, nqueued, nios;
+	/* Hints, checked before use: the shadow and I/O record freed last (the
+	 * next ones to take), and the only queued shadow + 1 while nqueued is 1
+	 * since it was queued (0: unknown). */
+	uint8_t sh_hint, io_hint, only_queued;
 	uint64_t next_order;
 	struct blkfront_done done[BLKFRONT_IOS];   /* completions not yet reaped */
 	unsigned ndone;

@@ -24,6 +24,7 @@ void blkfront_ring_reset(struct blkfront *bf)
 	bf->ndone = 0;
 	bf->next_order = 0;
 	bf->nshadows = bf->nqueued = bf->nios = 0;
+	bf->sh_hint = bf->io_hint = bf->only_queued = 0;
 }
 
 static unsigned free_pages(const struct blkfront *bf)
@@ -109,6 +110,8 @@ static int free_io(const struct blkfront *bf)
 {
 	if (bf->nios + bf->ndone >= BLKFRONT_IOS)
 		return -1;
+	if (!bf->io[bf->io_hint].used)
+		return bf->io_hint;
 	for (unsigned i = 0; i < BLKFRONT_IOS; i++)
 		if (!bf->io[i].used)
 			return (int)i;
@@ -132,14 +135,14 @@ static void queue_piece(struct blkfront *bf, unsigned io, uint64_t sector, uint3
 			uint32_t buf_off, uint16_t flags, int app)
 {
 	struct bf_io *o = &bf->io[io];
-	struct bf_shadow *s = 0;
+	struct bf_shadow *s = bf->sh[bf->sh_hint].state == BFS_FREE ? &bf->sh[bf->sh_hint] : 0;
 
 	for (unsigned i = 0; i < BLKFRONT_SLOTS && !s; i++)
 		if (bf->sh[i].state == BFS_FREE)
 			s = &bf->sh[i];
 	uint32_t seq = s->seq + 1;
 	bf->nshadows++;
-	bf->nqueued++;
+	bf->only_queued = bf->nqueued++ ? 0 : (uint8_t)(s - bf->sh + 1);
 	*s = (struct bf_shadow){ .state = BFS_QUEUED, .op = o->op, .flags = flags, .seq = seq,
 				 .io = io, .nsect = nsect, .order = bf->next_order++,
 				 .sector = sector, .buf_off = buf_off };
@@ -201,6 +204,10 @@ static struct bf_shadow *oldest_queued(struct blkfront *bf)
 {
 	struct bf_shadow *best = 0;
 
+	/* The common case: one request queued and sent at once, by submit. */
+	if (bf->nqueued == 1 && bf->only_queued &&
+	    bf->sh[bf->only_queued - 1].state == BFS_QUEUED)
+		return &bf->sh[bf->only_queued - 1];
 	for (unsigned i = 0; i < BLKFRONT_SLOTS && bf->nqueued; i++)
 		if (bf->sh[i].state == BFS_QUEUED && (!best || bf->sh[i].order < best->order))
 			best = &bf->sh[i];
@@ -261,6 +268,7 @@ static void complete_io(struct blkfront *bf, struct bf_io *o)
 	bf->stats.errors += o->status != 0;
 	o->used = 0;
 	bf->nios--;
+	bf->io_hint = (uint8_t)(o - bf->io);
 }
 
 /* One checked response: copy read data out once, free the shadow. */
@@ -281,6 +289,7 @@ static void take_one(struct blkfront *bf, const struct blkif_response *r)
 		o->status = r->status == BLKIF_ERR_RANGE ? BLKFRONT_ERANGE : BLKFRONT_EIO;
 	s->state = BFS_FREE;
 	bf->nshadows--;
+	bf->sh_hint = (uint8_t)(s - bf->sh);
 	if (--o->pieces == 0)
 		complete_io(bf, o);
 }
@@ -309,6 +318,7 @@ void blkfront_ring_requeue(struct blkfront *bf)
 		if (bf->sh[i].state == BFS_SENT) {
 			bf->sh[i].state = BFS_QUEUED;
 			bf->nqueued++;
+			bf->only_queued = 0;
 			bf->sh[i].sent_before = 1;
 		}
 	}
@@ -325,6 +335,7 @@ void blkfront_ring_fail_all(struct blkfront *bf, int status)
 			bf->page_free[s->page[p] / 64] |= 1ull << (s->page[p] % 64);
 		bf->nqueued -= s->state == BFS_QUEUED;
 		bf->nshadows--;
+		bf->only_queued = 0;
 		s->state = BFS_FREE;
 		if (!o->status)
 			o->status = status;
