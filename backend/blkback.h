@@ -31,8 +31,12 @@
  * included, within the backend's grant mapping budget. */
 #define BLKBACK_MAPS      128
 #define BLKBACK_INFLIGHT  32        /* requests at the disk at once (all clients) */
-#define BLKBACK_BUF_BYTES (BLKIF_MAX_SECTORS * BLKIF_SECTOR_SIZE)   /* per in-flight request */
-#define BLKBACK_BUFS_BYTES (BLKBACK_INFLIGHT * BLKBACK_BUF_BYTES)   /* 1 MiB */
+#define BLKBACK_BUF_BYTES (BLKIF_MAX_SECTORS * BLKIF_SECTOR_SIZE)   /* at most per request */
+/* DMA buffer pages, taken per request as many as its sectors need: 32
+ * requests of 4 KiB or 16 of 64 KiB at the disk at once. (A fixed 64 KiB
+ * per in-flight request would double the domain's image: a slower restart.) */
+#define BLKBACK_BUF_PAGES 256
+#define BLKBACK_BUFS_BYTES (BLKBACK_BUF_PAGES * 4096)                /* 1 MiB */
 #define BLKBACK_MAP_BASE  0x28000000ull   /* below the MMIO window, clear of netback's */
 #define BLKBACK_MAP_SPAN  0x100000ull   /* guest-physical window per client */
 
@@ -41,6 +45,9 @@ _Static_assert(BLKBACK_CLIENTS * (BLKBACK_MAPS + 1) <= GRANT_MAPS_MAX,
 _Static_assert(BLKBACK_MAP_BASE + BLKBACK_CLIENTS * BLKBACK_MAP_SPAN <= GUEST_MMIO_GPA,
 	       "the windows are mapped by the guest page tables, below device BARs");
 _Static_assert((BLKBACK_MAPS + 1) * 4096ull <= BLKBACK_MAP_SPAN, "maps fit the window");
+_Static_assert(BLKBACK_MAPS < 255, "a maps[] index + 1 fits map_of");
+_Static_assert(BLKBACK_BUF_PAGES % 64 == 0 && BLKBACK_BUF_PAGES <= 65536, "buffer page bitmap");
+_Static_assert(BLKBACK_BUFS_BYTES >= BLKBACK_BUF_BYTES, "the largest request fits the buffers");
 
 struct blkback_stats {
 	uint64_t requests, reads, writes, flushes, fua, sectors;
@@ -60,6 +67,7 @@ struct bb_client {
 	int port;
 	struct bb_map maps[BLKBACK_MAPS];   /* page i + 1 of the client's window */
 	unsigned nmaps;
+	uint8_t map_of[GRANT_MAX];      /* gref -> its maps[] index + 1 (0: none; a hint, checked) */
 	unsigned inflight;              /* its requests at the disk */
 	int must_push;
 	int held;                       /* 'next' taken off the ring, waiting for the disk */
@@ -74,12 +82,15 @@ struct bb_req {
 	uint32_t sectors;
 	struct blkif_request r;         /* private copy, validated */
 	uint8_t *page[BLKIF_MAX_SEGS];  /* mapped segments (reads copy back into them) */
+	uint16_t buf[BLKIF_MAX_SEGS];   /* its DMA buffer pages, sectors packed in order */
+	uint8_t nbuf;
 };
 
 struct blkback {
 	struct blkdisk *disk;
 	uint8_t *bufs;                  /* BLKBACK_BUFS_BYTES, page aligned, own RAM */
 	uint64_t bufs_dma;              /* their DMA address */
+	uint64_t buf_free[BLKBACK_BUF_PAGES / 64];  /* bit set: buffer page free */
 	unsigned depth;                 /* min(disk depth, BLKBACK_INFLIGHT) */
 	struct bb_client c[BLKBACK_CLIENTS];
 	unsigned n;

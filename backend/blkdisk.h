@@ -42,5 +42,10 @@ struct blkdisk {
 	int (*poll)(void *ctx, blkdisk_done_fn done, void *arg);
 	/* Event port of the completion interrupt (<0: none, poll on a timer). */
 	int irq_port;
+	/* Optional (NULL: every submit reaches the device at once). plug(ctx, 1)
+	 * holds the device's notification (the NVMe doorbell) for the submits
+	 * that follow; plug(ctx, 0) sends one for all of them. The caller
+	 * unplugs before it waits for completions. */
+	void (*plug)(void *ctx, int on);
 };
 #endif

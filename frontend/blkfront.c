@@ -36,11 +36,7 @@ int blkfront_gone(const struct blkfront *bf) { return bf->state == BF_GONE; }
 
 unsigned blkfront_busy(const struct blkfront *bf)
 {
-	unsigned n = bf->ndone;
-
-	for (unsigned i = 0; i < BLKFRONT_IOS; i++)
-		n += bf->io[i].used != 0;
-	return n;
+	return bf->ndone + bf->nios;
 }
 
 static void push(struct blkfront *bf)

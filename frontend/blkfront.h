@@ -3,8 +3,19 @@
  * (include/public/io/blkif.h). A small block API: submit reads, writes (FUA
  * optional) and flushes of 512 B..128 KiB, several in flight, and reap their
  * completions. Data goes through a pool of BLKFRONT_PAGES pages granted to the
- * backend once per connection; an application I/O over 32 KiB is split into
+ * backend once per connection; an application I/O over 64 KiB is split into
  * requests of up to BLKIF_MAX_SEGS pages.
+ *
+ * Two kinds of buffer. Any buffer of the application's: write data is
+ * copied into pool pages at submission, read data copied out once after the
+ * checked response, so the backend never touches the application's memory.
+ * Or a buffer taken from the pool itself (blkfront_buf_alloc): no copy at
+ * all, the backend reads and writes those pages directly. Such a buffer is
+ * shared with the backend for as long as it is allocated: read data there
+ * is what the backend wrote and a faulty backend can still change it after
+ * the completion (copy it out first if that matters), and the application
+ * must not change a write's data before its completion (a replay sends the
+ * pages again).
  *
  * Every request not completed has a shadow (its op, sectors, data pages). When
  * the backend dies, or breaks the protocol, blkfront drops the connection,
@@ -62,6 +73,7 @@ struct bf_shadow {
 	uint32_t buf_off;           /* where its data is in the I/O's buffer */
 	uint8_t npages;
 	uint8_t sent_before;        /* sent on an earlier connection: a replay */
+	uint8_t app;                /* pages are a pool buffer of the application's: no copy */
 	uint8_t page[BLKIF_MAX_SEGS];
 };
 
@@ -96,8 +108,16 @@ struct blkfront {
 	uint8_t *ring_page;             /* one page */
 	uint8_t *pages;                 /* BLKFRONT_PAGES pages */
 	uint64_t page_free[BLKFRONT_PAGES / 64];   /* bit set: page free */
+	uint64_t page_app[BLKFRONT_PAGES / 64];    /* bit set: lent by blkfront_buf_alloc */
 	struct bf_shadow sh[BLKFRONT_SLOTS];
 	struct bf_io io[BLKFRONT_IOS];
+	/* Counts kept with the states above, so the hot path does not scan
+	 * every slot: shadows not free, shadows queued, I/O records used. */
+	unsigned nshadows, nqueued, nios;
+	/* Hints, checked before use: the shadow and I/O record freed last (the
+	 * next ones to take), and the only queued shadow + 1 while nqueued is 1
+	 * since it was queued (0: unknown). */
+	uint8_t sh_hint, io_hint, only_queued;
 	uint64_t next_order;
 	struct blkfront_done done[BLKFRONT_IOS];   /* completions not yet reaped */
 	unsigned ndone;
@@ -112,11 +132,19 @@ int blkfront_init(struct blkfront *bf, uint32_t backend_domid);
  * Queue an I/O: op BLKIF_OP_READ/WRITE of 'bytes' (512..BLKFRONT_MAX_IO, a
  * multiple of 512) at 'sector', or BLKIF_OP_FLUSH (bytes 0). flags:
  * BLKFRONT_FUA on writes. Write data is copied at once; read data lands in
- * buf when the I/O completes. Returns 0, BLKFRONT_EAGAIN, BLKFRONT_EINVAL or
+ * buf when the I/O completes. A pool buffer (blkfront_buf_alloc) is used in
+ * place, not copied; a pointer into the pool that is not one is refused
+ * (BLKFRONT_EINVAL). Returns 0, BLKFRONT_EAGAIN, BLKFRONT_EINVAL or
  * BLKFRONT_EGONE. Submitted while disconnected, it waits for the connection.
  */
 int blkfront_submit(struct blkfront *bf, uint8_t op, uint64_t sector, void *buf,
 		    uint32_t bytes, unsigned flags, uint64_t tag);
+/* A page-aligned buffer of 'bytes' (1..BLKFRONT_MAX_IO) in the granted
+ * pool: I/Os on it move data without a copy (see the top). NULL when the
+ * pool has no run of free pages that long. */
+void *blkfront_buf_alloc(struct blkfront *bf, uint32_t bytes);
+/* Give a pool buffer back (no I/O on it may be in flight). */
+void blkfront_buf_free(struct blkfront *bf, void *buf, uint32_t bytes);
 /* Take responses, drive (re)connection. Returns responses taken. */
 int blkfront_poll(struct blkfront *bf);
 /* Completed I/Os (up to max) into out; returns how many. */

@@ -5,7 +5,8 @@
  * data is copied into the pages at submission and stays there until the
  * request completes, so a replay sends the same data. Read data is copied
  * out of the pages once, after the checked response, and nothing in the
- * shared pages is read again.
+ * shared pages is read again. An I/O on a pool buffer the application
+ * holds (blkfront_buf_alloc) uses that buffer's pages: no copy either way.
  */
 #include "frontend/blkfront_ring.h"
 #include "kstring.h"
@@ -16,10 +17,14 @@ void blkfront_ring_reset(struct blkfront *bf)
 {
 	memset(bf->sh, 0, sizeof(bf->sh));
 	memset(bf->io, 0, sizeof(bf->io));
-	for (unsigned i = 0; i < BLKFRONT_PAGES / 64; i++)
+	for (unsigned i = 0; i < BLKFRONT_PAGES / 64; i++) {
 		bf->page_free[i] = ~0ull;
+		bf->page_app[i] = 0;
+	}
 	bf->ndone = 0;
 	bf->next_order = 0;
+	bf->nshadows = bf->nqueued = bf->nios = 0;
+	bf->sh_hint = bf->io_hint = bf->only_queued = 0;
 }
 
 static unsigned free_pages(const struct blkfront *bf)
@@ -49,25 +54,64 @@ static uint8_t *page_of(const struct blkfront *bf, unsigned p)
 	return bf->pages + (size_t)p * 4096;
 }
 
-static unsigned count_state(const struct blkfront *bf, uint8_t state)
-{
-	unsigned n = 0;
+static int bit(const uint64_t *map, unsigned p) { return (int)(map[p / 64] >> (p % 64) & 1); }
 
-	for (unsigned i = 0; i < BLKFRONT_SLOTS; i++)
-		n += bf->sh[i].state == state;
-	return n;
+void *blkfront_buf_alloc(struct blkfront *bf, uint32_t bytes)
+{
+	unsigned n = (bytes + 4095) / 4096, run = 0;
+
+	if (!bytes || bytes > BLKFRONT_MAX_IO)
+		return 0;
+	for (unsigned p = 0; p < BLKFRONT_PAGES; p++) {
+		run = bit(bf->page_free, p) ? run + 1 : 0;
+		if (run < n)
+			continue;
+		for (unsigned q = p + 1 - n; q <= p; q++) {
+			bf->page_free[q / 64] &= ~(1ull << (q % 64));
+			bf->page_app[q / 64] |= 1ull << (q % 64);
+		}
+		return page_of(bf, p + 1 - n);
+	}
+	return 0;
+}
+
+/* First pool page of an application's pool buffer [buf, buf + bytes), -1 if
+ * buf is not in the pool, -2 if it is but does not start on a page or not
+ * all of it is lent to the application. */
+static int app_first_page(const struct blkfront *bf, const uint8_t *buf, uint32_t bytes)
+{
+	uintptr_t off = (uintptr_t)buf - (uintptr_t)bf->pages;
+
+	if ((uintptr_t)buf < (uintptr_t)bf->pages || off >= (uintptr_t)BLKFRONT_PAGES * 4096)
+		return -1;
+	if (off % 4096 || bytes > (uintptr_t)BLKFRONT_PAGES * 4096 - off)
+		return -2;
+	for (unsigned p = (unsigned)(off / 4096); p < (off + bytes + 4095) / 4096; p++)
+		if (!bit(bf->page_app, p))
+			return -2;
+	return (int)(off / 4096);
+}
+
+void blkfront_buf_free(struct blkfront *bf, void *buf, uint32_t bytes)
+{
+	int first = app_first_page(bf, buf, bytes);
+
+	if (first < 0 || !bytes)
+		return;
+	for (unsigned q = (unsigned)first; q < (unsigned)first + (bytes + 4095) / 4096; q++) {
+		bf->page_app[q / 64] &= ~(1ull << (q % 64));
+		bf->page_free[q / 64] |= 1ull << (q % 64);
+	}
 }
 
 /* A free I/O record; completions not yet reaped count as busy, so the
  * completion queue never overflows. */
 static int free_io(const struct blkfront *bf)
 {
-	unsigned used = bf->ndone;
-
-	for (unsigned i = 0; i < BLKFRONT_IOS; i++)
-		used += bf->io[i].used != 0;
-	if (used >= BLKFRONT_IOS)
+	if (bf->nios + bf->ndone >= BLKFRONT_IOS)
 		return -1;
+	if (!bf->io[bf->io_hint].used)
+		return bf->io_hint;
 	for (unsigned i = 0; i < BLKFRONT_IOS; i++)
 		if (!bf->io[i].used)
 			return (int)i;
@@ -85,22 +129,30 @@ static void copy_in(uint8_t *page, const uint8_t *src, uint32_t n)
 	}
 }
 
-/* One request of I/O 'io': sectors [sector, sector + nsect) at buf_off. */
+/* One request of I/O 'io': sectors [sector, sector + nsect) at buf_off;
+ * app >= 0: the I/O's buffer is the application's pool buffer from page app. */
 static void queue_piece(struct blkfront *bf, unsigned io, uint64_t sector, uint32_t nsect,
-			uint32_t buf_off, uint16_t flags)
+			uint32_t buf_off, uint16_t flags, int app)
 {
 	struct bf_io *o = &bf->io[io];
-	struct bf_shadow *s = 0;
+	struct bf_shadow *s = bf->sh[bf->sh_hint].state == BFS_FREE ? &bf->sh[bf->sh_hint] : 0;
 
 	for (unsigned i = 0; i < BLKFRONT_SLOTS && !s; i++)
 		if (bf->sh[i].state == BFS_FREE)
 			s = &bf->sh[i];
 	uint32_t seq = s->seq + 1;
+	bf->nshadows++;
+	bf->only_queued = bf->nqueued++ ? 0 : (uint8_t)(s - bf->sh + 1);
 	*s = (struct bf_shadow){ .state = BFS_QUEUED, .op = o->op, .flags = flags, .seq = seq,
 				 .io = io, .nsect = nsect, .order = bf->next_order++,
 				 .sector = sector, .buf_off = buf_off };
 	s->npages = (uint8_t)((nsect + BLKIF_SECTORS_PER_PAGE - 1) / BLKIF_SECTORS_PER_PAGE);
+	s->app = app >= 0;
 	for (unsigned p = 0; p < s->npages; p++) {
+		if (s->app) {
+			s->page[p] = (uint8_t)((unsigned)app + buf_off / 4096 + p);
+			continue;
+		}
 		s->page[p] = take_page(bf);
 		if (o->op != BLKIF_OP_WRITE)
 			continue;
@@ -120,16 +172,21 @@ int blkfront_ring_submit(struct blkfront *bf, uint8_t op, uint64_t sector, void 
 		return BLKFRONT_EINVAL;
 	uint32_t nsect = bytes / BLKIF_SECTOR_SIZE;
 	unsigned pieces = op == BLKIF_OP_FLUSH ? 1 : (nsect + SECTS_PER_REQ - 1) / SECTS_PER_REQ;
+	int app = op == BLKIF_OP_FLUSH ? -1 : app_first_page(bf, buf, bytes);
+	if (app == -2)
+		return BLKFRONT_EINVAL;         /* in the pool, but not a buffer of the application's */
 	int io = free_io(bf);
-	if (io < 0 || count_state(bf, BFS_FREE) < pieces || free_pages(bf) < (nsect + 7) / 8)
+	if (io < 0 || BLKFRONT_SLOTS - bf->nshadows < pieces ||
+	    (app < 0 && free_pages(bf) < (nsect + 7) / 8))
 		return BLKFRONT_EAGAIN;
 	bf->io[io] = (struct bf_io){ .used = 1, .op = op, .tag = tag, .buf = buf };
+	bf->nios++;
 	if (op == BLKIF_OP_FLUSH)
-		queue_piece(bf, (unsigned)io, 0, 0, 0, 0);
+		queue_piece(bf, (unsigned)io, 0, 0, 0, 0, -1);
 	for (uint32_t done = 0; done < nsect; done += SECTS_PER_REQ) {
 		uint32_t n = nsect - done < SECTS_PER_REQ ? nsect - done : SECTS_PER_REQ;
 		queue_piece(bf, (unsigned)io, sector + done, n, done * BLKIF_SECTOR_SIZE,
-			    flags & BLKFRONT_FUA ? BLKIF_F_FUA : 0);
+			    flags & BLKFRONT_FUA ? BLKIF_F_FUA : 0, app);
 	}
 	bf->stats.submitted++;
 	return 0;
@@ -147,7 +204,11 @@ static struct bf_shadow *oldest_queued(struct blkfront *bf)
 {
 	struct bf_shadow *best = 0;
 
-	for (unsigned i = 0; i < BLKFRONT_SLOTS; i++)
+	/* The common case: one request queued and sent at once, by submit. */
+	if (bf->nqueued == 1 && bf->only_queued &&
+	    bf->sh[bf->only_queued - 1].state == BFS_QUEUED)
+		return &bf->sh[bf->only_queued - 1];
+	for (unsigned i = 0; i < BLKFRONT_SLOTS && bf->nqueued; i++)
 		if (bf->sh[i].state == BFS_QUEUED && (!best || bf->sh[i].order < best->order))
 			best = &bf->sh[i];
 	return best;
@@ -158,18 +219,19 @@ int blkfront_ring_send(struct blkfront *bf)
 	struct bf_shadow *s;
 	int n = 0;
 
-	while ((s = oldest_queued(bf)) && ring_front_free(&bf->ring)) {
+	while (ring_front_free(&bf->ring) && (s = oldest_queued(bf))) {
 		struct blkif_request r = { .id = BLKIF_ID(bf->conn, s->seq, s - bf->sh),
 					   .sector = s->sector, .op = s->op, .nr_segs = s->npages,
 					   .flags = s->flags };
 		for (unsigned p = 0; p < s->npages; p++) {
 			uint32_t left = s->nsect - p * BLKIF_SECTORS_PER_PAGE;
-			r.seg[p] = (struct blkif_segment){ .gref = (uint32_t)bf->gref[s->page[p]],
+			r.seg[p] = (struct blkif_segment){ .gref = (uint16_t)bf->gref[s->page[p]],
 				.last_sect = (uint8_t)((left < 8 ? left : 8) - 1) };
 		}
 		/* Written whole into the slot: the backend copies it once. */
 		*(struct blkif_request *)ring_front_next_req(&bf->ring) = r;
 		s->state = BFS_SENT;
+		bf->nqueued--;
 		bf->stats.replayed += s->sent_before;
 		bf->stats.requests++;
 		n++;
@@ -205,6 +267,8 @@ static void complete_io(struct blkfront *bf, struct bf_io *o)
 	bf->stats.completed++;
 	bf->stats.errors += o->status != 0;
 	o->used = 0;
+	bf->nios--;
+	bf->io_hint = (uint8_t)(o - bf->io);
 }
 
 /* One checked response: copy read data out once, free the shadow. */
@@ -213,7 +277,7 @@ static void take_one(struct blkfront *bf, const struct blkif_response *r)
 	struct bf_shadow *s = &bf->sh[BLKIF_ID_SLOT(r->id)];
 	struct bf_io *o = &bf->io[s->io];
 
-	for (unsigned p = 0; p < s->npages; p++) {
+	for (unsigned p = 0; p < s->npages && !s->app; p++) {
 		if (r->status == BLKIF_OK && s->op == BLKIF_OP_READ) {
 			uint32_t left = s->nsect * BLKIF_SECTOR_SIZE - p * 4096;
 			ring_copy_bytes(o->buf + s->buf_off + p * 4096, page_of(bf, s->page[p]),
@@ -224,6 +288,8 @@ static void take_one(struct blkfront *bf, const struct blkif_response *r)
 	if (r->status != BLKIF_OK && !o->status)
 		o->status = r->status == BLKIF_ERR_RANGE ? BLKFRONT_ERANGE : BLKFRONT_EIO;
 	s->state = BFS_FREE;
+	bf->nshadows--;
+	bf->sh_hint = (uint8_t)(s - bf->sh);
 	if (--o->pieces == 0)
 		complete_io(bf, o);
 }
@@ -251,6 +317,8 @@ void blkfront_ring_requeue(struct blkfront *bf)
 	for (unsigned i = 0; i < BLKFRONT_SLOTS; i++) {
 		if (bf->sh[i].state == BFS_SENT) {
 			bf->sh[i].state = BFS_QUEUED;
+			bf->nqueued++;
+			bf->only_queued = 0;
 			bf->sh[i].sent_before = 1;
 		}
 	}
@@ -263,8 +331,11 @@ void blkfront_ring_fail_all(struct blkfront *bf, int status)
 		if (s->state == BFS_FREE)
 			continue;
 		struct bf_io *o = &bf->io[s->io];
-		for (unsigned p = 0; p < s->npages; p++)
+		for (unsigned p = 0; p < s->npages && !s->app; p++)
 			bf->page_free[s->page[p] / 64] |= 1ull << (s->page[p] % 64);
+		bf->nqueued -= s->state == BFS_QUEUED;
+		bf->nshadows--;
+		bf->only_queued = 0;
 		s->state = BFS_FREE;
 		if (!o->status)
 			o->status = status;

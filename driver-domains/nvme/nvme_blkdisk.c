@@ -37,6 +37,11 @@ static int submit(void *ctx, const struct blkdisk_io *io)
 	return nvme_disk_submit(nd, io->cookie, &c);
 }
 
+static void plug(void *ctx, int on)
+{
+	nvme_disk_plug(ctx, on);
+}
+
 static int poll(void *ctx, blkdisk_done_fn done, void *arg)
 {
 	return nvme_disk_poll(ctx, done, arg);
@@ -46,7 +51,7 @@ int nvme_blkdisk_init(struct blkdisk *bd, unsigned devidx, const struct nvme_dis
 {
 	int rc = nvme_disk_start(&disk, &mem, devidx, cfg);
 
-	*bd = (struct blkdisk){ &disk, disk.sectors, disk.q.nslots, submit, poll, disk.irq_port };
+	*bd = (struct blkdisk){ &disk, disk.sectors, disk.q.nslots, submit, poll, disk.irq_port, plug };
 	if (rc)
 		bd->sectors = 0;
 	return rc;

@@ -15,6 +15,7 @@ static int create_ioq(struct nvme_disk *nd)
 	memset(nd->mem->iosq, 0, sizeof(nd->mem->iosq));
 	memset(nd->mem->iocq, 0, sizeof(nd->mem->iocq));
 	nvme_ioq_rings_reset(&nd->q);
+	nd->sq_rung = 0;
 	int rc = nvme_admin_set_queues(&nd->dev, 1);
 	if (!rc)
 		rc = nvme_admin_create_ioq(&nd->dev, IOQ_ID, (uintptr_t)nd->mem->iosq,
@@ -104,8 +105,18 @@ static void push(struct nvme_disk *nd, unsigned s)
 
 static void ring_sq(struct nvme_disk *nd)
 {
+	if (nd->sq_rung == nd->q.sq_tail)
+		return;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);    /* entries visible before the doorbell */
 	nvme_ctrl_doorbell(&nd->dev, IOQ_ID, 0, nd->q.sq_tail);
+	nd->sq_rung = nd->q.sq_tail;
+}
+
+void nvme_disk_plug(struct nvme_disk *nd, int on)
+{
+	nd->plugged = on != 0;
+	if (!on && !nd->dead)
+		ring_sq(nd);
 }
 
 int nvme_disk_submit(struct nvme_disk *nd, uint64_t cookie, const struct nvme_io *io)
@@ -146,7 +157,8 @@ int nvme_disk_submit(struct nvme_disk *nd, uint64_t cookie, const struct nvme_io
 	nd->st.fua += io->opc == NVME_CMD_WRITE && io->fua;
 	push(nd, (unsigned)s);
 	FI_SITE(dev_stop, nd);
-	ring_sq(nd);
+	if (!nd->plugged)
+		ring_sq(nd);
 	return BLKDISK_OK;
 }
 
@@ -283,6 +295,8 @@ int nvme_disk_poll(struct nvme_disk *nd, blkdisk_done_fn done, void *arg)
 
 	if (nd->dead)
 		return 0;
+	if (nd->plugged)
+		nvme_disk_plug(nd, 0);          /* a caller that forgot: ring before waiting */
 	n = drain(nd, rec, 1);
 	nd->st.drained_quiesced += nd->quiesce ? n : 0;
 	/* The clock costs a VM exit: read it on every 16th poll with commands

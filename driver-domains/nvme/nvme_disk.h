@@ -68,6 +68,8 @@ struct nvme_disk {
 	int quiesce;                /* a command expired: take no new ones, reset when
 	                               every one in flight has completed or expired */
 	unsigned busy_polls;        /* polls with commands in flight since the clock was read */
+	unsigned plugged;           /* submits hold the doorbell (nvme_disk_plug) */
+	unsigned sq_rung;           /* submission tail the doorbell was last given */
 	unsigned lose_cqe;          /* test: drop the n-th completion from now (0: off) */
 	struct nvme_stats st;
 	struct nvme_sqe cmd[NVME_IOQ_SLOTS];  /* each slot's command as submitted */
@@ -83,6 +85,10 @@ int nvme_disk_start(struct nvme_disk *nd, struct nvme_disk_mem *mem, unsigned de
  * BLKDISK_EIO (the controller is dead). No range check here: the blkdisk
  * adapter checks requests, tests send what they like. */
 int nvme_disk_submit(struct nvme_disk *nd, uint64_t cookie, const struct nvme_io *io);
+/* on: the submits that follow write their commands but not the doorbell;
+ * off: one doorbell for all of them (a batch costs one device
+ * notification). nvme_disk_poll unplugs too, so nothing waits unrung. */
+void nvme_disk_plug(struct nvme_disk *nd, int on);
 /* Completions and timeouts, as blkdisk's poll. */
 int nvme_disk_poll(struct nvme_disk *nd, blkdisk_done_fn done, void *arg);
 /* Shut the controller down and disable it (the domain is done with it;

@@ -162,7 +162,7 @@ static void serve_honestly(uint64_t sectors)
 	static struct blkdisk disk;
 	static struct blkback bb;
 
-	disk = (struct blkdisk){ &disk, sectors, RAM_DEPTH, ram_submit, ram_poll, -1 };
+	disk = (struct blkdisk){ &disk, sectors, RAM_DEPTH, ram_submit, ram_poll, -1, 0 };
 	if (blkback_init(&bb, &disk, bufs, (uint64_t)(uintptr_t)bufs) ||
 	    blkback_add_client(&bb, client, 0, sectors))
 		rt_fail("diskbadback: blkback set-up failed");

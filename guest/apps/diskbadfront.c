@@ -77,7 +77,7 @@ static struct blkif_request rq(uint8_t op, uint64_t sector, uint32_t gref, uint8
 {
 	struct blkif_request r = { .op = op, .sector = sector, .nr_segs = 1 };
 
-	r.seg[0] = (struct blkif_segment){ gref, first, last, 0 };
+	r.seg[0] = (struct blkif_segment){ .gref = (uint16_t)gref, .first_sect = first, .last_sect = last };
 	return r;
 }
 

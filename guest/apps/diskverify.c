@@ -35,7 +35,9 @@
  * bench=randread|seqread|seqwrite bs= (4096) ops= (10000) qd=: make
  * bench-disk's half (a), the same workload as diskself's (b): ops requests
  * of bs bytes at queue depth qd over the span, timed on hv_time() from the
- * first submission (the connection is made first).
+ * first submission (the connection is made first). Its buffers come from
+ * blkfront's granted pool (blkfront_buf_alloc: no copy in the client) unless
+ * copy=1 or the pool is too small; the bench line says which (copy=0|1).
  */
 #include "frontend/blkfront.h"
 #include "frontend/diskverify.h"
@@ -203,12 +205,22 @@ static int bench(const char *kind, uint64_t span, unsigned qd, uint8_t *bufs, ui
 	int rnd = !strcmp(kind, "randread"), wr = !strcmp(kind, "seqwrite");
 	uint8_t busy[DV_MAX_QD] = { 0 };
 	struct blkfront_done d[DV_MAX_QD];
+	uint8_t *buf[DV_MAX_QD];
+	int copy = (int)rt_arg_u64("copy", 0);
 
 	if ((!rnd && !wr && strcmp(kind, "seqread")) || !qd || qd > DV_MAX_QD || bs < 512 || bs % 512 || bs > buf_bytes ||
 	    bs / 512 > span || !ops)
 		rt_fail("diskverify: bench=randread|seqread|seqwrite, bs multiple of 512 up to %u",
 			buf_bytes);
 	uint64_t nsec = bs / 512;
+	for (unsigned k = 0; k < qd && !copy; k++)
+		copy = !(buf[k] = blkfront_buf_alloc(&bf, (uint32_t)bs));
+	for (unsigned k = 0; k < qd; k++) {
+		if (copy && buf[k])
+			blkfront_buf_free(&bf, buf[k], (uint32_t)bs);
+		if (copy)
+			buf[k] = bufs + (size_t)k * buf_bytes;
+	}
 	while (!blkfront_connected(&bf)) {
 		blkfront_poll(&bf);
 		blkfront_wait(&bf, 1000000ull);
@@ -227,7 +239,7 @@ static int bench(const char *kind, uint64_t span, unsigned qd, uint8_t *bufs, ui
 				cursor += nsec;
 			}
 			if (blkfront_submit(&bf, wr ? BLKIF_OP_WRITE : BLKIF_OP_READ, lba,
-					    bufs + (size_t)k * buf_bytes, (uint32_t)bs, 0, k))
+					    buf[k], (uint32_t)bs, 0, k))
 				break;
 			busy[k] = 1;
 			issued++;
@@ -250,8 +262,8 @@ static int bench(const char *kind, uint64_t span, unsigned qd, uint8_t *bufs, ui
 	uint64_t kiops = ops * 1000000000000ull / (ns ? ns : 1);    /* I/O per 1000 s */
 	uint64_t kbps = ops * bs * 1000000ull / (ns ? ns : 1);       /* KB/s (10^3) */
 	gprintf("diskverify: bench %s bs %lu qd %u: ops=%lu us=%lu iops=%lu.%03lu mbps=%lu.%03lu "
-		"failed=%lu\n", kind, bs, qd, ops, ns / 1000, kiops / 1000, kiops % 1000,
-		kbps / 1000, kbps % 1000, failed);
+		"failed=%lu copy=%d\n", kind, bs, qd, ops, ns / 1000, kiops / 1000, kiops % 1000,
+		kbps / 1000, kbps % 1000, failed, copy);
 	return failed ? 1 : 0;
 }
 

@@ -137,7 +137,7 @@ static int take(struct script *s, void *out, size_t n)
 
 static void hostile_request(struct script *s)
 {
-	uint8_t b[16];
+	uint8_t b[8 + BLKIF_MAX_SEGS];
 
 	if (take(s, b, sizeof(b)) || !ring_front_free(&hr))
 		return;
@@ -148,7 +148,7 @@ static void hostile_request(struct script *s)
 				   .sector = b[5] & 0x80 ? (uint64_t)b[6] << 56 | b[7] : (uint64_t)(b[6] | b[7] << 8) % 1100 };
 	for (unsigned i = 0; i < BLKIF_MAX_SEGS; i++) {
 		uint8_t g = b[8 + i];
-		r.seg[i] = (struct blkif_segment){ .gref = g & 0x80 ? g : (uint32_t)hgref[1 + g % 4],
+		r.seg[i] = (struct blkif_segment){ .gref = g & 0x80 ? g : (uint16_t)hgref[1 + g % 4],
 						   .first_sect = (uint8_t)(g & 0x40 ? g % 9 : 0),
 						   .last_sect = (uint8_t)(g & 0x20 ? (g >> 1) % 9 : 7) };
 	}

@@ -32,6 +32,21 @@ static int workers_done(void *arg)
 	return 1;
 }
 
+/* Where the exits went: by kind, and the hypercalls by number (only the
+ * non-zero ones), for tools/bench_disk.py --detail. */
+static void print_breakdown(const struct domain *d)
+{
+	printk("hvtest: exit kinds %s:", d->cfg.name);
+	for (unsigned k = 0; k < VCPU_EXIT_KINDS; k++)
+		if (d->vcpu.exit_kinds[k])
+			printk(" %u=%lu", k, d->vcpu.exit_kinds[k]);
+	printk(" hypercalls:");
+	for (unsigned n = 0; n < VCPU_HC_COUNTED; n++)
+		if (d->vcpu.hc_by_nr[n])
+			printk(" %u=%lu", n, d->vcpu.hc_by_nr[n]);
+	printk("\n");
+}
+
 HVTEST(disk_bench)
 {
 	static struct bench_run b;
@@ -45,8 +60,10 @@ HVTEST(disk_bench)
 	for (unsigned i = 0; i < b.n; i++) {
 		struct domain *d = b.d[i];
 		printk("hvtest: counters %s: exits %lu hypercalls %lu events_sent %lu "
-		       "events_received %lu\n", d->cfg.name, d->vcpu.exits, d->vcpu.hypercalls,
-		       d->events_sent, d->events_received);
+		       "events_received %lu run_us %lu\n", d->cfg.name, d->vcpu.exits,
+		       d->vcpu.hypercalls, d->events_sent, d->events_received,
+		       d->vcpu.run_ns / 1000);
+		print_breakdown(d);
 	}
 	for (unsigned i = 0; i < b.n; i++)
 		if (is_worker(&b, b.d[i]))

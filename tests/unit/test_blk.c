@@ -129,8 +129,8 @@ static void test_layout(void)
 	CHECK_EQ(BLKIF_ID_SLOT(id), 31);
 
 	struct blkif_request r = { .op = BLKIF_OP_WRITE, .nr_segs = 2, .sector = 10 };
-	r.seg[0] = (struct blkif_segment){ 1, 0, 7, 0 };
-	r.seg[1] = (struct blkif_segment){ 2, 2, 3, 0 };
+	r.seg[0] = (struct blkif_segment){ .gref = 1, .first_sect = 0, .last_sect = 7 };
+	r.seg[1] = (struct blkif_segment){ .gref = 2, .first_sect = 2, .last_sect = 3 };
 	CHECK_EQ(blkif_request_sectors(&r), 10);
 	CHECK_EQ(blkif_request_check(&r, 20), BLKIF_OK);
 	CHECK_EQ(blkif_request_check(&r, 19), BLKIF_ERR_RANGE);
@@ -503,7 +503,7 @@ static int hostile_req(struct blkif_request r)
 static struct blkif_request rq(uint8_t op, uint64_t sector, uint32_t gref, uint8_t first, uint8_t last)
 {
 	struct blkif_request r = { .op = op, .sector = sector, .nr_segs = 1 };
-	r.seg[0] = (struct blkif_segment){ gref, first, last, 0 };
+	r.seg[0] = (struct blkif_segment){ .gref = (uint16_t)gref, .first_sect = first, .last_sect = last };
 	return r;
 }
 
@@ -531,7 +531,7 @@ static void test_hostile_frontend(void)
 	q.reserved = 1;
 	CHECK_EQ(hostile_req(q), BLKIF_ERR_BADREQ);
 	q = rq(BLKIF_OP_WRITE, 0, g0, 0, 7);
-	q.nr_segs = 9;                  /* too many segments */
+	q.nr_segs = BLKIF_MAX_SEGS + 1; /* too many segments */
 	CHECK_EQ(hostile_req(q), BLKIF_ERR_BADREQ);
 	q.nr_segs = 255;
 	CHECK_EQ(hostile_req(q), BLKIF_ERR_BADREQ);
@@ -806,6 +806,101 @@ static void test_dead_client_replaced(void)
 	CHECK(!memcmp(r, w, sizeof(w)));
 }
 
+/* ---- pool buffers lent to the application (blkfront_buf_alloc) ---- */
+
+static unsigned pool_free_pages(const struct blkfront *f)
+{
+	unsigned n = 0;
+
+	for (unsigned p = 0; p < BLKFRONT_PAGES; p++)
+		n += (unsigned)(f->page_free[p / 64] >> (p % 64) & 1);
+	return n;
+}
+
+/* I/O on a pool buffer moves no data through blkfront: the backend reads a
+ * write's data from the buffer itself (a change made after submission is
+ * what reaches the disk; a private buffer's data was copied at submission),
+ * and a read lands in it. 64 KiB is one request. A pointer into the pool
+ * that is not a lent buffer is refused; a replay sends the buffer again;
+ * freeing gives the pages back. */
+static void test_pool_buffers(void)
+{
+	static uint8_t priv[4096], want[65536];
+	struct blkfront_done d[4];
+
+	setup(0, 0);
+	pump(4, 0);
+	CHECK(blkfront_connected(&fa));
+	fake_cur = 2;
+	uint8_t *b = blkfront_buf_alloc(&fa, 65536), *r = blkfront_buf_alloc(&fa, 65536);
+	CHECK(b && r && b != r);
+	if (!b || !r)
+		return;
+	CHECK((uintptr_t)b % 4096 == 0 && b >= fa.pages && b + 65536 <= fa.pages + BLKFRONT_PAGES * 4096);
+	CHECK_EQ(pool_free_pages(&fa), BLKFRONT_PAGES - 32);
+
+	/* 64 KiB write: one request, the data as it is when the backend takes it. */
+	uint64_t reqs = fa.stats.requests;
+	md.hold = 1;
+	fill(b, 65536, 3);
+	fill(priv, 4096, 4);
+	CHECK_EQ(blkfront_submit(&fa, BLKIF_OP_WRITE, 200, b, 65536, 0, 1), 0);
+	CHECK_EQ(blkfront_submit(&fa, BLKIF_OP_WRITE, 400, priv, 4096, 0, 2), 0);
+	CHECK_EQ(fa.stats.requests - reqs, 2);
+	CHECK_EQ(pool_free_pages(&fa), BLKFRONT_PAGES - 32 - 1);   /* priv's copy only */
+	fill(b, 65536, 5);              /* after submission, before the backend */
+	memcpy(want, b, 65536);
+	memset(priv, 0, sizeof(priv));
+	md.hold = 0;
+	pump(6, 0);
+	fake_cur = 2;
+	CHECK_EQ(blkfront_reap(&fa, d, 4), 2);
+	CHECK(!memcmp(md.data + (SLICE_A + 200) * 512, want, 65536));   /* no copy */
+	fill(priv, 4096, 4);
+	CHECK(!memcmp(md.data + (SLICE_A + 400) * 512, priv, 4096));     /* copied */
+	CHECK_EQ(pool_free_pages(&fa), BLKFRONT_PAGES - 32);
+
+	/* 64 KiB read into the other buffer. */
+	memset(r, 0xee, 65536);
+	CHECK_EQ(io_sync(&fa, 2, BLKIF_OP_READ, 200, r, 65536, 0), 0);
+	CHECK(!memcmp(r, want, 65536));
+
+	/* Not a lent buffer: refused, nothing sent. */
+	reqs = fa.stats.requests;
+	CHECK_EQ(blkfront_submit(&fa, BLKIF_OP_READ, 0, b + 512, 512, 0, 9), BLKFRONT_EINVAL);
+	CHECK_EQ(blkfront_submit(&fa, BLKIF_OP_READ, 0, fa.pages + 120 * 4096, 4096, 0, 9),
+		 BLKFRONT_EINVAL);
+	CHECK_EQ(blkfront_submit(&fa, BLKIF_OP_READ, 0, r + 61440, 8192, 0, 9), BLKFRONT_EINVAL);
+	CHECK_EQ(fa.stats.requests, reqs);
+
+	/* A write on a pool buffer in flight when the backend dies is replayed
+	 * from the same buffer; the buffer stays the application's. */
+	md.hold = 1;
+	fill(b, 65536, 6);
+	memcpy(want, b, 65536);
+	CHECK_EQ(blkfront_submit(&fa, BLKIF_OP_WRITE, 600, b, 65536, BLKFRONT_FUA, 3), 0);
+	pump(3, 0);
+	kill_backend();
+	pump(2, 0);
+	CHECK(!blkfront_connected(&fa));
+	back_start(0, 0);
+	md.hold = 0;
+	pump(8, 0);
+	fake_cur = 2;
+	CHECK_EQ(blkfront_reap(&fa, d, 4), 1);
+	CHECK_EQ(d[0].status, 0);
+	CHECK_EQ(fa.stats.replayed, 1);
+	CHECK(!memcmp(md.data + (SLICE_A + 600) * 512, want, 65536));
+	CHECK_EQ(pool_free_pages(&fa), BLKFRONT_PAGES - 32);
+
+	/* Given back: the pages are the pool's again, the pointer is refused. */
+	blkfront_buf_free(&fa, b, 65536);
+	blkfront_buf_free(&fa, r, 65536);
+	CHECK_EQ(pool_free_pages(&fa), BLKFRONT_PAGES);
+	CHECK_EQ(blkfront_submit(&fa, BLKIF_OP_READ, 0, b, 4096, 0, 9), BLKFRONT_EINVAL);
+	CHECK(!blkfront_buf_alloc(&fa, BLKFRONT_MAX_IO + 1));
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc, (void)argv;
@@ -825,6 +920,7 @@ int main(int argc, char **argv)
 	test_hostile_backend();
 	test_slices();
 	test_dead_client_replaced();
+	test_pool_buffers();
 	memdisk_free(&md);
 	free(bbufs);
 	return unit_done("blk");

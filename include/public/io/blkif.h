@@ -34,15 +34,16 @@
 
 #define BLKIF_SECTOR_SIZE     512
 #define BLKIF_SECTORS_PER_PAGE 8
-/* 8 segments keep a request at 88 bytes, so 32 slots fit the ring page. */
-#define BLKIF_MAX_SEGS        8
-#define BLKIF_MAX_SECTORS     (BLKIF_MAX_SEGS * BLKIF_SECTORS_PER_PAGE)   /* 32 KiB */
+/* 16 segments of 4 bytes keep a request at 88 bytes, so 32 slots fit the
+ * ring page and a 64 KiB I/O is one request (segments were 8 bytes, 8 of
+ * them, before: a 64 KiB I/O took two requests). */
+#define BLKIF_MAX_SEGS        16
+#define BLKIF_MAX_SECTORS     (BLKIF_MAX_SEGS * BLKIF_SECTORS_PER_PAGE)   /* 64 KiB */
 
 struct blkif_segment {
-	uint32_t gref;          /* grant reference of the page */
+	uint16_t gref;          /* grant reference of the page (the hypervisor's are 0..255) */
 	uint8_t  first_sect;    /* first 512-byte sector of the page used (0..7) */
 	uint8_t  last_sect;     /* last sector used, >= first_sect, <= 7 */
-	uint16_t pad;           /* must be 0 */
 };
 
 struct blkif_request {
@@ -63,8 +64,9 @@ struct blkif_response {
 	uint32_t nr_sectors;    /* BLKIF_OK: sectors transferred (the request's count) */
 };
 
-_Static_assert(sizeof(struct blkif_segment) == 8, "blkif_segment layout");
-_Static_assert(offsetof(struct blkif_segment, first_sect) == 4, "blkif_segment.first_sect");
+_Static_assert(sizeof(struct blkif_segment) == 4, "blkif_segment layout");
+_Static_assert(offsetof(struct blkif_segment, first_sect) == 2, "blkif_segment.first_sect");
+_Static_assert(offsetof(struct blkif_segment, last_sect) == 3, "blkif_segment.last_sect");
 _Static_assert(sizeof(struct blkif_request) == 88, "blkif_request layout");
 _Static_assert(offsetof(struct blkif_request, sector) == 8, "blkif_request.sector");
 _Static_assert(offsetof(struct blkif_request, op) == 16, "blkif_request.op");
@@ -114,7 +116,7 @@ static inline uint32_t blkif_request_sectors(const struct blkif_request *r)
 
 	for (unsigned i = 0; i < r->nr_segs; i++) {
 		const struct blkif_segment *s = &r->seg[i];
-		if (s->pad || s->first_sect > s->last_sect || s->last_sect >= BLKIF_SECTORS_PER_PAGE)
+		if (s->first_sect > s->last_sect || s->last_sect >= BLKIF_SECTORS_PER_PAGE)
 			return 0;
 		n += (uint32_t)(s->last_sect - s->first_sect + 1);
 	}
