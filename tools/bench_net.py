@@ -17,7 +17,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RUN = [sys.executable, os.path.join(ROOT, "tests", "run.py"), "--conf",
        os.path.join(ROOT, "tests", "qemu", "bench.conf"), "--qemu-only", "-j", "1",
-       "--show", "loadgen:,hvtest: counters,hv: restart"]
+       "--show", "loadgen:,hvtest: counters,hvtest: exitcauses,hv: restart"]
 PHASES = ["device reset", "domain started", "backend connected", "first packet forwarded"]
 
 
@@ -26,7 +26,8 @@ def kv(line):
 
 
 def boot(name):
-    """Run one bench.conf entry; returns its loadgen summary, counters, restart lines."""
+    """Run one bench.conf entry; returns its loadgen summary, counters, restart lines
+    and the exits of every domain by cause (summed over the domains)."""
     r = subprocess.run(RUN + ["--only", name], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        universal_newlines=True)
     lines = r.stdout.splitlines()
@@ -34,14 +35,18 @@ def boot(name):
         print("\n".join(lines[-40:]))
         sys.exit("bench: %s failed" % name)
     load = [kv(l) for l in lines if l.startswith("loadgen:")]
-    counters = {}
+    counters, causes = {}, {}
     for l in lines:
         m = re.match(r"hvtest: counters (\S+): exits (\d+) hypercalls (\d+) events_sent (\d+) "
                      r"events_received (\d+)", l)
         if m:
             counters[m.group(1)] = [int(x) for x in m.groups()[1:]]
+        m = re.match(r"hvtest: exitcauses (\S+):(.*)", l)
+        if m:
+            for k, v in re.findall(r"([\w.]+)=(\d+)", m.group(2)):
+                causes[k] = causes.get(k, 0) + int(v)
     restarts = [l for l in lines if re.match(r"hv: restart \S+ #\d+ \(generation", l)]
-    return load[0], counters, restarts
+    return load[0], counters, restarts, causes
 
 
 def per_packet(load, counters):
@@ -52,36 +57,75 @@ def per_packet(load, counters):
     return exits / pkts, received / pkts, sent / pkts
 
 
+# Exit causes shown one by one (hypercalls by name); the rest are summed as "other".
+CAUSE_COLS = ["hc.block", "hc.time", "hc.watchdog_kick", "hc.device_irq_ack", "hc.evtchn_send",
+              "intr", "hlt", "npf", "io"]
+
+
+def cause_row(causes, pkts):
+    row = {c: causes.get(c, 0) / pkts for c in CAUSE_COLS}
+    row["hc.other"] = sum(v for k, v in causes.items()
+                          if k.startswith("hc.") and k not in CAUSE_COLS) / pkts
+    row["other"] = sum(v for k, v in causes.items()
+                       if not k.startswith("hc.") and k not in CAUSE_COLS) / pkts
+    return row
+
+
+def spread(vals, fmt):
+    return (fmt + " (" + fmt + "-" + fmt + ")") % (statistics.median(vals), min(vals), max(vals))
+
+
 def bench_net():
-    rows = {}
-    for window in (1, 32):
-        for kind in ("dd", "direct"):
-            name = "net_%s_w%d" % (kind, window)
-            load, counters, _ = boot(name)
-            rows[(kind, window)] = (load, counters)
-    print("bench-net: UDP echo of 64-byte datagrams from the host, through QEMU user networking")
+    rounds = int(os.environ.get("BENCH_ROUNDS", "5"))
+    runs = {}       # (kind, window) -> list of per-round results
+    for rnd in range(rounds):
+        for window in (1, 32):
+            for kind in ("dd", "direct"):
+                name = "net_%s_w%d" % (kind, window)
+                load, counters, _, causes = boot(name)
+                pkts = max(1, int(load["echoed"]))
+                ex, ev, nt = per_packet(load, counters)
+                runs.setdefault((kind, window), []).append(dict(
+                    rtt=float(load["rtt_per_s"]), p50=float(load["p50_us"]),
+                    p99=float(load["p99_us"]), lost=int(load["lost"]), exits=ex, events=ev,
+                    notif=nt, causes=cause_row(causes, pkts)))
+                print("bench-net: round %d/%d %s: %s rt/s, %.2f exits/echo" % (
+                    rnd + 1, rounds, name, load["rtt_per_s"], ex), flush=True)
+    print("bench-net: UDP echo of 64-byte datagrams from the host, through QEMU user networking; "
+          "%d rounds, (a) and (b) alternated; median (min-max) over the rounds" % rounds)
     print("exits: VM exits of every domain; events: events delivered (device interrupts and "
           "inter-domain notifications); notif: inter-domain notifications only; all per echo, "
           "boot included")
-    print("%-34s %6s %9s %7s %7s %5s %7s %7s %6s" % ("configuration", "window", "rt/s", "p50 us",
-          "p99 us", "lost", "exits", "events", "notif"))
+    print("%-34s %3s %24s %20s %20s %5s %18s %7s %6s" % (
+        "configuration", "win", "rt/s", "p50 us", "p99 us", "lost", "exits", "events", "notif"))
+    med = {}
     for window in (1, 32):
         for kind, what in (("dd", "(a) client VM behind driver domain"),
                            ("direct", "(b) direct assignment (baseline)")):
-            load, counters = rows[(kind, window)]
-            ex, ev, nt = per_packet(load, counters)
-            print("%-34s %6d %9s %7s %7s %5s %7.2f %7.2f %6.2f" % (what, window, load["rtt_per_s"],
-                  load["p50_us"], load["p99_us"], load["lost"], ex, ev, nt))
+            rs = runs[(kind, window)]
+            col = lambda k: [r[k] for r in rs]
+            med[(kind, window)] = {k: statistics.median(col(k)) for k in
+                                   ("rtt", "p50", "p99", "exits", "events")}
+            print("%-34s %3d %24s %20s %20s %5d %18s %7.2f %6.2f" % (
+                what, window, spread(col("rtt"), "%.0f"), spread(col("p50"), "%.0f"),
+                spread(col("p99"), "%.0f"), statistics.median(col("lost")),
+                spread(col("exits"), "%.2f"), statistics.median(col("events")),
+                statistics.median(col("notif"))))
+    print("exits per echo by cause (median over rounds, all domains; hc.NAME: hypercalls):")
+    cols = CAUSE_COLS + ["hc.other", "other"]
+    print("%-12s" % "" + "".join("%9s" % c.replace("hc.", "")[:8] for c in cols))
     for window in (1, 32):
-        a, b = rows[("dd", window)][0], rows[("direct", window)][0]
-        (ea, va, _), (eb, vb, _) = (per_packet(*rows[("dd", window)]),
-                                    per_packet(*rows[("direct", window)]))
-        print("window %2d ratio (a)/(b): round trips/s %.2f, p50 latency %.2f, p99 latency %.2f, "
-              "exits/echo %.2f, events/echo %.2f" % (
-                  window, float(a["rtt_per_s"]) / max(1e-9, float(b["rtt_per_s"])),
-                  float(a["p50_us"]) / max(1, float(b["p50_us"])),
-                  float(a["p99_us"]) / max(1, float(b["p99_us"])), ea / max(1e-9, eb),
-                  va / max(1e-9, vb)))
+        for kind in ("dd", "direct"):
+            rs = runs[(kind, window)]
+            print("%-12s" % ("(%s) w%d" % ("a" if kind == "dd" else "b", window)) + "".join(
+                "%9.2f" % statistics.median([r["causes"][c] for r in rs]) for c in cols))
+    for window in (1, 32):
+        a, b = med[("dd", window)], med[("direct", window)]
+        print("window %2d ratio (a)/(b) of medians: round trips/s %.2f, p50 latency %.2f, "
+              "p99 latency %.2f, exits/echo %.2f, events/echo %.2f" % (
+                  window, a["rtt"] / max(1e-9, b["rtt"]), a["p50"] / max(1, b["p50"]),
+                  a["p99"] / max(1, b["p99"]), a["exits"] / max(1e-9, b["exits"]),
+                  a["events"] / max(1e-9, b["events"])))
 
 
 def phases(line):
@@ -95,7 +139,7 @@ def phases(line):
 def bench_restart():
     for name, clock in (("restart_host", "host time (TSC, no icount)"),
                         ("restart_virtual", "guest virtual time (-icount shift=0)")):
-        load, _, restarts = boot(name)
+        load, _, restarts, _ = boot(name)
         recs = [phases(l) for l in restarts]
         print("bench-restart: %d restarts, phases after the failure was detected, %s" %
               (len(recs), clock))

@@ -14,6 +14,7 @@
 #include "hv/arch.h"
 #include "hv/boot.h"
 #include "hv/hvtest.h"
+#include "hv/hypercall.h"
 #include "hv/mm.h"
 #include "hv/printk.h"
 #include "hv/supervise.h"
@@ -125,6 +126,9 @@ static void net_scenario(const struct net_expect *x)
 		printk("hvtest: counters %s: exits %lu hypercalls %lu events_sent %lu "
 		       "events_received %lu\n", d->cfg.name, d->vcpu.exits, d->vcpu.hypercalls,
 		       d->events_sent, d->events_received);
+		char causes[600];
+		exit_causes_format(&d->vcpu, causes, sizeof(causes));
+		printk("hvtest: exitcauses %s: %s\n", d->cfg.name, causes);
 	}
 	for (unsigned i = 0; i < w.n; i++) {
 		struct domain *d = w.doms[i];
