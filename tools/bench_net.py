@@ -113,7 +113,8 @@ def bench_net():
                 statistics.median(col("notif"))))
     print("exits per echo by cause (median over rounds, all domains; hc.NAME: hypercalls):")
     cols = CAUSE_COLS + ["hc.other", "other"]
-    print("%-12s" % "" + "".join("%9s" % c.replace("hc.", "")[:8] for c in cols))
+    print("%-12s" % "" + "".join("%9s" % (c if c == "hc.other" else c.replace("hc.", ""))[:8]
+                                 for c in cols))
     for window in (1, 32):
         for kind in ("dd", "direct"):
             rs = runs[(kind, window)]

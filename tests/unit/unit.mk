@@ -104,3 +104,5 @@ build/unit/test_nvme: tests/unit/test_nvme.c driver-domains/nvme/nvme_prp.c driv
 .PHONY: unit
 unit: deps $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do echo "== $$t"; $$t || exit 1; done
+UNIT_TESTS += tscscale
+unit_tscscale_SRCS := tests/unit/test_tscscale.c hv/tscscale.c
