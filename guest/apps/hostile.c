@@ -110,6 +110,12 @@ static void bad_kinds(void)
 	GCHECK_EQ(hv_call5(HC_PCI_CFG_WRITE, 0, 4, 2, 0, 0), -HV_ENOENT);
 	GCHECK_EQ(hc1(HC_DEVICE_IRQ_BIND, 0), -HV_ENOENT);
 	GCHECK_EQ(hc1(HC_DEVICE_IRQ_ACK, HI), -HV_ENOENT);
+	/* HC_BLOCK's ack mask: a bit at or past the device count, else ENOENT
+	 * (and no block); deadline 1 is long past, so a good call returns 0 */
+	GCHECK_EQ(hv_call5(HC_BLOCK, 1, 1, 0, 0, 0), -HV_ENOENT);
+	GCHECK_EQ(hv_call5(HC_BLOCK, 1, 1ull << 63, 0, 0, 0), -HV_ENOENT);
+	GCHECK_EQ(hv_call5(HC_BLOCK, 1, ~0ull, 0, 0, 0), -HV_ENOENT);
+	GCHECK_EQ(hv_call5(HC_BLOCK, 1, 0, 0, 0, 0), 0);
 	/* name length: 1..31, else EINVAL */
 	GCHECK_EQ(hv_call5(HC_DOMAIN_LOOKUP, pg, 0, 0, 0, 0), -HV_EINVAL);
 	GCHECK_EQ(hv_call5(HC_DOMAIN_LOOKUP, pg, 32, 0, 0, 0), -HV_EINVAL);

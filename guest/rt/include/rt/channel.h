@@ -5,6 +5,7 @@
 #include "public/channel.h"
 #include "public/guest_layout.h"
 #include "rt/hv.h"
+#include "rt/rt.h"
 
 static inline int64_t hv_domain_lookup(const char *name, uint64_t len)
 {
@@ -90,6 +91,25 @@ static inline void rt_wait_event(uint64_t ns)
 	if (si->evtchn_pending & ~si->evtchn_mask)
 		return;
 	hv_block(hv_time() + ns);
+}
+
+/* rt_wait_event for a driver that owes HC_DEVICE_IRQ_ACKs: 'ack' is a mask
+ * of device indices. When it blocks, the acknowledgement rides on HC_BLOCK
+ * (one exit) and it returns 0: nothing owed any more. With an event already
+ * pending it neither blocks nor acknowledges (the line stays masked a little
+ * longer while the caller polls anyway) and returns 'ack', still owed. A
+ * mask the hypervisor refuses is the caller's bug: rt_fail. */
+static inline uint64_t rt_wait_event_ack(uint64_t ns, uint64_t ack)
+{
+	volatile struct hv_shared_info *si = (void *)(uintptr_t)GUEST_SHARED_INFO_GPA;
+	int64_t rc;
+
+	if (si->evtchn_pending & ~si->evtchn_mask)
+		return ack;
+	rc = hv_call5(HC_BLOCK, hv_time() + ns, ack, 0, 0, 0);
+	if (rc < 0)
+		rt_fail("HC_BLOCK acknowledging devices 0x%lx: error %ld", ack, rc);
+	return 0;
 }
 
 /* Deliver events as virtual interrupt 'vector' (32..255) to handler(bits),
