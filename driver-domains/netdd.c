@@ -132,7 +132,11 @@ int main(void)
 		nic.irq_port > 0 ? "interrupts" : "polling");
 	uint64_t ack = 0;       /* device 0's interrupt serviced, not yet acknowledged */
 	for (;;) {
-		ack = rt_wait_event_ack(nic.irq_port > 0 ? 20000000ull : 1000000ull, ack);
+		/* Block only with no event pending and no frame that came while the
+		 * NIC's interrupts were held (e1000_irq_release). */
+		if (!rt_events_pending() && !e1000_irq_release(&nic))
+			ack = rt_wait_event_ack(nic.irq_port > 0 ? 20000000ull : 1000000ull, ack);
+		e1000_irq_hold(&nic);
 		uint64_t ev = rt_events_take();
 		FI_SITE(irq_lost, &ev);
 		if (nic.irq_port > 0 && (ev >> nic.irq_port & 1))

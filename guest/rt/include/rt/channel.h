@@ -81,6 +81,14 @@ static inline uint64_t rt_events_take(void)
 	return __atomic_exchange_n(&si->evtchn_pending, 0, __ATOMIC_SEQ_CST);
 }
 
+/* An unmasked event is pending (no exit). */
+static inline int rt_events_pending(void)
+{
+	volatile struct hv_shared_info *si = (void *)(uintptr_t)GUEST_SHARED_INFO_GPA;
+
+	return (si->evtchn_pending & ~si->evtchn_mask) != 0;
+}
+
 /* Block until an event is pending or 'ns' nanoseconds pass. An event
  * already pending and unmasked returns at once without an exit (HC_BLOCK
  * would return at once too; one arriving after this look still does). */
