@@ -23,6 +23,12 @@ static volatile uint64_t ticks;
 static volatile int tick_pending;
 static uint64_t slice_start_tick;
 static int yield_now;
+static uint64_t idle_ns;        /* time with nothing to run (benchmarks) */
+
+uint64_t sched_idle_ns(void)
+{
+	return idle_ns;
+}
 
 void sched_init(void)
 {
@@ -237,7 +243,9 @@ enum sched_stop_why sched_run(int (*until)(void *arg), void *arg, uint64_t timeo
 			return SCHED_ALL_DONE;
 		if (!any_wakeable() && !watched)
 			return SCHED_STUCK;
+		uint64_t idle_from = arch_time_ns();
 		arch_idle();
+		idle_ns += arch_time_ns() - idle_from;
 		if (iommu_fault_signalled())
 			iommu_poll_faults();
 		devirq_deliver();

@@ -17,7 +17,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RUN = [sys.executable, os.path.join(ROOT, "tests", "run.py"), "--conf",
        os.path.join(ROOT, "tests", "qemu", "bench.conf"), "--qemu-only", "-j", "1",
-       "--show", "loadgen:,hvtest: counters,hvtest: exitcauses,hv: restart"]
+       "--show", "loadgen:,hvtest: counters,hvtest: exitcauses,hvtest: guesttime,hv: restart"]
 PHASES = ["device reset", "domain started", "backend connected", "first packet forwarded"]
 
 
@@ -41,6 +41,12 @@ def boot(name):
                      r"events_received (\d+)", l)
         if m:
             counters[m.group(1)] = [int(x) for x in m.groups()[1:]]
+        m = re.match(r"hvtest: guesttime (\S+): run_us=(\d+)", l)
+        if m:
+            causes["run_us"] = causes.get("run_us", 0) + int(m.group(2))
+        m = re.match(r"hvtest: guesttime idle: idle_us=(\d+)", l)
+        if m:
+            causes["idle_us"] = int(m.group(1))
         m = re.match(r"hvtest: exitcauses (\S+):(.*)", l)
         if m:
             for k, v in re.findall(r"([\w.]+)=(\d+)", m.group(2)):
@@ -67,7 +73,9 @@ def cause_row(causes, pkts):
     row["hc.other"] = sum(v for k, v in causes.items()
                           if k.startswith("hc.") and k not in CAUSE_COLS) / pkts
     row["other"] = sum(v for k, v in causes.items()
-                       if not k.startswith("hc.") and k not in CAUSE_COLS) / pkts
+                       if not k.startswith("hc.") and k not in CAUSE_COLS and not k.endswith("_us")) / pkts
+    row["run_us"] = causes.get("run_us", 0) / pkts
+    row["idle_us"] = causes.get("idle_us", 0) / pkts
     return row
 
 
@@ -120,6 +128,17 @@ def bench_net():
             rs = runs[(kind, window)]
             print("%-12s" % ("(%s) w%d" % ("a" if kind == "dd" else "b", window)) + "".join(
                 "%9.2f" % statistics.median([r["causes"][c] for r in rs]) for c in cols))
+    print("where the time of an echo goes (median us per echo): guest = time in guest mode, "
+          "all domains; idle = the hypervisor with nothing to run (both boot included); "
+          "wall = 1e6 / (round trips/s)")
+    for window in (1, 32):
+        for kind in ("dd", "direct"):
+            rs = runs[(kind, window)]
+            print("(%s) w%-3d guest %7.1f   idle %7.1f   wall %7.1f" % (
+                "a" if kind == "dd" else "b", window,
+                statistics.median([r["causes"]["run_us"] for r in rs]),
+                statistics.median([r["causes"]["idle_us"] for r in rs]),
+                statistics.median([1e6 / max(1e-9, r["rtt"]) for r in rs])))
     for window in (1, 32):
         a, b = med[("dd", window)], med[("direct", window)]
         print("window %2d ratio (a)/(b) of medians: round trips/s %.2f, p50 latency %.2f, "

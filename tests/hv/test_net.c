@@ -129,7 +129,9 @@ static void net_scenario(const struct net_expect *x)
 		char causes[600];
 		exit_causes_format(&d->vcpu, causes, sizeof(causes));
 		printk("hvtest: exitcauses %s: %s\n", d->cfg.name, causes);
+		printk("hvtest: guesttime %s: run_us=%lu\n", d->cfg.name, d->vcpu.run_ns / 1000);
 	}
+	printk("hvtest: guesttime idle: idle_us=%lu\n", sched_idle_ns() / 1000);
 	for (unsigned i = 0; i < w.n; i++) {
 		struct domain *d = w.doms[i];
 		if (is_endpoint(d)) {
