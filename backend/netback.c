@@ -280,7 +280,7 @@ static FI_NOIPA void flush(struct netback *nb)
 			continue;
 		c->must_push = 0;
 		if (ring_back_push(&c->ring)) {
-			hv_evtchn_send((uint32_t)c->port);
+			rt_notify_later((uint32_t)c->port);     /* sent by netdd's next wait */
 			nb->stats.notifications++;
 		}
 		FI_SITE(proto_back, c);

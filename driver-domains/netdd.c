@@ -136,6 +136,8 @@ int main(void)
 		 * NIC's interrupts were held (e1000_irq_release). */
 		if (!rt_events_pending() && !e1000_irq_release(&nic))
 			ack = rt_wait_event_ack(nic.irq_port > 0 ? 20000000ull : 1000000ull, ack);
+		else
+			rt_notify_flush();      /* not blocking: the clients' notifications now */
 		e1000_irq_hold(&nic);
 		uint64_t ev = rt_events_take();
 		FI_SITE(irq_lost, &ev);

@@ -30,6 +30,8 @@ unit_movdr_SRCS := tests/unit/test_movdr.c hv/arch/x86/svm/movdr.c
 unit_faultplan_SRCS := tests/unit/test_faultplan.c lib/faultplan.c lib/fmt.c
 UNIT_TESTS += ctl_line
 unit_ctl_line_SRCS := tests/unit/test_ctl_line.c hv/ctl_line.c
+UNIT_TESTS += tscscale
+unit_tscscale_SRCS := tests/unit/test_tscscale.c hv/tscscale.c
 
 .SECONDEXPANSION:
 UNIT_BINS := $(addprefix build/unit/test_,$(UNIT_TESTS))
@@ -104,5 +106,3 @@ build/unit/test_nvme: tests/unit/test_nvme.c driver-domains/nvme/nvme_prp.c driv
 .PHONY: unit
 unit: deps $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do echo "== $$t"; $$t || exit 1; done
-UNIT_TESTS += tscscale
-unit_tscscale_SRCS := tests/unit/test_tscscale.c hv/tscscale.c

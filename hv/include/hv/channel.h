@@ -52,6 +52,8 @@ int64_t devirq_ack(struct domain *d, devidx_t dev);
  * all or none: -HV_ENOENT a bit at or past the device count, -HV_EINVAL a
  * device without a bound interrupt. */
 int64_t devirq_ack_mask(struct domain *d, uint64_t mask);
+/* The same checks without acknowledging anything. */
+int64_t devirq_ack_mask_check(struct domain *d, uint64_t mask);
 void devirq_deliver(void);
 /* A device of d has a bound interrupt that can still arrive (see devirq.c). */
 int devirq_can_wake(const struct domain *d);

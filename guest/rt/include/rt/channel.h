@@ -81,6 +81,41 @@ static inline uint64_t rt_events_take(void)
 	return __atomic_exchange_n(&si->evtchn_pending, 0, __ATOMIC_SEQ_CST);
 }
 
+/* Deferred notifications (ports 1..63 as bits): a ring producer that will
+ * block soon marks its peer's port here instead of HC_EVTCHN_SEND; the
+ * next rt_wait_event* sends one of them inside its HC_BLOCK (one exit for
+ * notify and block) and the rest by hypercall, and sends all at once when
+ * it does not block. The domain's exit sends them too (rt_start). On one
+ * CPU the peer could not run before we block anyway, so nothing is later. */
+extern uint64_t rt_notify_pending;
+
+static inline void rt_notify_later(uint32_t port)
+{
+	if (port > 0 && port < EVTCHN_PORTS)
+		rt_notify_pending |= 1ull << port;
+}
+
+/* Send every deferred notification now (one hypercall each). */
+static inline void rt_notify_flush(void)
+{
+	while (rt_notify_pending) {
+		uint32_t port = (uint32_t)__builtin_ctzll(rt_notify_pending);
+		rt_notify_pending &= rt_notify_pending - 1;
+		hv_evtchn_send(port);
+	}
+}
+
+/* The deferred notification to carry in HC_BLOCK (0: none); the others sent. */
+static inline uint64_t rt_notify_take_one(void)
+{
+	if (!rt_notify_pending)
+		return 0;
+	uint64_t port = (uint64_t)__builtin_ctzll(rt_notify_pending);
+	rt_notify_pending &= rt_notify_pending - 1;
+	rt_notify_flush();
+	return port;
+}
+
 /* An unmasked event is pending (no exit). */
 static inline int rt_events_pending(void)
 {
@@ -96,9 +131,14 @@ static inline void rt_wait_event(uint64_t ns)
 {
 	volatile struct hv_shared_info *si = (void *)(uintptr_t)GUEST_SHARED_INFO_GPA;
 
-	if (si->evtchn_pending & ~si->evtchn_mask)
+	if (si->evtchn_pending & ~si->evtchn_mask) {
+		rt_notify_flush();
 		return;
-	hv_block(hv_time() + ns);
+	}
+	uint64_t notify = rt_notify_take_one();
+	int64_t rc = hv_call5(HC_BLOCK, hv_time() + ns, 0, notify, 0, 0);
+	if (rc < 0 && notify)   /* the peer is gone (its error, ignored as a send's): block */
+		hv_block(hv_time() + ns);
 }
 
 /* rt_wait_event for a driver that owes HC_DEVICE_IRQ_ACKs: 'ack' is a mask
@@ -112,11 +152,17 @@ static inline uint64_t rt_wait_event_ack(uint64_t ns, uint64_t ack)
 	volatile struct hv_shared_info *si = (void *)(uintptr_t)GUEST_SHARED_INFO_GPA;
 	int64_t rc;
 
-	if (si->evtchn_pending & ~si->evtchn_mask)
+	if (si->evtchn_pending & ~si->evtchn_mask) {
+		rt_notify_flush();
 		return ack;
-	rc = hv_call5(HC_BLOCK, hv_time() + ns, ack, 0, 0, 0);
+	}
+	uint64_t notify = rt_notify_take_one();
+	rc = hv_call5(HC_BLOCK, hv_time() + ns, ack, notify, 0, 0);
+	if (rc < 0 && notify)   /* the peer is gone (its error, ignored as a send's) */
+		rc = hv_call5(HC_BLOCK, hv_time() + ns, ack, 0, 0, 0);
 	if (rc < 0)
-		rt_fail("HC_BLOCK acknowledging devices 0x%lx: error %ld", ack, rc);
+		rt_fail("HC_BLOCK acknowledging devices 0x%lx, notifying port %lu: error %ld", ack,
+			notify, rc);
 	return 0;
 }
 
