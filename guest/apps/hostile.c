@@ -116,6 +116,13 @@ static void bad_kinds(void)
 	GCHECK_EQ(hv_call5(HC_BLOCK, 1, 1ull << 63, 0, 0, 0), -HV_ENOENT);
 	GCHECK_EQ(hv_call5(HC_BLOCK, 1, ~0ull, 0, 0, 0), -HV_ENOENT);
 	GCHECK_EQ(hv_call5(HC_BLOCK, 1, 0, 0, 0, 0), 0);
+	/* HC_BLOCK's notify port: 1..63, else EINVAL; not connected, ENOENT;
+	 * the ack mask is judged first */
+	GCHECK_EQ(hv_call5(HC_BLOCK, 1, 0, EVTCHN_PORTS, 0, 0), -HV_EINVAL);
+	GCHECK_EQ(hv_call5(HC_BLOCK, 1, 0, ~0ull, 0, 0), -HV_EINVAL);
+	GCHECK_EQ(hv_call5(HC_BLOCK, 1, 0, HI | 1, 0, 0), -HV_EINVAL);
+	GCHECK_EQ(hv_call5(HC_BLOCK, 1, 0, 5, 0, 0), -HV_ENOENT);
+	GCHECK_EQ(hv_call5(HC_BLOCK, 1, 1, 70, 0, 0), -HV_ENOENT);
 	/* name length: 1..31, else EINVAL */
 	GCHECK_EQ(hv_call5(HC_DOMAIN_LOOKUP, pg, 0, 0, 0, 0), -HV_EINVAL);
 	GCHECK_EQ(hv_call5(HC_DOMAIN_LOOKUP, pg, 32, 0, 0, 0), -HV_EINVAL);
