@@ -138,6 +138,10 @@ int main(void)
 			ack = rt_wait_event_ack(nic.irq_port > 0 ? 20000000ull : 1000000ull, ack);
 		else
 			rt_notify_flush();      /* not blocking: the clients' notifications now */
+		/* Crashes on request happen here, with the NIC's interrupts
+		 * enabled as a driver leaves them (nic_reset checks the reset
+		 * clears IMS), before this pass holds them. */
+		maybe_crash();
 		e1000_irq_hold(&nic);
 		uint64_t ev = rt_events_take();
 		FI_SITE(irq_lost, &ev);
@@ -165,6 +169,5 @@ int main(void)
 		    e1000_tx_stalled(&nic, hv_time(), tx_timeout))
 			rt_fail("e1000: transmit timeout: %u frames pending, none completed for %lu ms",
 				e1000_tx_pending(&nic), tx_timeout / 1000000);
-		maybe_crash();
 	}
 }
