@@ -86,6 +86,8 @@ static void disconnect(struct netback *nb, struct nb_client *c, const char *why)
 	c->port = -1;
 	c->connected = 0;
 	c->rx_count = c->rx_head = 0;
+	c->urgent = c->owed = 0;
+	c->quiet_tx = 0;
 	c->mac_known = 0;
 	c->offer_gen = 0;       /* the client's next offer is new, even if its grefs repeat */
 	nb->stats.disconnects++;
@@ -140,6 +142,10 @@ static FI_NOIPA void respond(struct nb_client *c, uint16_t id, uint8_t op, int16
 		FI_SITE(proto_garbage, r);
 		FI_SITE(proto_badid, r);
 		c->must_push = 1;
+		if (op == NETIF_OP_TX && status == NETIF_OK)
+			c->quiet_tx++;
+		else
+			c->urgent = 1;
 	}
 }
 
@@ -279,10 +285,19 @@ static FI_NOIPA void flush(struct netback *nb)
 		if (!c->connected || !c->must_push)
 			continue;
 		c->must_push = 0;
-		if (ring_back_push(&c->ring)) {
-			hv_evtchn_send((uint32_t)c->port);
+		/* A client need not wake for good TX completions alone: it takes
+		 * them with its next received frame (the echo's request), or once
+		 * NETBACK_QUIET_TX_MAX of them wait. A notification the ring asked
+		 * for and we held back is owed until then (the ring does not ask
+		 * twice). */
+		c->owed |= ring_back_push(&c->ring);
+		if (c->owed && (c->urgent || c->quiet_tx >= NETBACK_QUIET_TX_MAX)) {
+			rt_notify_later((uint32_t)c->port);     /* sent by netdd's next wait */
 			nb->stats.notifications++;
+			c->owed = 0;
+			c->quiet_tx = 0;
 		}
+		c->urgent = 0;
 		FI_SITE(proto_back, c);
 		FI_SITE(proto_ahead, c);
 		FI_SITE(evt_storm, c);

@@ -59,7 +59,17 @@ struct nb_client {
 	struct nb_rx rx[NETBACK_RX_POSTED];
 	unsigned rx_head, rx_count;
 	int must_push;
+	/* Notification suppression for TX completions (netback.c flush): a
+	 * response other than a good TX completion is in this push; the ring
+	 * asked for a notification we have not sent yet; good TX completions
+	 * pushed since the last notification. */
+	int urgent, owed;
+	unsigned quiet_tx;
 };
+
+/* Good TX completions a client may be left unnotified about: at most half
+ * its TX buffers (NETFRONT_TX_BUFS), so it never runs short for want of one. */
+#define NETBACK_QUIET_TX_MAX 16
 
 struct netback {
 	struct netback_uplink up;

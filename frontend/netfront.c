@@ -49,7 +49,7 @@ static FI_NOIPA void push(struct netfront *nf)
 	FI_SITE(cl_garbage, nf);
 	FI_SITE(cl_badid, nf);
 	if (ring_front_push(&nf->ring)) {
-		hv_evtchn_send((uint32_t)nf->port);
+		rt_notify_later((uint32_t)nf->port);    /* sent by the next netfront_wait */
 		nf->stats.notifications++;
 	}
 	FI_SITE(cl_back, nf);

@@ -139,6 +139,28 @@ int64_t devirq_ack(struct domain *d, devidx_t dev)
 	return 0;
 }
 
+int64_t devirq_ack_mask_check(struct domain *d, uint64_t mask)
+{
+	if (d->ndevs < 64 && mask >> d->ndevs)
+		return -HV_ENOENT;
+	for (unsigned i = 0; i < d->ndevs && i < 64; i++)
+		if (mask >> i & 1 && !pci_devs[d->devs[i]].irq_port)
+			return -HV_EINVAL;
+	return 0;
+}
+
+int64_t devirq_ack_mask(struct domain *d, uint64_t mask)
+{
+	int64_t rc = devirq_ack_mask_check(d, mask);
+
+	if (rc)
+		return rc;
+	for (unsigned i = 0; i < d->ndevs && i < 64; i++)
+		if (mask >> i & 1)
+			devirq_ack(d, devidx_of(i));
+	return 0;
+}
+
 int64_t devirq_bind(struct domain *d, devidx_t dev)
 {
 	struct pci_dev *p = &pci_devs[d->devs[dev.v]];

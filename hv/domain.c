@@ -11,6 +11,7 @@
 #include "hv/arch.h"
 #include "hv/domain.h"
 #include "hv/elf.h"
+#include "hv/fastinfo.h"
 #include "hv/frame.h"
 #include "hv/mm.h"
 #include "hv/printk.h"
@@ -166,6 +167,7 @@ static int build_rest(struct domain *d)
 	if (domain_frame_of(d, gpa_of(GUEST_SHARED_INFO_GPA), &shared))
 		return -HV_EFAULT;
 	d->shared = phys_to_virt(shared.v);
+	fastinfo_init(d);
 	if ((rc = load_image(d, &img)) || (rc = write_start_info(d)))
 		return rc;
 	if (arch_guest_boot_tables(d, &st))

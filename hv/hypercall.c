@@ -35,8 +35,23 @@ static int64_t yield(struct vcpu *v)
 	return 0;
 }
 
-static int64_t block(struct vcpu *v, uint64_t deadline)
+static int64_t block(struct vcpu *v, uint64_t deadline, uint64_t ack, uint64_t notify)
 {
+	/* Acknowledge device interrupts and notify a peer first: one exit
+	 * instead of two or three for a domain going idle. Any bad argument
+	 * answers its error with nothing done: the mask is checked, then the
+	 * port (the send's own errors), and only then is anything acknowledged. */
+	int64_t rc = devirq_ack_mask_check(v->dom, ack);
+	if (rc)
+		return rc;
+	if (notify) {
+		if (notify >= EVTCHN_PORTS)
+			return -HV_EINVAL;
+		if ((rc = evtchn_send(v->dom, evport_of((uint32_t)notify))))
+			return rc;
+	}
+	if (ack)
+		devirq_ack_mask(v->dom, ack);
 	/* A pending event or a changed watched registry entry ends the block
 	 * at once; 0 = no deadline. */
 	if (evtchn_any_pending(v->dom) || reg_take_wake(v->dom))
@@ -130,7 +145,7 @@ struct hc_call {
 /* One line per call: its handler and the kinds of its arguments, in register order. */
 HC2(vcpu, console_write, buf, conlen)
 HC0(vcpu, yield)
-HC1(vcpu, block, u64)
+HC3(vcpu, block, u64, u64, u64)
 HC0(vcpu, now)
 HC2(dom, self_info, buf, u64)
 HC2(dom, shutdown, reason, i32)

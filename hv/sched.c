@@ -26,6 +26,12 @@ static volatile uint64_t ticks;
 static volatile int tick_pending;
 static uint64_t slice_start_tick;
 static int yield_now;
+static uint64_t idle_ns;        /* time with nothing to run (benchmarks) */
+
+uint64_t sched_idle_ns(void)
+{
+	return idle_ns;
+}
 
 void sched_init(void)
 {
@@ -241,11 +247,15 @@ enum sched_stop_why sched_run(int (*until)(void *arg), void *arg, uint64_t timeo
 		if (!any_wakeable() && !watched)
 			return SCHED_STUCK;
 		/* Idle: zero frames ahead a few at a time (letting interrupts in
-		 * between), then sleep once the pool is full. */
-		if (mm_zero_idle(SCHED_ZERO_STEP))
+		 * between), then sleep once the pool is full. Only the sleep counts
+		 * as idle time. */
+		if (mm_zero_idle(SCHED_ZERO_STEP)) {
 			arch_irq_window();
-		else
+		} else {
+			uint64_t idle_from = arch_time_ns();
 			arch_idle();
+			idle_ns += arch_time_ns() - idle_from;
+		}
 		if (iommu_fault_signalled())
 			iommu_poll_faults();
 		devirq_deliver();

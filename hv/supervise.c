@@ -9,6 +9,7 @@
 #include "kstring.h"
 #include "hv/arch.h"
 #include "hv/channel.h"
+#include "hv/fastinfo.h"
 #include "hv/faultinject.h"
 #include "hv/pci.h"
 #include "hv/printk.h"
@@ -305,6 +306,7 @@ int supervise_poll(void)
 		struct domain *d = domain_by_id(id);
 		if (!d)
 			continue;
+		fastinfo_watchdog_poll(d);
 		if (watchdog_missed(d))
 			domain_crash(d, "watchdog: no kick for %lu ms of its run time (%lu ms run or "
 				     "blocked)", d->wd_period_ns / 1000000,

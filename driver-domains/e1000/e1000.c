@@ -10,6 +10,10 @@
 
 #define PCI_COMMAND_MEM_MASTER 0x6
 
+/* The interrupt causes the driver enables (receive, overrun, low on
+ * descriptors, link change); transmit completions are reclaimed by polling. */
+#define IRQ_CAUSES (ICR_RXT0 | ICR_RXO | ICR_RXDMT0 | ICR_LSC)
+
 static struct e1000_rx_desc rx_ring[E1000_RX_RING] __attribute__((aligned(128)));
 static struct e1000_tx_desc tx_ring[E1000_TX_RING] __attribute__((aligned(128)));
 static uint8_t rx_buf[E1000_RX_RING][E1000_BUF_SIZE] __attribute__((aligned(4096)));
@@ -100,8 +104,24 @@ int e1000_init(struct e1000 *n, unsigned devidx)
 	wr(n, E1000_CTRL, rd(n, E1000_CTRL) | CTRL_SLU);
 	n->irq_port = (int)hv_device_irq_bind(devidx);
 	if (n->irq_port > 0)
-		wr(n, E1000_IMS, ICR_RXT0 | ICR_RXO | ICR_RXDMT0 | ICR_LSC);
+		wr(n, E1000_IMS, IRQ_CAUSES);
 	return 0;
+}
+
+void e1000_irq_hold(struct e1000 *n)
+{
+	if (n->irq_port > 0)
+		wr(n, E1000_IMC, ~0u);
+}
+
+int e1000_irq_release(struct e1000 *n)
+{
+	if (n->irq_port > 0) {
+		(void)rd(n, E1000_ICR);         /* causes that came while held: none left */
+		wr(n, E1000_IMS, IRQ_CAUSES);
+	}
+	uint8_t st = __atomic_load_n(&rx_ring[n->rx_next].status, __ATOMIC_ACQUIRE);
+	return (st & RXD_DD) != 0;
 }
 
 int e1000_link_up(const struct e1000 *n)

@@ -79,6 +79,14 @@ int e1000_tx_idle(struct e1000 *nic);
 unsigned e1000_tx_pending(const struct e1000 *nic);
 /* Interrupt causes (reading them deasserts the line). */
 uint32_t e1000_irq_causes(struct e1000 *nic);
+/* Interrupt holding, as NAPI does: while the driver is awake and polling
+ * anyway, the device's interrupts are held (IMC), so a frame arriving then
+ * costs no interrupt (under virtualization: no VM exit). Before blocking,
+ * release clears the causes that came meanwhile, enables them again, and
+ * says whether a received frame is waiting (it raised no interrupt: poll,
+ * do not block). No-ops without an interrupt (polling mode). */
+void e1000_irq_hold(struct e1000 *nic);
+int e1000_irq_release(struct e1000 *nic);
 /* Fault injection only: a transmit descriptor whose buffer is at dma_addr,
  * memory the domain does not own, so the IOMMU must stop the device. */
 int e1000_tx_dma_raw(struct e1000 *nic, uint64_t dma_addr, size_t len);

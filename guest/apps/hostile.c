@@ -110,6 +110,19 @@ static void bad_kinds(void)
 	GCHECK_EQ(hv_call5(HC_PCI_CFG_WRITE, 0, 4, 2, 0, 0), -HV_ENOENT);
 	GCHECK_EQ(hc1(HC_DEVICE_IRQ_BIND, 0), -HV_ENOENT);
 	GCHECK_EQ(hc1(HC_DEVICE_IRQ_ACK, HI), -HV_ENOENT);
+	/* HC_BLOCK's ack mask: a bit at or past the device count, else ENOENT
+	 * (and no block); deadline 1 is long past, so a good call returns 0 */
+	GCHECK_EQ(hv_call5(HC_BLOCK, 1, 1, 0, 0, 0), -HV_ENOENT);
+	GCHECK_EQ(hv_call5(HC_BLOCK, 1, 1ull << 63, 0, 0, 0), -HV_ENOENT);
+	GCHECK_EQ(hv_call5(HC_BLOCK, 1, ~0ull, 0, 0, 0), -HV_ENOENT);
+	GCHECK_EQ(hv_call5(HC_BLOCK, 1, 0, 0, 0, 0), 0);
+	/* HC_BLOCK's notify port: 1..63, else EINVAL; not connected, ENOENT;
+	 * the ack mask is judged first */
+	GCHECK_EQ(hv_call5(HC_BLOCK, 1, 0, EVTCHN_PORTS, 0, 0), -HV_EINVAL);
+	GCHECK_EQ(hv_call5(HC_BLOCK, 1, 0, ~0ull, 0, 0), -HV_EINVAL);
+	GCHECK_EQ(hv_call5(HC_BLOCK, 1, 0, HI | 1, 0, 0), -HV_EINVAL);
+	GCHECK_EQ(hv_call5(HC_BLOCK, 1, 0, 5, 0, 0), -HV_ENOENT);
+	GCHECK_EQ(hv_call5(HC_BLOCK, 1, 1, 70, 0, 0), -HV_ENOENT);
 	/* name length: 1..31, else EINVAL */
 	GCHECK_EQ(hv_call5(HC_DOMAIN_LOOKUP, pg, 0, 0, 0, 0), -HV_EINVAL);
 	GCHECK_EQ(hv_call5(HC_DOMAIN_LOOKUP, pg, 32, 0, 0, 0), -HV_EINVAL);
@@ -131,11 +144,33 @@ static void good_calls_still_work(void)
 	GCHECK_EQ(hv_block(1), 0);                    /* deadline in the past: returns */
 }
 
+/* The fast page's clock (public/fastpage.h) is HC_TIME's, at most 1 ns
+ * behind, read in between two hypercalls; then this domain scribbles over its
+ * own fast page, which can only spoil its own clock and watchdog feed. */
+static void fast_page(void)
+{
+	volatile struct hv_fast_info *f = hv_fast();
+
+	GCHECK_EQ(f->version, HV_FAST_VERSION);
+	for (int i = 0; i < 100; i++) {
+		uint64_t a = hv_time_hypercall(), b = hv_time(), c = hv_time_hypercall();
+		GCHECK(a <= b + 1 && b <= c);
+	}
+	f->tsc_shift = ~0u;     /* masked to 0..127: a wrong clock, no fault */
+	(void)hv_time();
+	f->wd_kicks = ~0ull;
+	f->wd_armed_ns = 12345;
+	f->version = 0;         /* back to HC_TIME */
+	uint64_t a = hv_time_hypercall(), b = hv_time();
+	GCHECK(a <= b);
+}
+
 int main(void)
 {
 	bad_pointers();
 	bad_numbers();
 	bad_kinds();
+	fast_page();
 	good_calls_still_work();
 	gprintf("hostile: %d failed checks\n", rt_test_failures);
 	return rt_test_result();

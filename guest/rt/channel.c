@@ -2,6 +2,8 @@
 #include "rt/channel.h"
 #include "rt/rt.h"
 
+uint64_t rt_notify_pending;
+
 int64_t rt_peer_id(const char *key)
 {
 	char name[32];

@@ -2,6 +2,7 @@
  * reporting and the heap, run main, and shut down with its result. */
 #include "fmt.h"
 #include "heap.h"
+#include "rt/channel.h"
 #include "rt/rt.h"
 #include "entry.h"
 #include "rt/test.h"
@@ -23,7 +24,9 @@ void rt_start(const struct guest_start_info *si)
 	uintptr_t start = ((uintptr_t)__image_end + 4095) & ~(uintptr_t)4095;
 	if (start < rt_info.mem_bytes)
 		heap_init(&heap, (void *)start, rt_info.mem_bytes - start);
-	hv_shutdown(HV_SHUTDOWN_POWEROFF, main());
+	int rc = main();
+	rt_notify_flush();      /* the last deferred notifications (rt/channel.h) */
+	hv_shutdown(HV_SHUTDOWN_POWEROFF, rc);
 }
 
 void *rt_malloc(size_t n) { return heap_alloc(&heap, n); }

@@ -59,6 +59,8 @@ struct hv_shared_info {
 	uint8_t  pad[4096 - 48];
 };
 _Static_assert(sizeof(struct hv_shared_info) == 4096, "one page");
+/* The second half of the page belongs to struct hv_fast_info (public/fastpage.h). */
+_Static_assert(__builtin_offsetof(struct hv_shared_info, pad) <= 2048, "fields stay below 2048");
 
 enum evtchn_status {
 	EVTCHN_FREE        = 0,

@@ -14,7 +14,7 @@
 
 #define HC_CONSOLE_WRITE  0   /* (buf, len) -> bytes written */
 #define HC_YIELD          1   /* () -> 0 */
-#define HC_BLOCK          2   /* (deadline_ns) -> 0 */
+#define HC_BLOCK          2   /* (deadline_ns, ack_devs, notify_port) -> 0 */
 #define HC_TIME           3   /* () -> nanoseconds since hypervisor boot */
 #define HC_SELF_INFO      4   /* (struct hv_self_info *out, size) -> 0 */
 #define HC_SHUTDOWN       5   /* (reason, code) -> does not return */

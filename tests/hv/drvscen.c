@@ -5,6 +5,7 @@
 #include "hv/arch.h"
 #include "hv/boot.h"
 #include "hv/hvtest.h"
+#include "hv/hypercall.h"
 #include "hv/mm.h"
 #include "hv/printk.h"
 #include "hv/supervise.h"
@@ -121,7 +122,12 @@ void drvscen_run(const struct drvscen *s)
 		printk("hvtest: counters %s: exits %lu hypercalls %lu events_sent %lu "
 		       "events_received %lu\n", d->cfg.name, d->vcpu.exits, d->vcpu.hypercalls,
 		       d->events_sent, d->events_received);
+		char causes[600];
+		exit_causes_format(&d->vcpu, causes, sizeof(causes));
+		printk("hvtest: exitcauses %s: %s\n", d->cfg.name, causes);
+		printk("hvtest: guesttime %s: run_us=%lu\n", d->cfg.name, d->vcpu.run_ns / 1000);
 	}
+	printk("hvtest: guesttime idle: idle_us=%lu\n", sched_idle_ns() / 1000);
 	for (unsigned i = 0; i < w.n; i++) {
 		if (s->is_endpoint(w.doms[i])) {
 			tu_expect_exit(w.doms[i], 0);

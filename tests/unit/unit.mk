@@ -30,6 +30,8 @@ unit_movdr_SRCS := tests/unit/test_movdr.c hv/arch/x86/svm/movdr.c
 unit_faultplan_SRCS := tests/unit/test_faultplan.c lib/faultplan.c lib/fmt.c
 UNIT_TESTS += ctl_line
 unit_ctl_line_SRCS := tests/unit/test_ctl_line.c hv/ctl_line.c
+UNIT_TESTS += tscscale
+unit_tscscale_SRCS := tests/unit/test_tscscale.c hv/tscscale.c
 
 .SECONDEXPANSION:
 UNIT_BINS := $(addprefix build/unit/test_,$(UNIT_TESTS))

@@ -129,6 +129,11 @@ void tsc_init(void)
 		panic("TSC calibration gave 0 Hz");
 }
 
+uint64_t tsc_frequency(void)
+{
+	return tsc_hz;
+}
+
 uint64_t tsc_to_ns(uint64_t tsc)
 {
 	/* Split to avoid overflowing 64 bits for long uptimes. */

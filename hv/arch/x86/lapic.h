@@ -14,5 +14,6 @@ uint32_t lapic_id(void);
 void lapic_timer_periodic(uint64_t period_ns);
 void tsc_init(void);
 uint64_t tsc_to_ns(uint64_t tsc);
+uint64_t tsc_frequency(void);     /* Hz, after tsc_init */
 
 #endif

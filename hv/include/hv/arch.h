@@ -30,6 +30,10 @@ int arch_ctl_getc(void);
 int arch_ctl_tx_room(void);
 void arch_ctl_putc(char c);
 uint64_t arch_time_ns(void);
+/* The counter guests read without an exit (RDTSC: not intercepted, no
+ * offset) and arch_time_ns()'s origin and rate on it: 0, or -1 when guests
+ * cannot read it that way (they use HC_TIME). */
+int arch_time_counter(uint64_t *origin, uint64_t *hz);
 /* Periodic tick: calls sched_timer_tick() from interrupt context. */
 void arch_timer_start(uint64_t period_ns);
 /* A vector for a device interrupt (MSI to this CPU): fn(vector) runs in

@@ -48,6 +48,12 @@ int evtchn_alloc_device(struct domain *d, evport_t *port);
 void evtchn_raise_device(struct domain *d, evport_t port);
 int64_t devirq_bind(struct domain *d, devidx_t dev);
 int64_t devirq_ack(struct domain *d, devidx_t dev);
+/* HC_BLOCK's ack argument: acknowledge every device whose index bit is set,
+ * all or none: -HV_ENOENT a bit at or past the device count, -HV_EINVAL a
+ * device without a bound interrupt. */
+int64_t devirq_ack_mask(struct domain *d, uint64_t mask);
+/* The same checks without acknowledging anything. */
+int64_t devirq_ack_mask_check(struct domain *d, uint64_t mask);
 void devirq_deliver(void);
 /* A device of d has a bound interrupt that can still arrive (see devirq.c). */
 int devirq_can_wake(const struct domain *d);

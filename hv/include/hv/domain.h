@@ -71,6 +71,7 @@ struct domain {
 	unsigned dma_users;
 	uint64_t wd_period_ns;          /* hang watchdog armed by the guest; 0 = off */
 	uint64_t wd_kick_run_ns;        /* sched_watch_ns() at the last kick */
+	uint64_t wd_kicks_seen;         /* fast page wd_kicks at the last look (hv/fastinfo.c) */
 	uint8_t restart_pending;        /* crashed with restart configured: rebuild soon */
 	uint8_t reg_woken;              /* a watched registry entry changed (hv/registry.c) */
 };

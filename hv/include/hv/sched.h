@@ -28,6 +28,8 @@ enum sched_stop_why { SCHED_UNTIL_MET, SCHED_ALL_DONE, SCHED_TIMEOUT, SCHED_STUC
  */
 enum sched_stop_why sched_run(int (*until)(void *arg), void *arg, uint64_t timeout_ns);
 uint64_t sched_ticks(void);
+/* Host time spent idle in sched_run (nothing runnable), for benchmarks. */
+uint64_t sched_idle_ns(void);
 /* The hang watchdog's clock for v: its run time plus the time it spent
  * blocked, each block counted only up to the deadline it asked for (a block
  * without one counts whole). Waiting for the CPU never counts. */

@@ -5,6 +5,7 @@
 #include "public/channel.h"
 #include "public/guest_layout.h"
 #include "rt/hv.h"
+#include "rt/rt.h"
 
 static inline int64_t hv_domain_lookup(const char *name, uint64_t len)
 {
@@ -57,10 +58,20 @@ static inline int64_t hv_device_irq_ack(uint32_t dev)
 }
 
 /* Arm the hang watchdog: the hypervisor treats this domain as hung when it
- * does not call again within period_ns (0 disarms). */
+ * does not kick again within period_ns (0 disarms). Arming (or a new period)
+ * is a hypercall; feeding it again with the same period only bumps the fast
+ * page's wd_kicks, which the hypervisor reads between slices (no exit). */
 static inline int64_t hv_watchdog_kick(uint64_t period_ns)
 {
-	return hv_call5(HC_WATCHDOG_KICK, period_ns, 0, 0, 0, 0);
+	volatile struct hv_fast_info *f = hv_fast();
+
+	if (period_ns && f->wd_armed_ns == period_ns) {
+		f->wd_kicks = f->wd_kicks + 1;
+		return 0;
+	}
+	int64_t rc = hv_call5(HC_WATCHDOG_KICK, period_ns, 0, 0, 0, 0);
+	f->wd_armed_ns = rc == 0 ? period_ns : 0;
+	return rc;
 }
 
 /* Take (and clear) the pending event bits. */
@@ -70,10 +81,89 @@ static inline uint64_t rt_events_take(void)
 	return __atomic_exchange_n(&si->evtchn_pending, 0, __ATOMIC_SEQ_CST);
 }
 
-/* Block until an event is pending or 'ns' nanoseconds pass. */
+/* Deferred notifications (ports 1..63 as bits): a ring producer that will
+ * block soon marks its peer's port here instead of HC_EVTCHN_SEND; the
+ * next rt_wait_event* sends one of them inside its HC_BLOCK (one exit for
+ * notify and block) and the rest by hypercall, and sends all at once when
+ * it does not block. The domain's exit sends them too (rt_start). On one
+ * CPU the peer could not run before we block anyway, so nothing is later. */
+extern uint64_t rt_notify_pending;
+
+static inline void rt_notify_later(uint32_t port)
+{
+	if (port > 0 && port < EVTCHN_PORTS)
+		rt_notify_pending |= 1ull << port;
+}
+
+/* Send every deferred notification now (one hypercall each). */
+static inline void rt_notify_flush(void)
+{
+	while (rt_notify_pending) {
+		uint32_t port = (uint32_t)__builtin_ctzll(rt_notify_pending);
+		rt_notify_pending &= rt_notify_pending - 1;
+		hv_evtchn_send(port);
+	}
+}
+
+/* The deferred notification to carry in HC_BLOCK (0: none); the others sent. */
+static inline uint64_t rt_notify_take_one(void)
+{
+	if (!rt_notify_pending)
+		return 0;
+	uint64_t port = (uint64_t)__builtin_ctzll(rt_notify_pending);
+	rt_notify_pending &= rt_notify_pending - 1;
+	rt_notify_flush();
+	return port;
+}
+
+/* An unmasked event is pending (no exit). */
+static inline int rt_events_pending(void)
+{
+	volatile struct hv_shared_info *si = (void *)(uintptr_t)GUEST_SHARED_INFO_GPA;
+
+	return (si->evtchn_pending & ~si->evtchn_mask) != 0;
+}
+
+/* Block until an event is pending or 'ns' nanoseconds pass. An event
+ * already pending and unmasked returns at once without an exit (HC_BLOCK
+ * would return at once too; one arriving after this look still does). */
 static inline void rt_wait_event(uint64_t ns)
 {
-	hv_block(hv_time() + ns);
+	volatile struct hv_shared_info *si = (void *)(uintptr_t)GUEST_SHARED_INFO_GPA;
+
+	if (si->evtchn_pending & ~si->evtchn_mask) {
+		rt_notify_flush();
+		return;
+	}
+	uint64_t notify = rt_notify_take_one();
+	int64_t rc = hv_call5(HC_BLOCK, hv_time() + ns, 0, notify, 0, 0);
+	if (rc < 0 && notify)   /* the peer is gone (its error, ignored as a send's): block */
+		hv_block(hv_time() + ns);
+}
+
+/* rt_wait_event for a driver that owes HC_DEVICE_IRQ_ACKs: 'ack' is a mask
+ * of device indices. When it blocks, the acknowledgement rides on HC_BLOCK
+ * (one exit) and it returns 0: nothing owed any more. With an event already
+ * pending it neither blocks nor acknowledges (the line stays masked a little
+ * longer while the caller polls anyway) and returns 'ack', still owed. A
+ * mask the hypervisor refuses is the caller's bug: rt_fail. */
+static inline uint64_t rt_wait_event_ack(uint64_t ns, uint64_t ack)
+{
+	volatile struct hv_shared_info *si = (void *)(uintptr_t)GUEST_SHARED_INFO_GPA;
+	int64_t rc;
+
+	if (si->evtchn_pending & ~si->evtchn_mask) {
+		rt_notify_flush();
+		return ack;
+	}
+	uint64_t notify = rt_notify_take_one();
+	rc = hv_call5(HC_BLOCK, hv_time() + ns, ack, notify, 0, 0);
+	if (rc < 0 && notify)   /* the peer is gone (its error, ignored as a send's) */
+		rc = hv_call5(HC_BLOCK, hv_time() + ns, ack, 0, 0, 0);
+	if (rc < 0)
+		rt_fail("HC_BLOCK acknowledging devices 0x%lx, notifying port %lu: error %ld", ack,
+			notify, rc);
+	return 0;
 }
 
 /* Deliver events as virtual interrupt 'vector' (32..255) to handler(bits),

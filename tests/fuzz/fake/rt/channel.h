@@ -14,6 +14,12 @@ int64_t hv_evtchn_bind(uint32_t remote, uint32_t port);
 int64_t hv_evtchn_send(uint32_t port);
 int64_t hv_evtchn_close(uint32_t port);
 int64_t hv_evtchn_status(uint32_t port);
+/* The runtime defers this send to the next block (HC_BLOCK's notify); with
+ * no block to carry it here, it is sent at once. */
+static inline void rt_notify_later(uint32_t port)
+{
+	hv_evtchn_send(port);
+}
 int64_t hv_grant_map(uint32_t granter, uint32_t gref, uint64_t dest, uint32_t flags);
 int64_t hv_grant_unmap(uint64_t dest);
 int64_t hv_reg_write(uint32_t peer, uint32_t devid, const struct reg_entry *e);
