@@ -125,6 +125,11 @@ static void try_connect(struct netback *nb, struct nb_client *c)
 	}
 	c->port = (int)port;
 	c->connected = 1;
+	/* A new connection's first responses are notified at once, even TX
+	 * completions alone: the client learns that this incarnation forwards,
+	 * and so does the hypervisor, whose restart record ends at the driver's
+	 * first notification ("first packet forwarded"). */
+	c->urgent = 1;
 	struct reg_entry me = { REG_CONNECTED, 0, (uint32_t)port, 0 };
 	hv_reg_write(c->domid, NETIF_REG_DEVID, &me);
 	nb->stats.connects++;
