@@ -94,9 +94,12 @@ int64_t reg_read(struct domain *d, domid_t peer, uint32_t devid, gpa_t out)
  * client waits for it. */
 void reg_slot_failed(uint32_t id)
 {
-	for (unsigned p = 0; p < HV_MAX_DOMAINS; p++)
-		for (unsigned k = 0; k < REG_MAX_DEVID; k++)
+	for (unsigned p = 0; p < HV_MAX_DOMAINS; p++) {
+		for (unsigned k = 0; k < REG_MAX_DEVID; k++) {
 			table[id - 1][p][k].state = REG_FAILED;
+			wake_watcher(id, p + 1, k);     /* a change like the peer's own writes */
+		}
+	}
 }
 
 void reg_domain_dead(struct domain *d)
@@ -104,8 +107,11 @@ void reg_domain_dead(struct domain *d)
 	for (unsigned p = 0; p < HV_MAX_DOMAINS; p++) {
 		for (unsigned k = 0; k < REG_MAX_DEVID; k++) {
 			struct reg_entry *e = &table[d->id - 1][p][k];
-			if (e->state != REG_NONE)
-				*e = (struct reg_entry){ .state = REG_CLOSED, .generation = e->generation };
+			if (e->state == REG_NONE)
+				continue;
+			*e = (struct reg_entry){ .state = REG_CLOSED, .generation = e->generation };
+			/* A watcher blocked without a deadline learns of it too. */
+			wake_watcher(d->id, p + 1, k);
 		}
 	}
 }

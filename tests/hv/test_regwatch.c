@@ -1,7 +1,8 @@
 /*
  * Registry watches (hv/registry.c): a domain's own registry call arms one
  * wake-up by its peer's next write to the connection, and only one: a peer
- * writing in a loop cannot keep it awake. The two domains are built but not
+ * writing in a loop cannot keep it awake; the hypervisor's own changes
+ * (peer given up, peer dead) wake it as well. The two domains are built but not
  * run; the test makes their registry calls itself, from buffers in their RAM.
  */
 #include "hv/channel.h"
@@ -51,6 +52,15 @@ HVTEST(reg_watch)
 	EXPECT_EQ(reg_take_wake(a), 0);
 	printk("hvtest: reg_watch: 100 writes by the peer after one read woke it %u time(s)\n",
 	       wakes);
-	domain_destroy(a);
+	/* The hypervisor's own changes of a watched entry wake too: a peer
+	 * given up (Failed) or dead (Closed), else a watcher blocked without a
+	 * deadline would wait for good. */
+	EXPECT_EQ(read_entry(a, b), 0);
+	reg_slot_failed(b->id);
+	EXPECT_EQ(reg_take_wake(a), 1);
+	EXPECT_EQ(read_entry(a, b), 0);
 	domain_destroy(b);
+	EXPECT_EQ(reg_take_wake(a), 1);
+	printk("hvtest: reg_watch: peer given up and destroyed: watcher woken each time\n");
+	domain_destroy(a);
 }
