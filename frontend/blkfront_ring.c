@@ -10,8 +10,14 @@
  */
 #include "frontend/blkfront_ring.h"
 #include "kstring.h"
+#include "public/channel.h"
 
 #define SECTS_PER_REQ  BLKIF_MAX_SECTORS
+
+/* blkif names a page by a 16-bit grant reference (blkfront_ring_send casts
+ * ours): were the hypervisor's references to outgrow it, a reference would
+ * wrap onto another, valid one, and the backend would use the wrong page. */
+_Static_assert(GRANT_MAX <= 65536, "every grant reference fits blkif_segment.gref");
 
 void blkfront_ring_reset(struct blkfront *bf)
 {
