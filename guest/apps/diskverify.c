@@ -205,7 +205,7 @@ static int bench(const char *kind, uint64_t span, unsigned qd, uint8_t *bufs, ui
 	int rnd = !strcmp(kind, "randread"), wr = !strcmp(kind, "seqwrite");
 	uint8_t busy[DV_MAX_QD] = { 0 };
 	struct blkfront_done d[DV_MAX_QD];
-	uint8_t *buf[DV_MAX_QD];
+	uint8_t *buf[DV_MAX_QD] = { 0 };       /* past a failed pool allocation: never set */
 	int copy = (int)rt_arg_u64("copy", 0);
 
 	if ((!rnd && !wr && strcmp(kind, "seqread")) || !qd || qd > DV_MAX_QD || bs < 512 || bs % 512 || bs > buf_bytes ||
