@@ -11,6 +11,7 @@
 #include "hv/iommu.h"
 #include "hv/mm.h"
 #include "hv/printk.h"
+#include "public/guest_layout.h"
 #include "public/hv_errno.h"
 
 #define VTD_VER_REG     0x00
@@ -247,6 +248,10 @@ static int build_dma_view(struct domain *d)
 
 	for (uint64_t gpa = 0; !rc && gpa < d->mem_bytes; gpa += FRAME_SIZE) {
 		uint64_t pa;
+		/* Not the shared page: the hypervisor reads the watchdog feed
+		 * there, and a device must not keep a hung driver looking alive. */
+		if (gpa == GUEST_SHARED_INFO_GPA)
+			continue;
 		if (pt_lookup(&d->gpt, gpa, &pa, 0, 0) == 0)
 			rc = pt_map(&d->dma_pt, gpa, pa, FRAME_SIZE, VTD_SL_RW, 0);
 	}

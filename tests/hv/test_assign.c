@@ -11,6 +11,7 @@
 #include "hv/pci.h"
 #include "hv/printk.h"
 #include "hv/sched.h"
+#include "public/guest_layout.h"
 #include "tests_util.h"
 
 
@@ -98,6 +99,9 @@ HVTEST(rogue_dma)
 	rogue_round(hvpage, "hypervisor memory", hp, hv_copy);
 	rogue_round(vpa, "another domain", vp, victim_copy);
 	rogue_round(0x3000000, "unmapped space", vp, victim_copy);
+	/* Its own shared page: the hypervisor reads the watchdog feed there, so
+	 * a device must not be able to keep a hung driver looking alive. */
+	rogue_round(GUEST_SHARED_INFO_GPA, "its own shared page", vp, victim_copy);
 	EXPECT(domain_alive(victim));
 	EXPECT(!memcmp(hp, hv_copy, 4096));
 
