@@ -18,7 +18,8 @@
 /* A connected client's port status is looked at every STATUS_EVERY polls
  * even without a notification: a death or close whose notification came
  * in a poll that also took requests (or was not handed to us at all) is
- * noticed anyway. */
+ * noticed anyway, should the shared page's evtchn_gone hint be lost (the
+ * guest can write its own page). */
 #define STATUS_EVERY 256
 
 static uint64_t window(const struct blkback *bb, const struct bb_client *c)
@@ -475,9 +476,11 @@ int blkback_poll(struct blkback *bb, uint64_t events)
 			continue;
 		}
 		int n = serve(bb, c);
-		/* A notification with nothing on the ring: the peer may have gone
-		 * (its death or close raises our port too); now and then anyway. */
-		if (!n && c->connected && c->port > 0 && ((events >> c->port & 1) || look) &&
+		/* The peer may have gone: the hypervisor's hint (no exit), a
+		 * notification with nothing on the ring (its death or close raises
+		 * our port too), and now and then anyway; the status confirms. */
+		if (c->connected && c->port > 0 &&
+		    (rt_port_gone((uint32_t)c->port) || (!n && ((events >> c->port & 1) || look))) &&
 		    hv_evtchn_status((uint32_t)c->port) != EVTCHN_CONNECTED)
 			disconnect(bb, c, "frontend closed or died");
 		done += n;

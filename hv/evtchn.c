@@ -25,6 +25,17 @@ static struct hv_shared_info *shared(struct domain *d)
 	return (struct hv_shared_info *)d->shared;
 }
 
+/* The evtchn_gone hint of the shared page (public/channel.h). */
+static void mark_gone(struct domain *d, evport_t port, int gone)
+{
+	if (!d->shared)
+		return;
+	if (gone)
+		__atomic_fetch_or(&shared(d)->evtchn_gone, 1ull << port.v, __ATOMIC_SEQ_CST);
+	else
+		__atomic_fetch_and(&shared(d)->evtchn_gone, ~(1ull << port.v), __ATOMIC_SEQ_CST);
+}
+
 static void raise(struct domain *d, evport_t port)
 {
 	if (!domain_alive(d) || !d->shared)
@@ -57,6 +68,7 @@ static int take_port(struct domain *d, struct evtchn_port state, evport_t *out)
 		if (d->ports[p].status == EVTCHN_FREE) {
 			d->ports[p] = state;
 			*out = evport_of(p);
+			mark_gone(d, *out, 0);
 			return 0;
 		}
 	}
@@ -133,6 +145,7 @@ static void notify_peer_gone(struct evtchn_port *p, uint8_t why)
 	struct evtchn_port *rp = port_of(r, p->remote_port);
 	if (rp->status == EVTCHN_CONNECTED) {
 		rp->status = why;
+		mark_gone(r, p->remote_port, 1);
 		raise(r, p->remote_port);
 	}
 }
@@ -145,6 +158,7 @@ int64_t evtchn_close(struct domain *d, evport_t port)
 		return -HV_ENOENT;
 	notify_peer_gone(p, EVTCHN_PEER_CLOSED);
 	*p = (struct evtchn_port){ 0 };
+	mark_gone(d, port, 0);
 	return 0;
 }
 
@@ -165,6 +179,7 @@ void evtchn_domain_dead(struct domain *d)
 		for (uint32_t i = 1; o && o != d && i < EVTCHN_PORTS; i++) {
 			if (o->ports[i].status == EVTCHN_UNBOUND && o->ports[i].remote_dom.v == d->id) {
 				o->ports[i].status = EVTCHN_PEER_DIED;
+				mark_gone(o, evport_of(i), 1);
 				raise(o, evport_of(i));
 			}
 		}

@@ -60,12 +60,15 @@ int main(void)
 	}
 	int64_t st = hv_evtchn_status((uint32_t)port);
 	hv_reg_read(peer, 0, &theirs);
-	gprintf("peer gone (port status %ld, registry state %u) after %lu requests, %lu notifications\n",
-		(long)st, theirs.state, served, notifies);
+	gprintf("peer gone (port status %ld, registry state %u, hint %d) after %lu requests, "
+		"%lu notifications\n", (long)st, theirs.state, rt_port_gone((uint32_t)port), served,
+		notifies);
 	if (theirs.state != REG_CLOSED)
 		return 2;
 	if (hv_grant_unmap(RING_GPA) || hv_evtchn_close((uint32_t)port))
 		return 3;
+	if (rt_port_gone((uint32_t)port))
+		return 5;               /* the hint goes with the port */
 	if (hv_grant_unmap(RING_GPA) != -HV_ENOENT)
 		return 4;
 	return 0;

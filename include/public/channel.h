@@ -56,7 +56,14 @@ struct hv_shared_info {
 	 * numbers; it never acts on them. */
 	uint64_t served_from_clients;
 	uint64_t served_to_clients;
-	uint8_t  pad[4096 - 48];
+	/* Written by the hypervisor: bit p is set when port p's peer closed or
+	 * died, or can never bind (HC_EVTCHN_STATUS would answer
+	 * EVTCHN_PEER_CLOSED or EVTCHN_PEER_DIED), and cleared when p is
+	 * allocated, bound or closed. A hint that costs no exit, so a backend
+	 * can watch its clients on every pass; act on it only after
+	 * HC_EVTCHN_STATUS confirms (the guest can write its own page). */
+	uint64_t evtchn_gone;
+	uint8_t  pad[4096 - 56];
 };
 _Static_assert(sizeof(struct hv_shared_info) == 4096, "one page");
 /* The second half of the page belongs to struct hv_fast_info (public/fastpage.h). */

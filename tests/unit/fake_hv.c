@@ -168,6 +168,15 @@ int64_t hv_evtchn_status(uint32_t port)
 	return own_port(port)->state;
 }
 
+int fake_gone_hint = 1;
+
+int rt_port_gone(uint32_t port)
+{
+	int64_t s = hv_evtchn_status(port);
+
+	return fake_gone_hint && (s == EVTCHN_PEER_CLOSED || s == EVTCHN_PEER_DIED);
+}
+
 /* ---- grants ---- */
 
 int64_t hv_grant_create(const void *page, uint32_t grantee, uint32_t flags)

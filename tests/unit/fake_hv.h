@@ -28,6 +28,7 @@ uint8_t *fake_alloc_pages(unsigned n);
 /* Domain d dies: its mappings and ports go, its registry entries say
  * Closed, its generation goes up (the next incarnation's). */
 void fake_kill(uint32_t d);
+extern int fake_gone_hint;          /* rt_port_gone answers (default 1) */
 /* The restart policy gave d up: its entries say Failed. */
 void fake_give_up(uint32_t d);
 /* Grants of domain d mapped by anyone. */

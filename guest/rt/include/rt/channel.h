@@ -116,6 +116,15 @@ static inline uint64_t rt_notify_take_one(void)
 	return port;
 }
 
+/* The hypervisor says port's peer closed or died (no exit; a hint:
+ * confirm with hv_evtchn_status before acting). */
+static inline int rt_port_gone(uint32_t port)
+{
+	volatile struct hv_shared_info *si = (void *)(uintptr_t)GUEST_SHARED_INFO_GPA;
+
+	return port < 64 && (si->evtchn_gone >> port & 1);
+}
+
 /* An unmasked event is pending (no exit). */
 static inline int rt_events_pending(void)
 {

@@ -14,6 +14,9 @@ int64_t hv_evtchn_bind(uint32_t remote, uint32_t port);
 int64_t hv_evtchn_send(uint32_t port);
 int64_t hv_evtchn_close(uint32_t port);
 int64_t hv_evtchn_status(uint32_t port);
+/* The runtime reads the shared page's hint (no exit); tests/unit/fake_hv.c
+ * answers from its model, or never when a test turns the hint off. */
+int rt_port_gone(uint32_t port);
 /* The runtime defers this send to the next block (HC_BLOCK's notify); with
  * no block to carry it here, it is sent at once. */
 static inline void rt_notify_later(uint32_t port)
