@@ -100,16 +100,21 @@ static uint64_t map_gpa(struct blkback *bb, struct bb_client *c, unsigned i)
 	return window(bb, c) + (uint64_t)(i + 1) * 4096;    /* page 0: the ring */
 }
 
-/* The page behind gref, mapped (and cached) in the client's window; writable
- * only when asked for (a read request). A read-only mapping that must now be
- * written is mapped again writable in its place (back read-only if the grant
- * does not allow it). */
-static uint8_t *map(struct blkback *bb, struct bb_client *c, uint32_t gref, int writable)
+#define MAP_FAIL (-1)                   /* no such grant, or not for this access */
+#define MAP_WAIT (-2)                   /* its upgrade must wait for the disk */
+
+/* The maps[] index of the page behind gref, mapped (and cached) in the
+ * client's window; writable only when asked for (a read request). A
+ * read-only mapping that must now be written is mapped again writable in its
+ * place (back read-only if the grant does not allow it), but not while the
+ * disk may be reading through it (MAP_WAIT): unmapped under the device's
+ * DMA, the page would fault and kill this domain. */
+static int map(struct blkback *bb, struct bb_client *c, uint32_t gref, int writable)
 {
 	unsigned i, hole = BLKBACK_MAPS;
 
 	if (gref >= GRANT_MAX)
-		return 0;                       /* no such grant (the hypervisor would say so) */
+		return MAP_FAIL;                /* no such grant (the hypervisor would say so) */
 	/* The cached mapping straight from map_of (every request looks its
 	 * pages up); a hole is searched for only when the page is new. */
 	i = c->map_of[gref] ? c->map_of[gref] - 1u : c->nmaps;
@@ -122,39 +127,52 @@ static uint8_t *map(struct blkback *bb, struct bb_client *c, uint32_t gref, int 
 	uint64_t gpa = map_gpa(bb, c, i);
 	if (i < c->nmaps) {
 		if (c->maps[i].writable || !writable)
-			return (uint8_t *)(uintptr_t)gpa;
+			return (int)i;
+		if (c->maps[i].busy)
+			return MAP_WAIT;
 		hv_grant_unmap(gpa);
 		if (!hv_grant_map(c->domid, gref, gpa, 0)) {
 			c->maps[i].writable = 1;
-			return (uint8_t *)(uintptr_t)gpa;
+			return (int)i;
 		}
 		c->maps[i].mapped = !hv_grant_map(c->domid, gref, gpa, GRANT_READONLY);
-		return 0;
+		return MAP_FAIL;
 	}
 	if (hole == BLKBACK_MAPS) {
 		if (c->nmaps == BLKBACK_MAPS)
-			return 0;
+			return MAP_FAIL;
 		hole = c->nmaps++;
 	}
 	gpa = map_gpa(bb, c, hole);
 	if (hv_grant_map(c->domid, gref, gpa, writable ? 0 : GRANT_READONLY)) {
 		c->maps[hole].mapped = 0;
-		return 0;
+		return MAP_FAIL;
 	}
-	c->maps[hole] = (struct bb_map){ gref, (uint8_t)writable, 1 };
+	c->maps[hole] = (struct bb_map){ gref, (uint8_t)writable, 1, 0 };
 	c->map_of[gref] = (uint8_t)(hole + 1);
-	return (uint8_t *)(uintptr_t)gpa;
+	return (int)hole;
+}
+
+static void unmap_all(struct blkback *bb, struct bb_client *c)
+{
+	for (unsigned i = 0; i < c->nmaps; i++)
+		if (c->maps[i].mapped)
+			hv_grant_unmap(map_gpa(bb, c, i));
+	c->nmaps = 0;
+	memset(c->map_of, 0, sizeof(c->map_of));
+	c->unmap_pending = 0;
 }
 
 static void disconnect(struct blkback *bb, struct bb_client *c, const char *why)
 {
 	gprintf("blkback: client %u disconnected: %s (%u requests at the disk)\n", c->domid, why,
 		c->inflight);
-	for (unsigned i = 0; i < c->nmaps; i++)
-		if (c->maps[i].mapped)
-			hv_grant_unmap(map_gpa(bb, c, i));
-	c->nmaps = 0;
-	memset(c->map_of, 0, sizeof(c->map_of));
+	/* The disk may still DMA to the pages of requests it holds: they stay
+	 * mapped until the last completes (try_connect waits for it too). */
+	if (c->inflight)
+		c->unmap_pending = 1;
+	else
+		unmap_all(bb, c);
 	if (c->connected)
 		hv_grant_unmap(window(bb, c));
 	if (c->port > 0)
@@ -299,15 +317,46 @@ static void copy_segments(struct blkback *bb, struct bb_req *q, int to_pages)
 	}
 }
 
-/* Map every segment of a checked request; BLKIF_OK or BLKIF_ERR_GRANT. */
+#define SEGS_WAIT 1                     /* not a BLKIF_* status (those are <= 0) */
+
+/* Map every segment of a checked request: BLKIF_OK, BLKIF_ERR_GRANT, or
+ * SEGS_WAIT (try again once the disk has completed more). */
 static int map_segments(struct blkback *bb, struct bb_client *c, struct bb_req *q)
 {
 	for (unsigned i = 0; i < q->r.nr_segs; i++) {
-		q->page[i] = map(bb, c, q->r.seg[i].gref, q->r.op == BLKIF_OP_READ);
-		if (!q->page[i])
+		int k = map(bb, c, q->r.seg[i].gref, q->r.op == BLKIF_OP_READ);
+		if (k == MAP_WAIT)
+			return SEGS_WAIT;
+		if (k < 0)
 			return BLKIF_ERR_GRANT;
+		q->slot[i] = (uint8_t)k;
+		q->page[i] = (uint8_t *)(uintptr_t)map_gpa(bb, c, (unsigned)k);
 	}
 	return BLKIF_OK;
+}
+
+/* Whether q's segments are one run through pages, which every disk takes as
+ * they are (backend/blkdisk.h): the first may start inside its page but must
+ * run to its end when more follow, the middle ones are whole pages, the last
+ * starts at its page's start. */
+static int direct_ok(const struct bb_req *q)
+{
+	unsigned n = q->r.nr_segs;
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct blkif_segment *s = &q->r.seg[i];
+		if ((i > 0 && s->first_sect != 0) ||
+		    (i + 1 < n && s->last_sect != BLKIF_SECTORS_PER_PAGE - 1))
+			return 0;
+	}
+	return n > 0;
+}
+
+/* A zero-copy request holds its mappings (no upgrade, no unmap) while at the disk. */
+static void hold_maps(struct bb_client *c, const struct bb_req *q, int on)
+{
+	for (unsigned i = 0; i < q->r.nr_segs; i++)
+		c->maps[q->slot[i]].busy += on ? 1 : -1;
 }
 
 /* Hand a checked request to the disk: 0, or BLKDISK_EBUSY (try again later),
@@ -321,6 +370,17 @@ static int submit(struct blkback *bb, struct bb_client *c, unsigned k)
 		io.op = q->r.op == BLKIF_OP_READ ? BLKDISK_READ : BLKDISK_WRITE;
 		io.fua = (q->r.flags & BLKIF_F_FUA) != 0;
 		io.lba = c->start + q->r.sector;
+		if (q->direct) {
+			/* The backend runs identity-mapped: a mapped page's address
+			 * is its guest-physical address, its DMA address. */
+			for (unsigned i = 0; i < q->r.nr_segs; i++) {
+				const struct blkif_segment *s = &q->r.seg[i];
+				io.seg[io.nseg++] = (struct blkdisk_seg){
+					(uint64_t)(uintptr_t)q->page[i] + s->first_sect * BLKIF_SECTOR_SIZE,
+					(uint32_t)(s->last_sect - s->first_sect + 1) * BLKIF_SECTOR_SIZE };
+			}
+			return bb->disk->submit(bb->disk->ctx, &io);
+		}
 		uint32_t bytes = q->sectors * BLKIF_SECTOR_SIZE;
 		for (uint32_t off = 0; off < bytes; off += 4096)
 			io.seg[io.nseg++] = (struct blkdisk_seg){ bb->bufs_dma + (uint64_t)q->buf[off / 4096] * 4096,
@@ -360,12 +420,17 @@ static int handle_request(struct blkback *bb, struct bb_client *c)
 	struct bb_req *q = &bb->req[k];
 	*q = (struct bb_req){ .client = (unsigned)(c - bb->c), .conn = c->conn, .r = *r,
 			      .sectors = blkif_request_sectors(r) };
-	if ((st = map_segments(bb, c, q)) != BLKIF_OK) {
+	if ((st = map_segments(bb, c, q)) == SEGS_WAIT) {
+		bb->stats.map_waits++;
+		return -1;
+	}
+	if (st != BLKIF_OK) {
 		bb->stats.grant_errors++;
 		respond(c, r, st, 0);
 		return 0;
 	}
-	if (take_bufs(bb, q)) {
+	q->direct = r->op != BLKIF_OP_FLUSH && direct_ok(q);
+	if (!q->direct && take_bufs(bb, q)) {
 		bb->stats.disk_busy++;          /* buffers run out before slots: wait the same way */
 		return -1;
 	}
@@ -384,6 +449,10 @@ static int handle_request(struct blkback *bb, struct bb_client *c)
 	q->used = 1;
 	bb->inflight++;
 	c->inflight++;
+	if (q->direct)
+		hold_maps(c, q, 1);
+	if (r->op != BLKIF_OP_FLUSH)
+		q->direct ? bb->stats.direct++ : bb->stats.copied++;
 	return 0;
 }
 
@@ -420,9 +489,13 @@ static void completed(void *arg, uint64_t cookie, int status)
 	q->used = 0;
 	bb->inflight--;
 	c->inflight--;
+	if (q->direct)
+		hold_maps(c, q, 0);
 	if (q->conn != c->conn || !c->connected) {
 		put_bufs(bb, q);
-		bb->stats.stale_completions++;  /* that connection is gone, its pages too */
+		bb->stats.stale_completions++;  /* that connection is gone */
+		if (!c->inflight && c->unmap_pending)
+			unmap_all(bb, c);       /* its pages now too */
 		return;
 	}
 	if (status != BLKDISK_OK) {
@@ -431,7 +504,7 @@ static void completed(void *arg, uint64_t cookie, int status)
 		respond(c, &q->r, BLKIF_ERR_IO, 0);
 		return;
 	}
-	if (q->r.op == BLKIF_OP_READ)
+	if (q->r.op == BLKIF_OP_READ && !q->direct)
 		copy_segments(bb, q, 1);
 	put_bufs(bb, q);
 	bb->stats.reads += q->r.op == BLKIF_OP_READ;

@@ -7,10 +7,12 @@
  * loop goes on; a client that breaks the ring protocol loses only its own
  * connection.
  *
- * Data moves by copy between the clients' granted pages (mapped into the
- * backend outside its RAM, read-only unless the backend must write them) and
- * the backend's own DMA buffers, because granted pages are not in the
- * device's IOMMU view. Requests go to an asynchronous struct blkdisk
+ * The clients' granted pages are mapped into the backend outside its RAM,
+ * read-only unless the backend must write them, and so enter the device's
+ * IOMMU view at the same addresses (docs/design.md, "DMA and grants"). A
+ * request whose segments are one run through pages (backend/blkdisk.h) goes
+ * to the disk on those pages directly; any other is copied through the
+ * backend's own DMA buffers. Requests go to an asynchronous struct blkdisk
  * (backend/blkdisk.h); a request is answered only when the disk completed it,
  * so a write is never acknowledged before the device has it and a flush only
  * once every write completed before it is durable.
@@ -53,9 +55,13 @@ struct blkback_stats {
 	uint64_t requests, reads, writes, flushes, fua, sectors;
 	uint64_t bad_requests, range_errors, grant_errors, io_errors, stale_completions;
 	uint64_t notifications, connects, disconnects, disk_busy;
+	uint64_t direct, copied;        /* data requests sent zero-copy / through the buffers */
+	uint64_t map_waits;             /* a request waited for a busy mapping's upgrade */
 };
 
-struct bb_map { uint32_t gref; uint8_t writable, mapped; };
+/* busy: zero-copy requests at the disk whose DMA goes through this mapping;
+ * it is neither replaced (read-only -> writable) nor unmapped meanwhile. */
+struct bb_map { uint32_t gref; uint8_t writable, mapped; uint16_t busy; };
 
 struct bb_client {
 	uint32_t domid;
@@ -69,6 +75,7 @@ struct bb_client {
 	unsigned nmaps;
 	uint8_t map_of[GRANT_MAX];      /* gref -> its maps[] index + 1 (0: none; a hint, checked) */
 	unsigned inflight;              /* its requests at the disk */
+	int unmap_pending;              /* disconnected with requests at the disk: unmap at the last */
 	int must_push;
 	int held;                       /* 'next' taken off the ring, waiting for the disk */
 	struct blkif_request next;
@@ -82,8 +89,10 @@ struct bb_req {
 	uint32_t sectors;
 	struct blkif_request r;         /* private copy, validated */
 	uint8_t *page[BLKIF_MAX_SEGS];  /* mapped segments (reads copy back into them) */
+	uint8_t slot[BLKIF_MAX_SEGS];   /* their maps[] indices */
 	uint16_t buf[BLKIF_MAX_SEGS];   /* its DMA buffer pages, sectors packed in order */
 	uint8_t nbuf;
+	uint8_t direct;                 /* the disk DMAs to the mapped pages: no buffers, no copy */
 };
 
 struct blkback {

@@ -1,9 +1,12 @@
 /*
  * A disk as the block backend sees it: asynchronous, a queue of requests in
  * flight, completions polled. Buffers are DMA addresses of the driver
- * domain's own RAM (guest-physical = DMA address through its VT-d context);
- * granted client pages are NOT in the device's IOMMU view, so blkback copies
- * through its own buffers.
+ * domain's own RAM or grant-mapped client pages (guest-physical = DMA
+ * address through its VT-d context: grant mappings are in that view too).
+ * Every disk takes a request whose segments are one run through pages: the
+ * first may start inside its page (but runs to its end when more follow),
+ * middle ones are whole pages, the last starts at its page's start (the NVMe
+ * PRP rule). Others may be refused with BLKDISK_EINVAL.
  */
 #ifndef BACKEND_BLKDISK_H
 #define BACKEND_BLKDISK_H

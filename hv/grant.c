@@ -8,6 +8,7 @@
 #include "hv/channel.h"
 #include "hv/domain.h"
 #include "hv/frame.h"
+#include "hv/iommu.h"
 #include "hv/mm.h"
 #include "hv/printk.h"
 #include "public/guest_layout.h"
@@ -89,10 +90,20 @@ int64_t grant_map(struct domain *d, domid_t granter, gref_t gref, gpa_t dest, ui
 			m = &d->maps[i];
 	if (!m)
 		return -HV_ENOMEM;
-	int rc = domain_map_frame(d, dest, e->frame, !(flags & GRANT_READONLY));
+	int writable = !(flags & GRANT_READONLY);
+	int rc = domain_map_frame(d, dest, e->frame, writable);
 	if (rc)
 		return rc;
-	*m = (struct grant_mapping){ 1, domid_of(g->id), g->generation, gref, dest, e->frame };
+	/* The domain's devices see the page where the domain does (zero-copy
+	 * I/O), with the same write permission. */
+	rc = iommu_map_page(d, dest.v, e->frame.v, writable);
+	if (rc) {
+		if (domain_unmap_frame(d, dest))
+			panic("cannot undo a grant mapping");
+		return rc;
+	}
+	*m = (struct grant_mapping){ 1, domid_of(g->id), g->generation, gref, dest, e->frame,
+				     (uint8_t)writable };
 	e->maps++;
 	return 0;
 }
@@ -116,6 +127,9 @@ static void drop_mapping(struct domain *d, struct grant_mapping *m)
 	if (domain_unmap_frame(d, m->dest_gpa))
 		panic("cannot unmap a grant mapping");
 	arch_vcpu_flush_gpt(&d->vcpu);
+	/* Out of the DMA view, IOTLB invalidated, before the frame can be freed
+	 * (orphan_put) or given back to its granter's other uses. */
+	iommu_unmap_page(d, m->dest_gpa.v);
 	if (g && g->generation == m->granter_gen && grant_of(g, m->gref)->in_use)
 		grant_of(g, m->gref)->maps--;
 	else

@@ -48,6 +48,9 @@
 #define VTD_CCMD_GLOBAL (1ull << 61)
 #define VTD_IOTLB_IVT   (1ull << 63)
 #define VTD_IOTLB_GLOBAL (1ull << 60)
+#define VTD_IOTLB_DOMAIN (2ull << 60)   /* IIRG: domain-selective, DID in 47:32 */
+#define VTD_IOTLB_DR    (1ull << 49)    /* drain reads / writes first (CAP.DRD, DWD) */
+#define VTD_IOTLB_DW    (1ull << 48)
 
 #define VTD_POLL_MAX    1000000u
 
@@ -126,6 +129,21 @@ static int invalidate_all(struct vtd_unit *u)
 	if (poll64_clear(u, VTD_CCMD_REG, VTD_CCMD_ICC))
 		return -1;
 	wr64(u, iotlb, VTD_IOTLB_IVT | VTD_IOTLB_GLOBAL);
+	return poll64_clear(u, iotlb, VTD_IOTLB_IVT);
+}
+
+/*
+ * Forget every cached translation of domain 'did' (IOTLB and paging-structure
+ * caches), draining the DMA already in flight where the unit can: once this
+ * returns, a page taken out of the domain's tables is unreachable by DMA.
+ */
+static int invalidate_domain(struct vtd_unit *u, uint16_t did)
+{
+	unsigned iotlb = (unsigned)((u->ecap >> 8) & 0x3ff) * 16 + 8;   /* ECAP.IRO */
+	uint64_t drain = ((u->cap >> 55) & 1 ? VTD_IOTLB_DR : 0) |
+			 ((u->cap >> 54) & 1 ? VTD_IOTLB_DW : 0);
+
+	wr64(u, iotlb, VTD_IOTLB_IVT | VTD_IOTLB_DOMAIN | drain | (uint64_t)did << 32);
 	return poll64_clear(u, iotlb, VTD_IOTLB_IVT);
 }
 
@@ -225,6 +243,7 @@ static const struct pt_format vtd_sl_format = {
 	.addr_mask = 0x000ffffffffff000ull,
 };
 #define VTD_SL_RW 0x3
+#define VTD_SL_R  0x1
 
 /* Context table of a bus (allocated on first use); NULL when out of memory. */
 static uint64_t *context_table(struct vtd_unit *u, uint8_t bus)
@@ -241,7 +260,8 @@ static uint64_t *context_table(struct vtd_unit *u, uint8_t bus)
 	return phys_to_virt(root[2 * bus] & ~0xfffull);
 }
 
-/* The domain's DMA view: its RAM at the same addresses it sees them. */
+/* The domain's DMA view: its RAM at the same addresses it sees them, and the
+ * grants it has mapped already (later ones arrive by iommu_map_page). */
 static int build_dma_view(struct domain *d)
 {
 	int rc = pt_init(&d->dma_pt, &vtd_sl_format, &mm_pt_ops);
@@ -255,7 +275,34 @@ static int build_dma_view(struct domain *d)
 		if (pt_lookup(&d->gpt, gpa, &pa, 0, 0) == 0)
 			rc = pt_map(&d->dma_pt, gpa, pa, FRAME_SIZE, VTD_SL_RW, 0);
 	}
+	for (unsigned i = 0; !rc && i < GRANT_MAPS_MAX; i++) {
+		const struct grant_mapping *m = &d->maps[i];
+		if (m->in_use)
+			rc = pt_map(&d->dma_pt, m->dest_gpa.v, m->frame.v, FRAME_SIZE,
+				    m->writable ? VTD_SL_RW : VTD_SL_R, 0);
+	}
 	return rc;
+}
+
+int iommu_map_page(struct domain *d, uint64_t gpa, uint64_t frame, int writable)
+{
+	if (!d->dma_users)
+		return 0;
+	/* Not-present -> present: no invalidation needed (CAP.CM is 0 here). */
+	return pt_map(&d->dma_pt, gpa, frame, FRAME_SIZE, writable ? VTD_SL_RW : VTD_SL_R, 0);
+}
+
+void iommu_unmap_page(struct domain *d, uint64_t gpa)
+{
+	if (!d->dma_users)
+		return;
+	/* A 4 KiB leaf never splits a large page: this cannot fail. Tables it
+	 * leaves empty are freed before the invalidation, but nothing can
+	 * allocate them again before it completes. */
+	if (pt_unmap(&d->dma_pt, gpa, FRAME_SIZE))
+		panic("cannot unmap a DMA page");
+	if (invalidate_domain(&units[0], (uint16_t)d->id))
+		panic("VT-d invalidation timed out");
 }
 
 int iommu_attach(struct domain *d, uint16_t bdf)

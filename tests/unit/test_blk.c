@@ -911,6 +911,131 @@ static void test_pool_buffers(void)
 	CHECK(!blkfront_buf_alloc(&fa, BLKFRONT_MAX_IO + 1));
 }
 
+/* ---- zero copy: PRP-expressible requests go to the disk on the mapped pages ---- */
+
+static void hsend(struct blkif_request r)
+{
+	static uint64_t id = 5000;
+
+	r.id = ++id;
+	fake_cur = 4;
+	*(struct blkif_request *)ring_front_next_req(&hf.ring) = r;
+	ring_front_push(&hf.ring);
+}
+
+/* Responses waiting for the hostile client: how many, all BLKIF_OK or not. */
+static int hreap(int *all_ok)
+{
+	union blkif_slot u;
+	int n = 0;
+
+	*all_ok = 1;
+	fake_cur = 4;
+	while (ring_front_pending(&hf.ring)) {
+		ring_front_copy_rsp(&hf.ring, &u);
+		*all_ok &= u.rsp.status == BLKIF_OK;
+		n++;
+	}
+	return n;
+}
+
+static int in_window(uint64_t dma)
+{
+	return dma >= BLKBACK_MAP_BASE && dma < BLKBACK_MAP_BASE + BLKBACK_CLIENTS * BLKBACK_MAP_SPAN;
+}
+
+static void test_zero_copy(void)
+{
+	struct blkif_request q;
+	int ok;
+
+	setup(0, 1);
+	pump(4, 0);
+	hfront_connect();
+	uint32_t g0 = (uint32_t)hf.gref[0], g1 = (uint32_t)hf.gref[1];
+	uint8_t *p0 = hf.pages, *p1 = hf.pages + 4096;
+
+	/* One whole page, then a page and the head of the next: no copy. */
+	fill(p0, 4096, 21);
+	fill(p1, 4096, 22);
+	md.hold = 1;
+	hsend(rq(BLKIF_OP_WRITE, 0, g0, 0, 7));
+	poll_back();
+	CHECK_EQ(md.qn, 1);
+	CHECK(in_window(md.q[0].seg[0].dma));   /* the client's page itself */
+	md.hold = 0;
+	poll_back();
+	CHECK_EQ(hreap(&ok), 1);
+	CHECK(ok);
+	CHECK(!memcmp(md.data + SLICE_H * 512, p0, 4096));
+	q = rq(BLKIF_OP_WRITE, 16, g0, 0, 7);
+	q.nr_segs = 2;
+	q.seg[1] = (struct blkif_segment){ .gref = (uint16_t)g1, .first_sect = 0, .last_sect = 3 };
+	CHECK_EQ(hostile_req(q), BLKIF_OK);
+	CHECK(!memcmp(md.data + (SLICE_H + 16) * 512, p0, 4096));
+	CHECK(!memcmp(md.data + (SLICE_H + 24) * 512, p1, 2048));
+	CHECK_EQ(bb.stats.direct, 2);
+	CHECK_EQ(bb.stats.copied, 0);
+
+	/* A gap inside the run (half a page, then a page): copied, still right. */
+	q = rq(BLKIF_OP_WRITE, 40, g0, 0, 3);
+	q.nr_segs = 2;
+	q.seg[1] = (struct blkif_segment){ .gref = (uint16_t)g1, .first_sect = 0, .last_sect = 7 };
+	CHECK_EQ(hostile_req(q), BLKIF_OK);
+	CHECK(!memcmp(md.data + (SLICE_H + 40) * 512, p0, 2048));
+	CHECK(!memcmp(md.data + (SLICE_H + 44) * 512, p1, 4096));
+	CHECK_EQ(bb.stats.direct, 2);
+	CHECK_EQ(bb.stats.copied, 1);
+	CHECK_EQ(md.einval, 0);
+
+	/* A read into the middle of a page, by DMA: the rest stays as it was. */
+	fill(p1, 4096, 23);
+	uint8_t keep[4096];
+	memcpy(keep, p1, 4096);
+	CHECK_EQ(hostile_req(rq(BLKIF_OP_READ, 0, g1, 2, 5)), BLKIF_OK);
+	CHECK(!memcmp(p1 + 1024, md.data + SLICE_H * 512, 2048));
+	CHECK(!memcmp(p1, keep, 1024));
+	CHECK(!memcmp(p1 + 3072, keep + 3072, 1024));
+	CHECK_EQ(bb.stats.direct, 3);
+
+	/* A read into a page the disk is reading for a write: the read-only
+	 * mapping is not replaced under the device's DMA; the read waits. */
+	hsend(rq(BLKIF_OP_WRITE, 80, g0, 0, 7));       /* g0 is mapped read-only */
+	md.hold = 1;
+	poll_back();
+	CHECK_EQ(md.qn, 1);
+	hsend(rq(BLKIF_OP_READ, 0, g0, 0, 7));
+	poll_back();
+	poll_back();
+	CHECK_EQ(md.qn, 1);
+	CHECK(bb.stats.map_waits >= 1);
+	CHECK_EQ(hreap(&ok), 0);
+	md.hold = 0;
+	for (int i = 0; i < 4; i++)
+		poll_back();
+	CHECK_EQ(hreap(&ok), 2);
+	CHECK(ok);
+	CHECK(!memcmp(p0, md.data + SLICE_H * 512, 4096));
+
+	/* Disconnected with a read at the disk: its page stays mapped (the
+	 * device still writes it) until the read completes, then goes. */
+	md.hold = 1;
+	hsend(rq(BLKIF_OP_READ, 8, g1, 0, 7));
+	poll_back();
+	CHECK_EQ(md.qn, 1);
+	fake_cur = 4;
+	ring_store(&hf.ring.s->req_prod, hf.ring.req_prod_pvt + BLKIF_RING_SLOTS + 1);
+	poll_back();
+	CHECK(!bb.c[1].connected);
+	CHECK(fake_maps_of(4) > 0);
+	md.hold = 0;
+	poll_back();                            /* the fake disk writes the page now */
+	CHECK_EQ(md.qn, 0);
+	CHECK_EQ(fake_maps_of(4), 0);
+	CHECK(!memcmp(p1, md.data + (SLICE_H + 8) * 512, 4096));
+	CHECK_EQ(bb.stats.stale_completions, 1);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc, (void)argv;
@@ -931,6 +1056,7 @@ int main(int argc, char **argv)
 	test_slices();
 	test_dead_client_replaced();
 	test_pool_buffers();
+	test_zero_copy();
 	memdisk_free(&md);
 	free(bbufs);
 	return unit_done("blk");

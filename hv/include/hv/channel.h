@@ -34,6 +34,7 @@ struct grant_mapping {
 	gref_t gref;
 	gpa_t dest_gpa;
 	hpa_t frame;
+	uint8_t writable;       /* mapped read-write (nested table and DMA view) */
 };
 
 /* Hypercall handlers take decoded arguments (hv/include/hv/hcargs.h): the

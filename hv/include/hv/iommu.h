@@ -22,6 +22,13 @@ struct domain;
 int iommu_attach(struct domain *d, uint16_t bdf);
 /* Back to default deny for bdf; frees d's DMA tables when it has no device left. */
 void iommu_detach(struct domain *d, uint16_t bdf);
+/* A grant mapped at gpa (outside d's RAM) enters d's DMA view: d's devices
+ * may read 'frame' there, and write it only if 'writable'. 0 and nothing
+ * done when d has no device (iommu_attach adds d->maps then). -HV_E*. */
+int iommu_map_page(struct domain *d, uint64_t gpa, uint64_t frame, int writable);
+/* Take gpa out of d's DMA view; on return no cached translation of it is
+ * left (IOTLB invalidated), so the frame may be freed or reused. */
+void iommu_unmap_page(struct domain *d, uint64_t gpa);
 
 /* Let requester 'sid' (a device's bdf, or an I/O APIC's) raise 'vector'
  * through remapping entry 'index', edge- or level-triggered; gives the MSI
