@@ -16,14 +16,7 @@
 #include "hv/printk.h"
 #include "public/channel.h"
 #include "tests_util.h"
-
-#define NVME_CC      0x14
-#define NVME_CSTS    0x1c
-#define NVME_AQA     0x24
-#define NVME_ASQ     0x28
-#define NVME_ACQ     0x30
-#define NVME_SQ0TDBL 0x1000
-#define NVME_CQ0HDBL 0x1004
+#include "hvnvme.h"
 
 #define ASQ_GPA    0x100000ull          /* in the driver's 2 MiB */
 #define ACQ_GPA    0x101000ull
@@ -34,18 +27,6 @@
 static uint64_t bar;
 static uint32_t *sq, *cq;
 static unsigned cmds;                   /* commands issued: SQ tail, CQ head */
-
-static uint32_t r32(unsigned off) { return mmio_read32_pa(bar + off); }
-static void w32(unsigned off, uint32_t v) { mmio_write32_pa(bar + off, v); }
-static void w64(unsigned off, uint64_t v) { w32(off, (uint32_t)v); w32(off + 4, (uint32_t)(v >> 32)); }
-
-static int wait_ready(uint32_t want)
-{
-	for (unsigned i = 0; i < 10000000; i++)
-		if ((r32(NVME_CSTS) & 1) == want)
-			return 0;
-	return -1;
-}
 
 static void *host_page(struct domain *d, uint64_t gpa)
 {
@@ -68,7 +49,7 @@ static int identify_into(uint64_t prp, struct vtd_fault *f, int *faulted)
 	sqe[7] = (uint32_t)(prp >> 32);
 	sqe[10] = 1;                    /* CNS 1: controller */
 	cmds++;
-	w32(NVME_SQ0TDBL, cmds);
+	nvme_w32(bar, NVME_SQ0TDBL, cmds);
 	*faulted = 0;
 	int done = 0;
 	for (unsigned i = 0; i < 2000000 && !done; i++)
@@ -77,7 +58,7 @@ static int identify_into(uint64_t prp, struct vtd_fault *f, int *faulted)
 		*faulted = 1;
 	if (!done)
 		return -1;
-	w32(NVME_CQ0HDBL, cmds);
+	nvme_w32(bar, NVME_CQ0HDBL, cmds);
 	return (int)((cqe[3] >> 17) & 0x7fff);
 }
 
@@ -91,13 +72,13 @@ static void start_controller(struct domain *drv, const struct pci_dev *p)
 	cq = host_page(drv, ACQ_GPA);
 	memset(sq, 0, 4096);
 	memset(cq, 0, 4096);
-	w32(NVME_CC, 0);
-	EXPECT(wait_ready(0) == 0);
-	w32(NVME_AQA, (15u << 16) | 15u);                           /* 16 entries each */
-	w64(NVME_ASQ, ASQ_GPA);
-	w64(NVME_ACQ, ACQ_GPA);
-	w32(NVME_CC, 1u | (6u << 16) | (4u << 20));                  /* EN, 64 B SQE, 16 B CQE */
-	EXPECT(wait_ready(1) == 0);
+	nvme_w32(bar, NVME_CC, 0);
+	EXPECT(nvme_wait_ready(bar, 0) == 0);
+	nvme_w32(bar, NVME_AQA, (15u << 16) | 15u);                           /* 16 entries each */
+	nvme_w64(bar, NVME_ASQ, ASQ_GPA);
+	nvme_w64(bar, NVME_ACQ, ACQ_GPA);
+	nvme_w32(bar, NVME_CC, 1u | (6u << 16) | (4u << 20));                  /* EN, 64 B SQE, 16 B CQE */
+	EXPECT(nvme_wait_ready(bar, 1) == 0);
 }
 
 /* One Identify into the mapping at MAP_GPA, over a page freshly patterned. */
@@ -170,8 +151,8 @@ HVTEST(grant_dma)
 	round("read-only grant", ro, 0);
 	EXPECT_EQ(grant_unmap(drv, gpa_of(MAP_GPA)), 0);
 
-	w32(NVME_CC, 0);
-	EXPECT(wait_ready(0) == 0);
+	nvme_w32(bar, NVME_CC, 0);
+	EXPECT(nvme_wait_ready(bar, 0) == 0);
 	domain_destroy(drv);
 	domain_destroy(client);
 	EXPECT_EQ(grant_orphan_frames(), 0);

@@ -10,28 +10,9 @@
 #include "hv/mm.h"
 #include "hv/pci.h"
 #include "hv/printk.h"
-
-
-#define NVME_CC    0x14
-#define NVME_CSTS  0x1c
-#define NVME_AQA   0x24
-#define NVME_ASQ   0x28
-#define NVME_ACQ   0x30
-#define NVME_SQ0TDBL 0x1000
+#include "hvnvme.h"
 
 static uint64_t bar;
-
-static uint32_t r32(unsigned off) { return mmio_read32_pa(bar + off); }
-static void w32(unsigned off, uint32_t v) { mmio_write32_pa(bar + off, v); }
-static void w64(unsigned off, uint64_t v) { w32(off, (uint32_t)v); w32(off + 4, (uint32_t)(v >> 32)); }
-
-static int wait_ready(uint32_t want)
-{
-	for (unsigned i = 0; i < 10000000; i++)
-		if ((r32(NVME_CSTS) & 1) == want)
-			return 0;
-	return -1;
-}
 
 HVTEST(vtd_blocks_dma)
 {
@@ -51,18 +32,18 @@ HVTEST(vtd_blocks_dma)
 
 	uint64_t asq = mm_alloc_frame(), acq = mm_alloc_frame(), buf = mm_alloc_frame();
 	uint32_t *sqe = phys_to_virt(asq);
-	w32(NVME_CC, 0);
-	EXPECT(wait_ready(0) == 0);
-	w32(NVME_AQA, (1u << 16) | 1u);
-	w64(NVME_ASQ, asq);
-	w64(NVME_ACQ, acq);
-	w32(NVME_CC, 1u | (6u << 16) | (4u << 20));                  /* EN, 64 B SQE, 16 B CQE */
-	EXPECT(wait_ready(1) == 0);
+	nvme_w32(bar, NVME_CC, 0);
+	EXPECT(nvme_wait_ready(bar, 0) == 0);
+	nvme_w32(bar, NVME_AQA, (1u << 16) | 1u);
+	nvme_w64(bar, NVME_ASQ, asq);
+	nvme_w64(bar, NVME_ACQ, acq);
+	nvme_w32(bar, NVME_CC, 1u | (6u << 16) | (4u << 20));                  /* EN, 64 B SQE, 16 B CQE */
+	EXPECT(nvme_wait_ready(bar, 1) == 0);
 	sqe[0] = 0x06;                                              /* Identify, cid 0 */
 	sqe[6] = (uint32_t)buf;                                     /* PRP1 */
 	sqe[7] = (uint32_t)(buf >> 32);
 	sqe[10] = 1;                                                /* CNS 1: controller */
-	w32(NVME_SQ0TDBL, 1);
+	nvme_w32(bar, NVME_SQ0TDBL, 1);
 
 	int got = 0;
 	for (unsigned i = 0; i < 2000000 && !got; i++)
@@ -79,6 +60,6 @@ HVTEST(vtd_blocks_dma)
 	for (unsigned i = 0; i < 4096; i++)
 		touched |= b[i];
 	EXPECT(!touched);
-	w32(NVME_CC, 0);
+	nvme_w32(bar, NVME_CC, 0);
 	pci_write32(p->bus, p->dev, p->fn, 0x04, cmd);
 }
