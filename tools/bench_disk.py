@@ -126,13 +126,16 @@ def icount_figures():
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--rounds", type=int, default=5,
+                    help="rounds of the (a)/(b) table (0: only the restart and -icount figures)")
     ap.add_argument("--only", help="comma list of measurements by (b) name, e.g. disk_direct_rr32")
     ap.add_argument("--no-restart", action="store_true", help="skip the restart figures")
     ap.add_argument("--no-icount", action="store_true", help="skip the -icount qd 32 pair")
     ap.add_argument("--detail", action="store_true", help="run time and exit breakdown per boot")
     args = ap.parse_args()
-    rows = [r for r in ROWS if not args.only or r[1] in args.only.split(",")]
+    if args.rounds < 0:
+        ap.error("--rounds must be 0 or more")
+    rows = [r for r in ROWS if not args.only or r[1] in args.only.split(",")] if args.rounds else []
     res = {name: [] for _, b, a in rows for name in (a, b)}
     for rnd in range(args.rounds):
         for _, b, a in rows:            # (a) and (b) back to back, order alternating
@@ -140,8 +143,17 @@ def main():
                 res[name].append(boot(name))
                 if args.detail:
                     print("round %d %s: %s" % (rnd + 1, name, "; ".join(res[name][-1]["detail"])))
+    if rows:
+        table(rows, res, args.rounds)
+    if not args.no_restart:
+        restart_figures()
+    if not args.no_icount:
+        icount_figures()
+
+
+def table(rows, res, rounds):
     print("bench-disk: QEMU nvme (raw file), TCG, %d rounds: median (min-max); exits and events "
-          "per I/O, boot included" % args.rounds)
+          "per I/O, boot included" % rounds)
     print("%-30s %-4s %-26s %-24s %-20s %s" % ("measurement", "", "IOPS", "MB/s", "exits/I/O",
                                                "events/I/O"))
     for what, b, a in rows:
@@ -152,10 +164,6 @@ def main():
                 fmt(med([r["exits"] for r in rs]), 2), fmt(med([r["events"] for r in rs]), 2)))
         ratio = [ra["iops"] / max(1e-9, rb["iops"]) for ra, rb in zip(res[a], res[b])]
         print("%-30s (a)/(b) IOPS: %s" % (what, fmt(med(ratio), 2)))
-    if not args.no_restart:
-        restart_figures()
-    if not args.no_icount:
-        icount_figures()
 
 
 if __name__ == "__main__":
