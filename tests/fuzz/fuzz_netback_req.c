@@ -335,7 +335,7 @@ static void reoffer(struct peer *p, uint8_t how)
 
 static void reset(void)
 {
-	static const struct netback_uplink up = { 0, uplink_tx, 0 };
+	static const struct netback_uplink up = { 0, uplink_tx, 0, 0, 0, 0 };
 
 	if (mprotect(gpa_ptr(NETBACK_MAP_BASE), NPEERS * NETBACK_MAP_SPAN, PROT_NONE))
 		die("mprotect");
