@@ -76,6 +76,11 @@ static uint8_t *map(struct netback *nb, struct nb_client *c, uint32_t gref, int 
 static void disconnect(struct netback *nb, struct nb_client *c, const char *why)
 {
 	gprintf("netback: client %u disconnected: %s\n", c->domid, why);
+	/* The device may still read payloads from the pages about to be
+	 * unmapped: wait for it first (no answers: the ring is going). */
+	if (c->zc_count)
+		nb->up.tx_drain(nb->up.ctx);
+	c->zc_head = c->zc_count = 0;
 	for (unsigned i = 0; i < c->nmaps; i++)
 		hv_grant_unmap(c->maps[i].gpa);
 	c->nmaps = 0;
@@ -154,6 +159,19 @@ static FI_NOIPA void respond(struct nb_client *c, uint16_t id, uint8_t op, int16
 	}
 }
 
+/* Answer the client's zero-copy TX frames the device has completed. */
+static void zc_reap(struct netback *nb, struct nb_client *c)
+{
+	if (!c->zc_count)
+		return;
+	uint64_t done = nb->up.tx_done(nb->up.ctx);
+	while (c->zc_count && c->zc[c->zc_head].seq <= done) {
+		respond(c, c->zc[c->zc_head].id, NETIF_OP_TX, NETIF_OK, 0);
+		c->zc_head = (c->zc_head + 1) % NETBACK_ZC_PENDING;
+		c->zc_count--;
+	}
+}
+
 static void deliver(struct netback *nb, struct nb_client *c, const uint8_t *frame, size_t len)
 {
 	if (!c->connected || !c->rx_count) {
@@ -227,6 +245,25 @@ static int source_ok(struct netback *nb, struct nb_client *c, const uint8_t *f)
 	return 1;
 }
 
+/* A checked frame for the uplink alone (unicast, no client owns its
+ * destination): queue it with the payload read in place from the client's
+ * page, which stays mapped (the map cache) until the device completed it.
+ * 1: queued, answered later by zc_reap; 0: copy it instead. */
+static int tx_zero_copy(struct netback *nb, struct nb_client *c, uint16_t id, const uint8_t *hdr,
+			size_t hl, const uint8_t *payload, size_t plen)
+{
+	uint64_t seq;
+
+	if (hdr[0] & 1 || owner_of(nb, hdr) || c->zc_count == NETBACK_ZC_PENDING)
+		return 0;
+	if (nb->up.tx_zc(nb->up.ctx, hdr, hl, payload, plen, &seq))
+		return 0;       /* ring full: the copy path counts the drop */
+	c->zc[(c->zc_head + c->zc_count++) % NETBACK_ZC_PENDING] = (struct nb_zc){ id, seq };
+	nb->stats.to_uplink++;
+	nb->stats.zero_copy++;
+	return 1;
+}
+
 static void handle_request(struct netback *nb, struct nb_client *c, const struct netif_request *r)
 {
 	int bad = netif_request_check(r);
@@ -251,16 +288,24 @@ static void handle_request(struct netback *nb, struct nb_client *c, const struct
 			(struct nb_rx){ r->id, r->len, page + r->offset };
 		return;
 	}
-	/* TX: one private copy of the frame, then switch it. */
+	/* TX: a private copy of the frame, or of its header when the payload
+	 * may go out in place; checked and switched on that copy only. */
 	static uint8_t frame[NETIF_MAX_FRAME];
-	memcpy(frame, page + r->offset, r->len);
-	nb->stats.copies++;
+	const uint8_t *src = page + r->offset;
+	size_t hl = r->len > NETBACK_ZC_MIN && nb->up.tx_zc ? NETBACK_ZC_HDR : r->len;
+	memcpy(frame, src, hl);
 	if (r->len < 14 || !source_ok(nb, c, frame)) {
 		nb->stats.bad_requests++;
 		respond(c, r->id, r->op, NETIF_ERR_BADREQ, 0);
 		return;
 	}
 	nb->stats.from_client++;
+	if (hl < r->len) {
+		if (tx_zero_copy(nb, c, r->id, frame, hl, src + hl, r->len - hl))
+			return;         /* answered once the device completed it */
+		memcpy(frame + hl, src + hl, r->len - hl);      /* the header stays ours */
+	}
+	nb->stats.copies++;
 	switch_frame(nb, c, frame, r->len);
 	respond(c, r->id, r->op, NETIF_OK, 0);
 }
@@ -321,6 +366,8 @@ int netback_poll(struct netback *nb, uint64_t events)
 			continue;
 		}
 		int n = serve(nb, c);
+		if (c->connected)
+			zc_reap(nb, c);
 		/* A notification with nothing on the ring: the peer may have gone
 		 * (its death or close raises our port too). */
 		if (!n && c->connected && ((events >> c->port & 1) || nb->polls % STATUS_EVERY == 0) &&

@@ -15,6 +15,9 @@
  * TX ring and none completes for that long -> we fail ourselves, and the
  * restart resets the device (e1000_tx_stalled says how it is judged).
  *
+ * Zero-copy transmit (zerocopy=, default 1; 0: every client frame is
+ * copied): see netback_uplink and docs/design.md "The network path".
+ *
  * The FI_SITE()s are where site faults enter (rt/fisite.h, hooks in
  * faultinject/nicfaults.c): a 5-byte NOP each when no fault is planned.
  */
@@ -35,6 +38,37 @@ static int uplink_tx(void *ctx, const void *frame, size_t len)
 	(void)ctx;
 	forwarded++;
 	return e1000_tx(&nic, frame, len);
+}
+
+/* Zero-copy transmit (netback_uplink): the payload is in a client's page
+ * that netback mapped; grant mappings are in our IOMMU DMA view at the same
+ * address (guest-physical = DMA address), so the NIC reads it in place. */
+static int uplink_tx_zc(void *ctx, const void *hdr, size_t hdr_len, const void *payload,
+			size_t payload_len, uint64_t *seq)
+{
+	(void)ctx;
+	int rc = e1000_tx2(&nic, hdr, hdr_len, (uint64_t)(uintptr_t)payload, payload_len, seq);
+	forwarded += rc == 0;
+	return rc;
+}
+
+static uint64_t uplink_tx_done(void *ctx)
+{
+	(void)ctx;
+	return e1000_tx_completed(&nic);
+}
+
+/* Bounded by the transmit timeout: a device that does not complete fails us,
+ * and the restart resets it before any page could be read again. */
+static void uplink_tx_drain(void *ctx)
+{
+	uint64_t timeout = rt_arg_u64("tx_timeout_ms", 200) * 1000000ull;
+	uint64_t end = hv_time() + (timeout ? timeout : 200000000ull);
+
+	(void)ctx;
+	while (!e1000_tx_idle(&nic))
+		if (hv_time() > end)
+			rt_fail("e1000: transmit did not complete while a client's pages were unmapped");
 }
 
 static int uplink_add_mac(void *ctx, const uint8_t mac[6])
@@ -112,7 +146,7 @@ int main(void)
 	struct hv_self_info self;
 	uint64_t wd = rt_arg_u64("watchdog_ms", 500) * 1000000ull;
 	uint64_t tx_timeout = rt_arg_u64("tx_timeout_ms", 200) * 1000000ull;
-	struct netback_uplink up = { 0, uplink_tx, uplink_add_mac };
+	struct netback_uplink up = { 0, uplink_tx, uplink_add_mac, 0, 0, 0 };
 	volatile int kick = 1;          /* wd_starve clears it */
 
 	hv_self_info(&self);
@@ -124,6 +158,11 @@ int main(void)
 	if (e1000_init(&nic, 0))
 		rt_fail("e1000 init failed");
 	nicfaults_attach(&nic);
+	if (rt_arg_u64("zerocopy", 1)) {
+		up.tx_zc = uplink_tx_zc;
+		up.tx_done = uplink_tx_done;
+		up.tx_drain = uplink_tx_drain;
+	}
 	netback_init(&nb, &up);
 	add_clients();
 	gprintf("netdd: generation %lu, MAC %02x:%02x:%02x:%02x:%02x:%02x, link %s, %s\n",

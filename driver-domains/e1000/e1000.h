@@ -36,6 +36,9 @@ struct e1000 {
 	unsigned rx_completed;
 	unsigned rx_bad_desc, rx_bad_head;  /* the fault e1000_rx_poll reported */
 	unsigned tx_next, tx_clean; /* next TX descriptor to fill / to reclaim */
+	/* Frames completed (their last descriptor reclaimed); frame k (k-th
+	 * posted, stats.tx after posting it) is done when this reaches k. */
+	uint64_t tx_completed;
 	unsigned nmacs;             /* receive addresses in use (RA[0] is ours) */
 	/* Transmit timeout (e1000_tx_stalled): tx_clean when last judged, since
 	 * when it has not moved with frames pending, and in how many checks. */
@@ -52,6 +55,14 @@ int e1000_link_up(const struct e1000 *nic);
 int e1000_add_mac(struct e1000 *nic, const uint8_t mac[6]);
 /* Queue one frame (copied). E1000_EBUSY when the ring is full. */
 int e1000_tx(struct e1000 *nic, const void *frame, size_t len);
+/* Queue one frame of two pieces (e1000 legacy TX: two descriptors, EOP on
+ * the second): hdr is copied, the payload is read by the device in place at
+ * payload_dma, which must stay valid until the frame completed. *seq: the
+ * frame's number for e1000_tx_completed. E1000_EBUSY when the ring is full. */
+int e1000_tx2(struct e1000 *nic, const void *hdr, size_t hdr_len, uint64_t payload_dma,
+	      size_t payload_len, uint64_t *seq);
+/* Frames completed so far (reclaims first): frame seq is done when >= seq. */
+uint64_t e1000_tx_completed(struct e1000 *nic);
 /* Hand up to 'budget' received frames to cb; returns how many, or E1000_EIO
  * when the device marked a descriptor done that its head says it has not
  * completed (rx_bad_desc, rx_bad_head): consuming it would hand the tail

@@ -172,8 +172,11 @@ int64_t hv_grant_map(uint32_t granter, uint32_t gref, uint64_t dest, uint32_t fl
 	return 0;
 }
 
+static void zc_check_unmap(uint64_t dest);
+
 int64_t hv_grant_unmap(uint64_t dest)
 {
+	zc_check_unmap(dest);
 	for (unsigned i = 0; i < NPEERS; i++) {
 		if (dest < win(i) || dest >= win(i) + NETBACK_MAP_SPAN)
 			continue;
@@ -202,6 +205,56 @@ static int uplink_tx(void *ctx, const void *frame, size_t len)
 			return 0;
 	die("uplink got a frame whose source is no client's learned MAC");
 	return 0;
+}
+
+/* Zero-copy transmit: the device reads a queued frame's payload from the
+ * client's page only when the script completes it (a poll step with bit 5
+ * set), so pages must stay mapped and responses wait until then. */
+#define ZC_MAX 256
+static struct { const uint8_t *payload; size_t len; } zc_q[ZC_MAX];
+static uint64_t zc_queued, zc_done, zc_wire_sum;
+
+static int uplink_tx_zc(void *ctx, const void *hdr, size_t hdr_len, const void *payload,
+			size_t payload_len, uint64_t *seq)
+{
+	static uint8_t frame[NETIF_MAX_FRAME];
+
+	if (hdr_len + payload_len > NETIF_MAX_FRAME || !payload_len)
+		die("zero-copy frame of a bad length");
+	if (zc_queued - zc_done == ZC_MAX)
+		return -16;     /* the device's ring is full */
+	memcpy(frame, hdr, hdr_len);
+	uplink_tx(ctx, frame, hdr_len);
+	zc_q[zc_queued % ZC_MAX].payload = payload;
+	zc_q[zc_queued % ZC_MAX].len = payload_len;
+	*seq = ++zc_queued;
+	return 0;
+}
+
+static uint64_t uplink_tx_done(void *ctx)
+{
+	(void)ctx;
+	return zc_done;
+}
+
+/* The device reads every queued payload now (a page unmapped under it
+ * faults: PROT_NONE). */
+static void zc_complete(void *ctx)
+{
+	(void)ctx;
+	for (; zc_done < zc_queued; zc_done++)
+		for (size_t k = 0; k < zc_q[zc_done % ZC_MAX].len; k++)
+			zc_wire_sum += zc_q[zc_done % ZC_MAX].payload[k];
+}
+
+/* Unmapping a page the device may still read from is netback's bug. */
+static void zc_check_unmap(uint64_t dest)
+{
+	for (uint64_t k = zc_done; k < zc_queued; k++) {
+		uint64_t a = (uint64_t)(uintptr_t)zc_q[k % ZC_MAX].payload;
+		if (a < dest + 4096 && a + zc_q[k % ZC_MAX].len > dest)
+			die("page unmapped while the device may read it");
+	}
 }
 
 /* ---- invariants after every step ---- */
@@ -335,11 +388,13 @@ static void reoffer(struct peer *p, uint8_t how)
 
 static void reset(void)
 {
-	static const struct netback_uplink up = { 0, uplink_tx, 0 };
+	static const struct netback_uplink up = { 0, uplink_tx, 0, uplink_tx_zc, uplink_tx_done,
+						  zc_complete };
 
 	if (mprotect(gpa_ptr(NETBACK_MAP_BASE), NPEERS * NETBACK_MAP_SPAN, PROT_NONE))
 		die("mprotect");
 	memset(peers, 0, sizeof(peers));
+	zc_queued = zc_done = 0;
 	netback_init(&nb, &up);
 	for (unsigned i = 0; i < NPEERS; i++) {
 		peers[i].fe = (struct reg_entry){ REG_INITIALISING, RING_GREF, 3, 1 };
@@ -373,7 +428,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 4: uplink_rx(&s); break;
 		case 5: reoffer(p, (uint8_t)(op >> 3)); break;
 		case 6: read_responses(p); break;
-		case 7: netback_poll(&nb, (uint64_t)((op >> 3) & 3) << 10); break;
+		case 7:
+			if (op & 0x20)
+				zc_complete(0);
+			netback_poll(&nb, (uint64_t)((op >> 3) & 3) << 10);
+			break;
 		}
 		check_state();
 	}
@@ -382,9 +441,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		read_responses(&peers[i]);
 	check_state();
 	if (getenv("FUZZ_NETBACK_STATS"))     /* to see what a seed reaches */
-		fprintf(stderr, "connected %u: from_client %lu to_client %lu to_uplink %lu "
+		fprintf(stderr, "zero_copy %lu (sum %lu); connected %u: from_client %lu to_client %lu to_uplink %lu "
 			"from_uplink %lu local %lu bad %lu grant_err %lu no_buf %lu disc %lu\n",
-			netback_connected(&nb), nb.stats.from_client, nb.stats.to_client,
+			nb.stats.zero_copy, zc_wire_sum, netback_connected(&nb), nb.stats.from_client, nb.stats.to_client,
 			nb.stats.to_uplink, nb.stats.from_uplink, nb.stats.local,
 			nb.stats.bad_requests, nb.stats.grant_errors, nb.stats.dropped_no_buffer,
 			nb.stats.disconnects);

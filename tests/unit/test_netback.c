@@ -1,7 +1,8 @@
 /*
  * netback (backend/netback.c, unchanged) over the fake hypervisor of
  * fake_hv.c, with a client played by hand: how offers are taken across a
- * backend restart.
+ * backend restart; zero-copy transmit (the device sends netback's copy of
+ * the header, and the client hears back only after the device is done).
  *
  * Domains: 1 the backend, 2 the client.
  */
@@ -14,6 +15,7 @@
 
 #define BACK   1
 #define CLIENT 2
+#define STATUS_POLLS 256        /* netback.c STATUS_EVERY: a quiet port is looked at */
 
 static struct netback nb;
 static unsigned uplink_frames;
@@ -27,7 +29,7 @@ static int uplink_tx(void *ctx, const void *frame, size_t len)
 
 static void back_start(void)
 {
-	static const struct netback_uplink up = { 0, uplink_tx, 0 };
+	static const struct netback_uplink up = { 0, uplink_tx, 0, 0, 0, 0 };
 
 	fake_cur = BACK;
 	CHECK_EQ(netback_init(&nb, &up), 0);
@@ -151,9 +153,132 @@ static void test_failed_offer_not_retried_every_poll(void)
 	CHECK_EQ(netback_connected(&nb), 0);
 }
 
+/* The uplink of the zero-copy test, a device played by hand: it copies the
+ * header when a frame is queued (as e1000_tx2 does) and reads the payload
+ * from the client's page only when the test says the DMA happens. */
+static struct {
+	uint8_t hdr[NETBACK_ZC_HDR], wire[NETIF_MAX_FRAME];
+	const uint8_t *payload;
+	size_t hdr_len, payload_len;
+	uint64_t queued, done;
+	unsigned drains;
+} dev;
+
+static int zc_tx(void *ctx, const void *hdr, size_t hdr_len, const void *payload,
+		 size_t payload_len, uint64_t *seq)
+{
+	(void)ctx;
+	CHECK(hdr_len <= sizeof(dev.hdr));
+	memcpy(dev.hdr, hdr, hdr_len);
+	dev.hdr_len = hdr_len;
+	dev.payload = payload;
+	dev.payload_len = payload_len;
+	*seq = ++dev.queued;
+	return 0;
+}
+
+static uint64_t zc_done(void *ctx)
+{
+	(void)ctx;
+	return dev.done;
+}
+
+static void zc_drain(void *ctx)
+{
+	(void)ctx;
+	dev.drains++;
+	dev.done = dev.queued;
+}
+
+/* The device reads the queued frame now: header from its own copy,
+ * payload from the client's page as it is at this moment. */
+static void dev_dma(void)
+{
+	memcpy(dev.wire, dev.hdr, dev.hdr_len);
+	memcpy(dev.wire + dev.hdr_len, dev.payload, dev.payload_len);
+	dev.done = dev.queued;
+}
+
+static void test_zero_copy_tx(void)
+{
+	static const struct netback_uplink up = { 0, uplink_tx, 0, zc_tx, zc_done, zc_drain };
+	static const uint8_t hdr[12] = { 0x52, 0x54, 0, 0x12, 0x34, 0x56, 2, 0, 0, 0, 0, 2 };
+	struct netif_request r = { .id = 7, .op = NETIF_OP_TX, .len = 600 };
+
+	fake_hv_init();
+	memset(&dev, 0, sizeof(dev));
+	fake_cur = CLIENT;
+	cl.ring_page = fake_alloc_pages(1);
+	cl.buf = fake_alloc_pages(1);
+	fake_cur = BACK;
+	CHECK_EQ(netback_init(&nb, &up), 0);
+	CHECK_EQ(netback_add_client(&nb, CLIENT), 0);
+	client_offer();
+	poll_back(1);
+	CHECK_EQ(netback_connected(&nb), 1);
+	fake_cur = CLIENT;
+	cl.buf_gref = (int)hv_grant_create(cl.buf, BACK, GRANT_READONLY);
+	r.gref = (uint32_t)cl.buf_gref;
+	memcpy(cl.buf, hdr, sizeof(hdr));
+	memset(cl.buf + sizeof(hdr), 0xaa, 600 - sizeof(hdr));
+	*(struct netif_request *)ring_front_next_req(&cl.ring) = r;
+	ring_front_push(&cl.ring);
+	unsigned copied = uplink_frames;
+	poll_back(1);
+	CHECK_EQ(dev.queued, 1);                /* zero-copy: not the copy path */
+	CHECK_EQ(uplink_frames, copied);
+	CHECK_EQ(dev.hdr_len + dev.payload_len, 600);
+	fake_cur = CLIENT;
+	CHECK_EQ(ring_front_pending(&cl.ring), 0);      /* not answered during DMA */
+
+	/* The client rewrites its whole page while the device may read it:
+	 * another source MAC, another payload. */
+	memset(cl.buf, 0x66, 600);
+	dev_dma();
+	CHECK(!memcmp(dev.wire, hdr, sizeof(hdr)));     /* the header netback checked */
+	CHECK_EQ(dev.wire[599], 0x66);                  /* its payload: its own business */
+	poll_back(1);
+	fake_cur = CLIENT;
+	CHECK_EQ(ring_front_pending(&cl.ring), 1);      /* answered once completed */
+	struct netif_response rsp;
+	ring_front_copy_rsp(&cl.ring, &rsp);
+	CHECK_EQ(rsp.id, 7);
+	CHECK_EQ(rsp.status, NETIF_OK);
+
+	/* Short frames are copied whole and answered at once. */
+	r.len = 60;
+	r.id = 8;
+	memcpy(cl.buf, hdr, sizeof(hdr));
+	*(struct netif_request *)ring_front_next_req(&cl.ring) = r;
+	ring_front_push(&cl.ring);
+	poll_back(1);
+	CHECK_EQ(uplink_frames, copied + 1);
+	CHECK_EQ(dev.queued, 1);
+	fake_cur = CLIENT;
+	CHECK_EQ(ring_front_pending(&cl.ring), 1);
+	ring_front_copy_rsp(&cl.ring, &rsp);
+
+	/* A frame in flight when the client goes: the device is drained
+	 * before its pages are unmapped. */
+	r.len = 600;
+	r.id = 9;
+	*(struct netif_request *)ring_front_next_req(&cl.ring) = r;
+	ring_front_push(&cl.ring);
+	poll_back(1);
+	CHECK_EQ(dev.queued, 2);
+	CHECK_EQ(dev.drains, 0);
+	fake_cur = CLIENT;
+	CHECK_EQ(hv_evtchn_close((uint32_t)cl.port), 0);
+	poll_back(STATUS_POLLS);
+	CHECK_EQ(netback_connected(&nb), 0);
+	CHECK_EQ(dev.drains, 1);
+	CHECK_EQ(fake_maps_of(CLIENT), 0);
+}
+
 int main(void)
 {
 	test_stale_offer_retried();
 	test_failed_offer_not_retried_every_poll();
+	test_zero_copy_tx();
 	return unit_done("netback");
 }
