@@ -105,6 +105,5 @@ static void fi_hookc_cl_evtstorm(void *arg)
 	struct netfront *nf = arg;
 
 	ONCE("cl_evtstorm");
-	for (unsigned i = 0; i < 5000; i++)
-		hv_evtchn_send((uint32_t)nf->port);
+	fi_hookc_storm((uint32_t)nf->port);
 }

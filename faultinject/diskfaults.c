@@ -141,12 +141,9 @@ static void fi_hookc_proto_badid(void *arg)
 	r->id ^= 0x5a5a000000ull;
 }
 
-/* The backend's response counter goes wrong by 'delta' and is published at once. */
 static void diskfaults_skew(struct bb_client *c, uint32_t delta)
 {
-	c->ring.rsp_prod_pvt += delta;
-	ring_back_push(&c->ring);
-	hv_evtchn_send((uint32_t)c->port);
+	fi_hookc_back_skew(&c->ring, (uint32_t)c->port, delta);
 }
 
 /* proto_back / proto_ahead (one-shot): right after a push, the backend's

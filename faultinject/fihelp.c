@@ -1,6 +1,7 @@
 /* Shared pieces of the site-fault hooks (faultinject/fihelp.h). */
 #include <stdint.h>
 #include "faultinject/fihelp.h"
+#include "rt/channel.h"
 #include "rt/rt.h"
 
 void fi_hookc_hang(const char *who, const char *type, int irqs_on)
@@ -23,4 +24,17 @@ void fi_hookc_scribble(void *p, size_t n)
 		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
 		b[i] = (uint8_t)x;
 	}
+}
+
+void fi_hookc_back_skew(struct ring_back *ring, uint32_t port, uint32_t delta)
+{
+	ring->rsp_prod_pvt += delta;
+	ring_back_push(ring);
+	hv_evtchn_send(port);
+}
+
+void fi_hookc_storm(uint32_t port)
+{
+	for (unsigned i = 0; i < 5000; i++)
+		hv_evtchn_send(port);
 }

@@ -205,14 +205,9 @@ static void fi_hookc_proto_badid(void *arg)
 	r->id = (uint16_t)(r->id + 0x1000);
 }
 
-/* The backend's own response counter goes wrong by 'delta' and is published
- * at once (and by every later push): a bug in the backend's index
- * arithmetic, not a value one push later overwrites before the client looks. */
 static void fi_hookc_skew(struct nb_client *c, uint32_t delta)
 {
-	c->ring.rsp_prod_pvt += delta;
-	ring_back_push(&c->ring);
-	hv_evtchn_send((uint32_t)c->port);
+	fi_hookc_back_skew(&c->ring, (uint32_t)c->port, delta);
 }
 
 /* proto_back / proto_ahead (one-shot): right after a push, the backend's
@@ -238,6 +233,5 @@ static void fi_hookc_evt_storm(void *arg)
 	struct nb_client *c = arg;
 
 	ONCE("evt_storm");
-	for (unsigned i = 0; i < 5000; i++)
-		hv_evtchn_send((uint32_t)c->port);
+	fi_hookc_storm((uint32_t)c->port);
 }
