@@ -20,14 +20,7 @@ void clientfaults_link(void)
 {
 }
 
-#define ONCE(type)                                      \
-	do {                                            \
-		static int fired_;                      \
-		if (fired_)                             \
-			return;                         \
-		fired_ = 1;                             \
-		gprintf("clientfaults: %s\n", type);    \
-	} while (0)
+#define ONCE(type) FI_ONCE("clientfaults", type)
 
 static struct netif_request *req_slot(struct netfront *nf, uint32_t idx)
 {
@@ -72,14 +65,10 @@ static void fi_hookc_cl_badid(void *arg)
 	}
 }
 
-/* The client's request counter goes wrong by 'delta' and is published and
- * notified at once (and by every later push): a bug in the frontend's index
- * arithmetic, not a value the next push overwrites. */
+/* The client's request counter goes wrong by 'delta' (fi_hookc_front_skew). */
 static void fi_hookc_cl_skew(struct netfront *nf, uint32_t delta)
 {
-	nf->ring.req_prod_pvt += delta;
-	ring_front_push(&nf->ring);
-	hv_evtchn_send((uint32_t)nf->port);
+	fi_hookc_front_skew(&nf->ring, (uint32_t)nf->port, delta);
 }
 
 /* cl_back / cl_ahead: right after a push, req_prod runs 8 behind / 1000

@@ -24,22 +24,8 @@ void diskfaults_attach(struct blkdisk *disk)
 	the_disk = disk;
 }
 
-#define ONCE(type)                                      \
-	do {                                            \
-		static int fired_;                      \
-		if (fired_)                             \
-			return;                         \
-		fired_ = 1;                             \
-		gprintf("diskfaults: %s\n", type);      \
-	} while (0)
-
-#define FIRST(type)                                     \
-	do {                                            \
-		static int said_;                       \
-		if (!said_)                             \
-			gprintf("diskfaults: %s\n", type); \
-		said_ = 1;                              \
-	} while (0)
+#define ONCE(type)  FI_ONCE("diskfaults", type)
+#define FIRST(type) FI_FIRST("diskfaults", type)
 
 /* dma_wild (one-shot): the next read command's data pointer (PRP1) aimed 16
  * MiB past the domain's RAM; the NVMe writes there, the IOMMU must stop it.
@@ -93,42 +79,10 @@ static void fi_hookc_irq_lost(void *arg)
 	*ev &= ~(1ull << d->irq_port);
 }
 
-/* hang_irqon / hang_irqoff: an endless loop without hypercalls, interrupts on / off. */
-FI_HOOK(hang_irqon, fi_hookc_hang_irqon);
-static void fi_hookc_hang_irqon(void *arg)
-{
-	(void)arg;
-	fi_hookc_hang("diskfaults", "hang_irqon", 1);
-}
-
-FI_HOOK(hang_irqoff, fi_hookc_hang_irqoff);
-static void fi_hookc_hang_irqoff(void *arg)
-{
-	(void)arg;
-	fi_hookc_hang("diskfaults", "hang_irqoff", 0);
-}
-
-/* wd_starve: the driver serves on but never kicks its watchdog again.
- * arg: diskdd's "keep kicking" flag. */
-FI_HOOK(wd_starve, fi_hookc_wd_starve);
-static void fi_hookc_wd_starve(void *arg)
-{
-	ONCE("wd_starve");
-	*(volatile int *)arg = 0;
-}
+/* hang_irqon, hang_irqoff, wd_starve (arg: diskdd's "keep kicking" flag). */
+FI_HOOKS_DRIVER("diskfaults")
 
 /* ---- protocol faults, backend side (blkback toward its clients) ---- */
-
-/* proto_garbage (one-shot): the response just written becomes random bytes
- * (pushed as usual). arg: the response slot. */
-FI_HOOK(proto_garbage, fi_hookc_proto_garbage);
-static void fi_hookc_proto_garbage(void *arg)
-{
-	uint8_t *p = arg;
-
-	ONCE("proto_garbage");
-	fi_hookc_scribble(p, sizeof(struct blkif_response));
-}
 
 /* proto_badid (one-shot): the response just written names an id the client
  * never used. arg: the response slot. */
@@ -141,23 +95,5 @@ static void fi_hookc_proto_badid(void *arg)
 	r->id ^= 0x5a5a000000ull;
 }
 
-static void diskfaults_skew(struct bb_client *c, uint32_t delta)
-{
-	fi_hookc_back_skew(&c->ring, (uint32_t)c->port, delta);
-}
-
-/* proto_back / proto_ahead (one-shot): right after a push, the backend's
- * response index runs 8 behind / 1000 ahead. arg: the client. */
-FI_HOOK(proto_back, fi_hookc_proto_back);
-static void fi_hookc_proto_back(void *arg)
-{
-	ONCE("proto_back");
-	diskfaults_skew(arg, (uint32_t)-8);
-}
-
-FI_HOOK(proto_ahead, fi_hookc_proto_ahead);
-static void fi_hookc_proto_ahead(void *arg)
-{
-	ONCE("proto_ahead");
-	diskfaults_skew(arg, 1000);
-}
+/* proto_garbage, proto_back, proto_ahead. */
+FI_HOOKS_BACKEND("diskfaults", bb_client, blkif_response)

@@ -33,6 +33,13 @@ void fi_hookc_back_skew(struct ring_back *ring, uint32_t port, uint32_t delta)
 	hv_evtchn_send(port);
 }
 
+void fi_hookc_front_skew(struct ring_front *ring, uint32_t port, uint32_t delta)
+{
+	ring->req_prod_pvt += delta;
+	ring_front_push(ring);
+	hv_evtchn_send(port);
+}
+
 void fi_hookc_storm(uint32_t port)
 {
 	for (unsigned i = 0; i < 5000; i++)

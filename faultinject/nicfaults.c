@@ -62,22 +62,8 @@ void nicfaults_rogue_receive(struct e1000 *nic, uint64_t target)
 
 /* ---- hooks ---- */
 
-#define ONCE(type)                                      \
-	do {                                            \
-		static int fired_;                      \
-		if (fired_)                             \
-			return;                         \
-		fired_ = 1;                             \
-		gprintf("nicfaults: %s\n", type);       \
-	} while (0)
-
-#define FIRST(type)                                     \
-	do {                                            \
-		static int said_;                       \
-		if (!said_)                             \
-			gprintf("nicfaults: %s\n", type); \
-		said_ = 1;                              \
-	} while (0)
+#define ONCE(type)  FI_ONCE("nicfaults", type)
+#define FIRST(type) FI_FIRST("nicfaults", type)
 
 /* dma_wild (one-shot): receive into memory 16 MiB past our RAM. arg: the NIC. */
 FI_HOOK(dma_wild, fi_hookc_dma_wild);
@@ -157,42 +143,10 @@ static void fi_hookc_desc_status(void *arg)
 	__atomic_store_n(&d->status, RXD_DD | RXD_EOP, __ATOMIC_RELAXED);
 }
 
-/* hang_irqon / hang_irqoff: an endless loop without hypercalls, interrupts on / off. */
-FI_HOOK(hang_irqon, fi_hookc_hang_irqon);
-static void fi_hookc_hang_irqon(void *arg)
-{
-	(void)arg;
-	fi_hookc_hang("nicfaults", "hang_irqon", 1);
-}
-
-FI_HOOK(hang_irqoff, fi_hookc_hang_irqoff);
-static void fi_hookc_hang_irqoff(void *arg)
-{
-	(void)arg;
-	fi_hookc_hang("nicfaults", "hang_irqoff", 0);
-}
-
-/* wd_starve: the driver goes on serving but never kicks its watchdog again.
- * arg: netdd's "keep kicking" flag. */
-FI_HOOK(wd_starve, fi_hookc_wd_starve);
-static void fi_hookc_wd_starve(void *arg)
-{
-	ONCE("wd_starve");
-	*(volatile int *)arg = 0;
-}
+/* hang_irqon, hang_irqoff, wd_starve (arg: netdd's "keep kicking" flag). */
+FI_HOOKS_DRIVER("nicfaults")
 
 /* ---- protocol faults, backend side (netback toward its clients) ---- */
-
-/* proto_garbage (one-shot): the response just written becomes garbage (and
- * is pushed as usual). arg: the response slot. */
-FI_HOOK(proto_garbage, fi_hookc_proto_garbage);
-static void fi_hookc_proto_garbage(void *arg)
-{
-	uint8_t *p = arg;
-
-	ONCE("proto_garbage");
-	fi_hookc_scribble(p, sizeof(struct netif_response));
-}
 
 /* proto_badid (one-shot): the response just written names an id the client
  * never used (ids are buffer numbers below 64). arg: the response slot. */
@@ -205,26 +159,8 @@ static void fi_hookc_proto_badid(void *arg)
 	r->id = (uint16_t)(r->id + 0x1000);
 }
 
-static void fi_hookc_skew(struct nb_client *c, uint32_t delta)
-{
-	fi_hookc_back_skew(&c->ring, (uint32_t)c->port, delta);
-}
-
-/* proto_back / proto_ahead (one-shot): right after a push, the backend's
- * response index runs 8 behind / 1000 ahead. arg: the client. */
-FI_HOOK(proto_back, fi_hookc_proto_back);
-static void fi_hookc_proto_back(void *arg)
-{
-	ONCE("proto_back");
-	fi_hookc_skew(arg, (uint32_t)-8);
-}
-
-FI_HOOK(proto_ahead, fi_hookc_proto_ahead);
-static void fi_hookc_proto_ahead(void *arg)
-{
-	ONCE("proto_ahead");
-	fi_hookc_skew(arg, 1000);
-}
+/* proto_garbage, proto_back, proto_ahead. */
+FI_HOOKS_BACKEND("nicfaults", nb_client, netif_response)
 
 /* evt_storm (one-shot): thousands of notifications to the client at once. arg: the client. */
 FI_HOOK(evt_storm, fi_hookc_evt_storm);
