@@ -121,19 +121,26 @@ def fimut_faults(a, target, lo=0, hi=None):
         return merged_faults(a, target, types.split(","), lo, hi)
     out = []
     for start in range(lo, hi, FIMUT_MAX):
-        cmd = [os.path.join(testrun.BUILD, "tools", "fimut"),
-               "--elf", os.path.join(testrun.BUILD, "guest", target["image"] + ".elf"),
-               "--seed", str(a.seed), "--id-start", str(start),
-               "--count", str(min(FIMUT_MAX, hi - start)), "--types", types,
-               "--domain", target["driver"], "--gen-start", "1"]
-        if a.after is not None:
-            cmd += ["--after", str(a.after)]
-        r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           universal_newlines=True)
-        if r.returncode:
-            sys.exit("campaign: %s failed:\n%s" % (" ".join(cmd), r.stderr))
-        out += [f for f in map(classify.parse_plan_line, r.stdout.splitlines()) if f]
+        out += run_fimut(a, target["image"], target["driver"], types, start,
+                         min(FIMUT_MAX, hi - start))
     return out
+
+
+def run_fimut(a, image, domain, types, start, count):
+    """fimut's faults start..start+count-1 of 'types' on build/guest/IMAGE.elf, into
+    'domain' (generation placeholders from 1), parsed; the campaign ends if fimut fails."""
+    cmd = [os.path.join(testrun.BUILD, "tools", "fimut"),
+           "--elf", os.path.join(testrun.BUILD, "guest", image + ".elf"),
+           "--seed", str(a.seed), "--id-start", str(start),
+           "--count", str(count), "--types", types,
+           "--domain", domain, "--gen-start", "1"]
+    if a.after is not None:
+        cmd += ["--after", str(a.after)]
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       universal_newlines=True)
+    if r.returncode:
+        sys.exit("campaign: %s failed:\n%s" % (" ".join(cmd), r.stderr))
+    return [f for f in map(classify.parse_plan_line, r.stdout.splitlines()) if f]
 
 
 def client_types(a, target):
@@ -160,19 +167,9 @@ def merged_faults(a, target, types, lo, hi):
         image, dom = (cl["image"], cl["domain"]) if t in ctypes else (target["image"],
                                                                       target["driver"])
         for start in range(min(want), max(want) + 1, FIMUT_MAX):
-            cmd = [os.path.join(testrun.BUILD, "tools", "fimut"),
-                   "--elf", os.path.join(testrun.BUILD, "guest", image + ".elf"),
-                   "--seed", str(a.seed), "--id-start", str(start),
-                   "--count", str(min(FIMUT_MAX, max(want) + 1 - start)), "--types", t,
-                   "--domain", dom, "--gen-start", "1"]
-            if a.after is not None:
-                cmd += ["--after", str(a.after)]
-            r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               universal_newlines=True)
-            if r.returncode:
-                sys.exit("campaign: %s failed:\n%s" % (" ".join(cmd), r.stderr))
-            out += [f for f in map(classify.parse_plan_line, r.stdout.splitlines())
-                    if f and f.id in want]
+            out += [f for f in run_fimut(a, image, dom, t, start,
+                                         min(FIMUT_MAX, max(want) + 1 - start))
+                    if f.id in want]
     return sorted(out, key=lambda f: f.id)
 
 
@@ -334,15 +331,22 @@ def boot_target(a, target):
     return boot
 
 
-def replay_command(a, fid):
-    cmd = ["python3", "tools/campaign.py", "--target", a.target, "--n", str(a.n), "--types",
-           a.types, "--seed", str(a.seed)]
+def fault_args(a):
+    """--after, --quiet-ms and the --add-fault lines as given: options that a replay
+    command and a Slurm task's command both pass on."""
+    cmd = []
     if a.after is not None:
         cmd += ["--after", str(a.after)]
     if a.quiet_ms:
         cmd += ["--quiet-ms", str(a.quiet_ms)]
     for line in a.add_fault:
         cmd += ["--add-fault", line]
+    return cmd
+
+
+def replay_command(a, fid):
+    cmd = ["python3", "tools/campaign.py", "--target", a.target, "--n", str(a.n), "--types",
+           a.types, "--seed", str(a.seed)] + fault_args(a)
     cmd += ["--bound", str(a.bound), "--stall-ms", str(a.stall_ms), "--only-fault", str(fid),
             "--out", os.path.join(a.out, "replay-%d" % fid)]
     return " ".join(shlex.quote(c) for c in cmd)
@@ -561,13 +565,7 @@ def campaign_faults(a, target, gen_faults, lo, hi):
 def shared_args(a):
     """The options that define the campaign and its boots, for a Slurm task's command."""
     cmd = ["--target", a.target, "--n", str(a.n), "--types", a.types, "--seed", str(a.seed),
-           "-j", str(a.j), "--faults-per-boot", str(a.faults_per_boot)]
-    if a.after is not None:
-        cmd += ["--after", str(a.after)]
-    if a.quiet_ms:
-        cmd += ["--quiet-ms", str(a.quiet_ms)]
-    for line in a.add_fault:
-        cmd += ["--add-fault", line]
+           "-j", str(a.j), "--faults-per-boot", str(a.faults_per_boot)] + fault_args(a)
     cmd += ["--bound", str(a.bound), "--stall-ms", str(a.stall_ms),
             "--stall-seconds", str(a.stall_seconds)]
     if a.boot_timeout:

@@ -346,16 +346,15 @@ def classify(lines, faults, driver="netdd", bound=20, stall_ms=1000.0):
     for fid, why in b.breaches:
         breach.setdefault(fid if fid is not None else first, []).append(why)
     stuck = None
+    last = b.last_applied if b.last_applied is not None else first   # what a bad end is blamed on
     if b.result is None and b.timed_out and b.alive_after_fault and not b.breaches:
         # The hypervisor and the other domains kept going; the driver never
         # came back before the boot's time limit.
-        stuck = b.last_applied if b.last_applied is not None else first
+        stuck = last
     elif b.result is None:
-        breach.setdefault(b.last_applied if b.last_applied is not None else first,
-                          []).append("no HV-RESULT line (hang, reset or crash)")
+        breach.setdefault(last, []).append("no HV-RESULT line (hang, reset or crash)")
     elif b.result == "PANIC" and not any("panic" in w for ws in breach.values() for w in ws):
-        breach.setdefault(b.last_applied if b.last_applied is not None else first,
-                          []).append("HV-RESULT: PANIC")
+        breach.setdefault(last, []).append("HV-RESULT: PANIC")
     out = {}
     for f in faults:
         if is_client_fault(f):      # the driver's containment of a hostile client is judged
@@ -390,11 +389,9 @@ def _judge(f, b, breaches, bound, stall_ms):
         # Never hidden behind "not activated": data was lost in this window.
         return Outcome("silent_corruption", activated, _rec(g), "; ".join(silent) +
                        ("" if activated else " (fault not activated)"))
-    if "applied" not in ev:
-        if "not_applied" in ev:
-            return Outcome("not_activated", False, None, "not applied: " + ev["not_applied"][1])
-        return Outcome("not_activated", False, None, "never applied (the run ended first)",
-                       untried=True)
+    unapplied = _unapplied(ev)
+    if unapplied:
+        return unapplied
     if not activated:
         return Outcome("not_activated", False, None,
                        "generation ended first" if "not_activated" in ev else
@@ -439,6 +436,18 @@ def _judge(f, b, breaches, bound, stall_ms):
         return Outcome("no_effect", True, None, "quiet period passed")
     return Outcome("not_recovered", True, None,
                    "driver neither failed nor passed its quiet period by the end (hung)")
+
+
+def _unapplied(ev):
+    """The outcome of a fault its boot never applied (ev: its fi: events), refused by
+    the hypervisor or never reached (untried: it goes into a later boot); None once
+    it was applied."""
+    if "applied" in ev:
+        return None
+    if "not_applied" in ev:
+        return Outcome("not_activated", False, None, "not applied: " + ev["not_applied"][1])
+    return Outcome("not_activated", False, None, "never applied (the run ended first)",
+                   untried=True)
 
 
 def _rec(g):
@@ -509,11 +518,9 @@ def judge_client(f, b, breaches, lines, stall_ms, stuck=False):
         drv.append("boot time limit reached with the driver not serving")
     if worse or (activated and drv):
         return Outcome("isolation_breach", activated, None, "; ".join(worse + drv))
-    if "applied" not in ev:
-        if "not_applied" in ev:
-            return Outcome("not_activated", False, None, "not applied: " + ev["not_applied"][1])
-        return Outcome("not_activated", False, None, "never applied (the run ended first)",
-                       untried=True)
+    unapplied = _unapplied(ev)
+    if unapplied:
+        return unapplied
     if not activated:
         return Outcome("not_activated", False, None, "; ".join(
             ["not executed before its quiet period ended"] + drv))
