@@ -26,6 +26,8 @@ GUEST_RT_ASMS := $(wildcard guest/rt/*.S)
 GUEST_APP_SRCS := $(wildcard guest/apps/*.c driver-domains/*.c)
 GUEST_APPS   := $(basename $(notdir $(GUEST_APP_SRCS)))
 GUEST_LIB_SRCS := $(wildcard guest/net/*.c driver-domains/*/*.c backend/*.c frontend/*.c faultinject/*.c)
+# The hostile peers' connection set-up (guest/hostile/hostile.h).
+GUEST_LIB_SRCS += $(wildcard guest/hostile/*.c)
 
 obj = $(patsubst %,$(BUILD)/obj/%.o,$(basename $(1)))
 
@@ -44,6 +46,7 @@ include tests/fuzz/fuzz.mk
 HDRS := $(wildcard guest/rt/*.h include/public/*.h include/public/io/*.h lib/*.h hv/include/hv/*.h hv/arch/x86/*.h iommu/*.h \
                    hv/arch/x86/svm/*.h guest/rt/include/rt/*.h \
                    guest/net/*.h driver-domains/*/*.h backend/*.h frontend/*.h faultinject/*.h)
+HDRS += $(wildcard guest/hostile/*.h)
 
 $(BUILD)/obj/hv/%.o $(BUILD)/obj/lib/%.o $(BUILD)/obj/tests/hv/%.o $(BUILD)/obj/iommu/%.o: CFLAGS_X = $(HV_CFLAGS)
 $(BUILD)/obj/guest/%.o $(BUILD)/obj/driver-domains/%.o $(BUILD)/obj/backend/%.o \

@@ -12,6 +12,7 @@
  * the client's quit port, so the client exits 0 only if it came through all
  * of it working.
  */
+#include "guest/hostile/hostile.h"
 #include "guest/net/net.h"
 #include "public/io/netif.h"
 #include "public/ring.h"
@@ -26,70 +27,26 @@
 
 static const uint8_t my_mac[6] = { 0x52, 0x54, 0x00, 0x00, 0x00, 0x99 };
 
-static uint32_t client;
-static struct ring_back ring;
-static int port = -1;
-
-static void announce(uint32_t state)
-{
-	struct reg_entry me = { state, 0, port > 0 ? (uint32_t)port : 0, 0 };
-
-	hv_reg_write(client, NETIF_REG_DEVID, &me);
-}
-
-/* Wait for the client's offer and attach; 0 when connected. */
-static int accept_offer(void)
-{
-	struct reg_entry fe;
-
-	announce(REG_INITIALISING);
-	for (int i = 0; i < 2000; i++) {
-		if (!hv_reg_read(client, NETIF_REG_DEVID, &fe) && fe.state == REG_INITIALISING)
-			break;
-		rt_wait_event(5000000ull);
-	}
-	if (fe.state != REG_INITIALISING || hv_grant_map(client, fe.gref, RING_GPA, 0))
-		return -1;
-	port = (int)hv_evtchn_bind(client, fe.port);
-	if (port < 0 || ring_back_attach(&ring, (void *)(uintptr_t)RING_GPA, NETIF_SLOT_SIZE))
-		return -1;
-	announce(REG_CONNECTED);
-	return 0;
-}
-
-/* Take the client's first request (its RX buffers are posted on connect). */
-static int first_request(struct netif_request *r)
-{
-	for (int i = 0; i < 2000; i++) {
-		int n = ring_back_final_check(&ring);
-		if (n > 0) {
-			ring_back_copy_req(&ring, r);
-			return 0;
-		}
-		rt_wait_event(5000000ull);
-		rt_events_take();
-	}
-	return -1;
-}
+/* Waits for the client: 2000 looks, 5 ms apart. */
+static struct hostile_back hb = { .devid = NETIF_REG_DEVID, .slot_size = NETIF_SLOT_SIZE,
+				  .ring_gpa = RING_GPA, .polls = 2000, .poll_ns = 5000000ull,
+				  .port = -1 };
 
 static void answer(const struct netif_response *rsp)
 {
-	*(struct netif_response *)ring_back_next_rsp(&ring) = *rsp;
-	ring_back_push(&ring);
-	hv_evtchn_send((uint32_t)port);
+	*(struct netif_response *)ring_back_next_rsp(&hb.ring) = *rsp;
+	ring_back_push(&hb.ring);
+	hv_evtchn_send((uint32_t)hb.port);
 }
 
 /* Wait until the client closes its end, then let go of everything. */
 static void await_drop(void)
 {
-	for (int i = 0; i < 2000 && hv_evtchn_status((uint32_t)port) == EVTCHN_CONNECTED; i++)
-		rt_wait_event(5000000ull);
+	hostile_back_await_close(&hb);
 	gprintf("badback: client dropped the connection (port status %ld)\n",
-		(long)hv_evtchn_status((uint32_t)port));
+		(long)hv_evtchn_status((uint32_t)hb.port));
 	hv_grant_unmap(BUF_GPA);
-	hv_grant_unmap(RING_GPA);
-	hv_evtchn_close((uint32_t)port);
-	port = -1;
+	hostile_back_release(&hb);
 }
 
 /* ---- round 4: frames rewritten after the response ---- */
@@ -117,7 +74,7 @@ static uint8_t *map_page(uint32_t gref, int ro)
 		if (maps[i].gref == gref && maps[i].ro == ro)
 			return maps[i].p;
 	uint64_t gpa = BUF_GPA + (uint64_t)nmaps * 4096;
-	if (nmaps == 64 || hv_grant_map(client, gref, gpa, ro ? GRANT_READONLY : 0))
+	if (nmaps == 64 || hv_grant_map(hb.client, gref, gpa, ro ? GRANT_READONLY : 0))
 		rt_fail("cannot map the client's grant %u", gref);
 	maps[nmaps].gref = gref;
 	maps[nmaps].ro = (uint8_t)ro;
@@ -231,10 +188,10 @@ static void service(void)
 	int n;
 	static uint8_t e[NETIF_MAX_FRAME];
 
-	while ((n = ring_back_pending(&ring)) > 0) {
+	while ((n = ring_back_pending(&hb.ring)) > 0) {
 		for (int i = 0; i < n; i++) {
 			struct netif_request r;
-			ring_back_copy_req(&ring, &r);
+			ring_back_copy_req(&hb.ring, &r);
 			if (netif_request_check(&r))
 				rt_fail("the client sent a malformed request");
 			if (r.op == NETIF_OP_RX) {
@@ -245,14 +202,14 @@ static void service(void)
 			}
 			memcpy(e, map_page(r.gref, 1) + r.offset, r.len);
 			check_echo(e, r.len);
-			*(struct netif_response *)ring_back_next_rsp(&ring) =
+			*(struct netif_response *)ring_back_next_rsp(&hb.ring) =
 				(struct netif_response){ .id = r.id, .op = r.op, .status = NETIF_OK };
 		}
 	}
 	if (n < 0)
 		rt_fail("the client broke the ring");
-	if (ring_back_push(&ring))
-		hv_evtchn_send((uint32_t)port);
+	if (ring_back_push(&hb.ring))
+		hv_evtchn_send((uint32_t)hb.port);
 }
 
 /* Hand the oldest posted RX buffer (filled already) to the client. */
@@ -352,20 +309,20 @@ int main(void)
 	char mac[24], ip[20];
 	struct netif_request r;
 
-	client = (uint32_t)rt_peer_id("client");
+	hb.client = (uint32_t)rt_peer_id("client");
 	if (!rt_arg_str("client_mac", mac, sizeof(mac)) || !rt_arg_str("client_ip", ip, sizeof(ip)) ||
 	    net_parse_mac(mac, client_mac) || net_parse_ip(ip, &client_ip))
 		rt_fail("client_mac= and client_ip= needed");
 	for (int round = 0; round < 5; round++) {
-		if (accept_offer() || first_request(&r))
+		if (hostile_back_accept(&hb) || hostile_back_first_request(&hb, &r))
 			rt_fail("round %d: the client did not (re)connect", round);
 		gprintf("badback: round %d, first request id %u op %u\n", round, r.id, r.op);
 		struct netif_response rsp = { .id = r.id, .op = r.op, .status = NETIF_OK, .len = 60 };
 		switch (round) {
 		case 0: rsp.id = 999; answer(&rsp); break;                 /* invented id */
 		case 1:                                                     /* indices ahead */
-			__atomic_store_n(&ring.s->rsp_prod, ring.rsp_prod_pvt + 500, __ATOMIC_SEQ_CST);
-			hv_evtchn_send((uint32_t)port);
+			__atomic_store_n(&hb.ring.s->rsp_prod, hb.ring.rsp_prod_pvt + 500, __ATOMIC_SEQ_CST);
+			hv_evtchn_send((uint32_t)hb.port);
 			break;
 		case 2: rsp.op = NETIF_OP_TX; answer(&rsp); break;          /* wrong kind */
 		case 3: rsp.len = 5000; answer(&rsp); break;                /* too long */
@@ -381,7 +338,6 @@ int main(void)
 		if (round < 4)
 			await_drop();
 	}
-	for (int i = 0; i < 2000 && hv_evtchn_status((uint32_t)port) == EVTCHN_CONNECTED; i++)
-		rt_wait_event(5000000ull);
+	hostile_back_await_close(&hb);
 	return 0;
 }

@@ -8,6 +8,7 @@
  * and leaves: the backend maps at most its per-client share.
  * Exit code: the number of failed checks.
  */
+#include "guest/hostile/hostile.h"
 #include "public/io/netif.h"
 #include "public/ring.h"
 #include "rt/channel.h"
@@ -18,51 +19,21 @@ static uint8_t rw_page[4096] __attribute__((aligned(4096)));
 static uint8_t ro_page[4096] __attribute__((aligned(4096)));
 #define GREEDY_PAGES 64
 static uint8_t greedy_pages[GREEDY_PAGES][4096] __attribute__((aligned(4096)));
-static struct ring_front ring;
-static uint32_t backend;
-static int port;
-
-static int wait_backend(uint32_t want, uint32_t want2, uint64_t ns)
-{
-	struct reg_entry be;
-	uint64_t end = hv_time() + ns;
-
-	while (hv_time() < end) {
-		if (!hv_reg_read(backend, NETIF_REG_DEVID, &be) && (be.state == want || be.state == want2))
-			return 0;
-		rt_wait_event(5000000ull);
-	}
-	return -1;
-}
-
-static int connect(uint32_t *ring_gref, uint32_t *rw, uint32_t *ro)
-{
-	if (wait_backend(REG_INITIALISING, REG_RECONNECTING, 10000000000ull))
-		return -1;
-	ring_front_init(&ring, ring_page, NETIF_SLOT_SIZE);
-	*ring_gref = (uint32_t)hv_grant_create(ring_page, backend, 0);
-	*rw = (uint32_t)hv_grant_create(rw_page, backend, 0);
-	*ro = (uint32_t)hv_grant_create(ro_page, backend, GRANT_READONLY);
-	port = (int)hv_evtchn_alloc(backend);
-	struct reg_entry me = { REG_INITIALISING, *ring_gref, (uint32_t)port, 0 };
-	if (port < 0 || hv_reg_write(backend, NETIF_REG_DEVID, &me))
-		return -1;
-	return wait_backend(REG_CONNECTED, REG_CONNECTED, 10000000000ull);
-}
+static struct hostile_front hf = { .devid = NETIF_REG_DEVID, .slot_size = NETIF_SLOT_SIZE };
 
 /* Send one request and return the status of its response (or 1: no answer). */
 static int transact(struct netif_request rq)
 {
-	struct netif_request *slot = ring_front_next_req(&ring);
+	struct netif_request *slot = ring_front_next_req(&hf.ring);
 	struct netif_response rsp;
 	uint64_t end = hv_time() + 2000000000ull;
 
 	*slot = rq;
-	if (ring_front_push(&ring))
-		hv_evtchn_send((uint32_t)port);
+	if (ring_front_push(&hf.ring))
+		hv_evtchn_send((uint32_t)hf.port);
 	while (hv_time() < end) {
-		if (ring_front_final_check(&ring) > 0) {
-			ring_front_copy_rsp(&ring, &rsp);
+		if (ring_front_final_check(&hf.ring) > 0) {
+			ring_front_copy_rsp(&hf.ring, &rsp);
 			GCHECK_EQ(rsp.id, rq.id);
 			GCHECK_EQ(rsp.op, rq.op);
 			return rsp.status;
@@ -92,7 +63,7 @@ static int greedy(const uint8_t mac[6])
 	unsigned taken = 0, refused = 0;
 
 	for (uint16_t i = 0; i < GREEDY_PAGES; i++) {
-		int64_t g = hv_grant_create(greedy_pages[i], backend, GRANT_READONLY);
+		int64_t g = hv_grant_create(greedy_pages[i], hf.backend, GRANT_READONLY);
 		GCHECK(g >= 0);
 		arp_frame(greedy_pages[i], mac);
 		int st = transact((struct netif_request){ .id = i, .op = NETIF_OP_TX,
@@ -113,11 +84,11 @@ int main(void)
 	static const uint8_t mine[6] = { 0x52, 0x54, 0x00, 0x00, 0x00, 0x66 };
 	static const uint8_t other[6] = { 0x52, 0x54, 0x00, 0x00, 0x00, 0x67 };
 	static const uint8_t group[6] = { 0x53, 0x54, 0x00, 0x00, 0x00, 0x66 };
-	uint32_t rg, rw, ro;
+	uint32_t rw, ro;
 	uint16_t id = 0;
 
-	backend = (uint32_t)rt_peer_id("backend");
-	if (connect(&rg, &rw, &ro))
+	hf.backend = (uint32_t)rt_peer_id("backend");
+	if (hostile_front_connect(&hf, ring_page, rw_page, ro_page, &rw, &ro))
 		rt_fail("could not connect to the backend");
 	if (rt_arg_u64("greedy", 0)) {
 		uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x00, 0x01, 0x00 };
@@ -153,15 +124,7 @@ int main(void)
 	gprintf("badfront: malformed requests answered with errors\n");
 
 	/* Claim 1,000 requests on a ring of 128 slots: the backend must drop us. */
-	struct ring_sring *s = (struct ring_sring *)ring_page;
-	__atomic_store_n(&s->req_prod, s->req_prod + 1000, __ATOMIC_SEQ_CST);
-	hv_evtchn_send((uint32_t)port);
-	uint64_t end = hv_time() + 5000000000ull;
-	int64_t st = EVTCHN_CONNECTED;
-	while (hv_time() < end && (st = hv_evtchn_status((uint32_t)port)) == EVTCHN_CONNECTED)
-		rt_wait_event(5000000ull);
-	GCHECK_EQ(st, EVTCHN_PEER_CLOSED);
-	GCHECK_EQ(wait_backend(REG_INITIALISING, REG_RECONNECTING, 5000000000ull), 0);
+	hostile_front_break_ring(&hf);
 	gprintf("badfront: dropped after breaking the ring; %d failed checks\n", rt_test_result());
 	return rt_test_result();
 }

@@ -10,6 +10,7 @@
  * workload and checks every sector it was acknowledged.
  */
 #include "backend/blkback.h"
+#include "guest/hostile/hostile.h"
 #include "public/io/blkif.h"
 #include "public/ring.h"
 #include "rt/channel.h"
@@ -19,50 +20,10 @@
 #define RAM_MAX    2048                 /* sectors */
 #define RAM_DEPTH  16
 
-static uint32_t client;
-static struct ring_back ring;
-static int port = -1;
-
-static void announce(uint32_t state)
-{
-	struct reg_entry me = { state, 0, port > 0 ? (uint32_t)port : 0, 0 };
-
-	hv_reg_write(client, BLKIF_REG_DEVID, &me);
-}
-
-/* Wait for the client's offer and attach. */
-static void accept_offer(void)
-{
-	struct reg_entry fe = { 0 };
-
-	announce(REG_INITIALISING);
-	for (int i = 0; i < 4000; i++) {
-		if (!hv_reg_read(client, BLKIF_REG_DEVID, &fe) && fe.state == REG_INITIALISING &&
-		    !hv_grant_map(client, fe.gref, RING_GPA, 0))
-			break;
-		fe.state = 0;
-		rt_wait_event(2000000ull);
-	}
-	if (fe.state != REG_INITIALISING)
-		rt_fail("diskbadback: no offer from the client");
-	port = (int)hv_evtchn_bind(client, fe.port);
-	if (port < 0 || ring_back_attach(&ring, (void *)(uintptr_t)RING_GPA, BLKIF_SLOT_SIZE))
-		rt_fail("diskbadback: bad offer");
-	announce(REG_CONNECTED);
-}
-
-static int first_request(struct blkif_request *r)
-{
-	for (int i = 0; i < 4000; i++) {
-		if (ring_back_final_check(&ring) > 0) {
-			ring_back_copy_req(&ring, r);
-			return 0;
-		}
-		rt_wait_event(2000000ull);
-		rt_events_take();
-	}
-	return -1;
-}
+/* Waits for the client: 4000 looks, 2 ms apart. */
+static struct hostile_back hb = { .devid = BLKIF_REG_DEVID, .slot_size = BLKIF_SLOT_SIZE,
+				  .ring_gpa = RING_GPA, .polls = 4000, .poll_ns = 2000000ull,
+				  .port = -1 };
 
 static unsigned refused;            /* bad answers the client dropped us for */
 
@@ -70,15 +31,11 @@ static unsigned refused;            /* bad answers the client dropped us for */
  * then let go of the ring. */
 static void await_drop(void)
 {
-	for (int i = 0; i < 4000 && hv_evtchn_status((uint32_t)port) == EVTCHN_CONNECTED; i++)
-		rt_wait_event(2000000ull);
-	int dropped = hv_evtchn_status((uint32_t)port) != EVTCHN_CONNECTED;
+	int dropped = hostile_back_await_close(&hb);
 	refused += dropped;
 	gprintf("diskbadback: %s (port status %ld)\n", dropped ? "client dropped the connection" :
-		"CLIENT KEPT THE CONNECTION: it took the bad answer", (long)hv_evtchn_status((uint32_t)port));
-	hv_grant_unmap(RING_GPA);
-	hv_evtchn_close((uint32_t)port);
-	port = -1;
+		"CLIENT KEPT THE CONNECTION: it took the bad answer", (long)hv_evtchn_status((uint32_t)hb.port));
+	hostile_back_release(&hb);
 }
 
 static const char *const ways[] = { "an invented id", "response indices ahead of the requests",
@@ -88,8 +45,11 @@ static void bad_round(unsigned k)
 {
 	struct blkif_request r;
 
-	accept_offer();
-	if (first_request(&r))
+	switch (hostile_back_accept(&hb)) {
+	case -1: rt_fail("diskbadback: no offer from the client");
+	case -2: rt_fail("diskbadback: bad offer");
+	}
+	if (hostile_back_first_request(&hb, &r))
 		rt_fail("diskbadback: no request from the client");
 	struct blkif_response rsp = { .id = r.id, .op = r.op,
 				      .nr_sectors = blkif_request_sectors(&r) };
@@ -101,12 +61,12 @@ static void bad_round(unsigned k)
 	case 4: rsp.id = BLKIF_ID(BLKIF_ID_CONN(r.id) - 1, BLKIF_ID_SEQ(r.id), BLKIF_ID_SLOT(r.id)); break;
 	}
 	if (k == 1) {                   /* more answers than requests were sent */
-		ring_store(&ring.s->rsp_prod, ring_load(&ring.s->req_prod) + 1);
+		ring_store(&hb.ring.s->rsp_prod, ring_load(&hb.ring.s->req_prod) + 1);
 	} else {
-		*(struct blkif_response *)ring_back_next_rsp(&ring) = rsp;
-		ring_back_push(&ring);
+		*(struct blkif_response *)ring_back_next_rsp(&hb.ring) = rsp;
+		ring_back_push(&hb.ring);
 	}
-	hv_evtchn_send((uint32_t)port);
+	hv_evtchn_send((uint32_t)hb.port);
 	gprintf("diskbadback: round %u: answered with %s\n", k + 1, ways[k]);
 	await_drop();
 }
@@ -164,7 +124,7 @@ static void serve_honestly(uint64_t sectors)
 
 	disk = (struct blkdisk){ &disk, sectors, RAM_DEPTH, ram_submit, ram_poll, -1, 0 };
 	if (blkback_init(&bb, &disk, bufs, (uint64_t)(uintptr_t)bufs) ||
-	    blkback_add_client(&bb, client, 0, sectors))
+	    blkback_add_client(&bb, hb.client, 0, sectors))
 		rt_fail("diskbadback: blkback set-up failed");
 	gprintf("diskbadback: now serving honestly (%lu sectors of RAM)\n", sectors);
 	for (;;) {
@@ -179,7 +139,7 @@ int main(void)
 {
 	uint64_t sectors = rt_arg_u64("sectors", 1024);
 
-	client = (uint32_t)rt_peer_id("client");
+	hb.client = (uint32_t)rt_peer_id("client");
 	if (sectors > RAM_MAX)
 		rt_fail("diskbadback: sectors= at most %u", RAM_MAX);
 	for (unsigned k = 0; k < sizeof(ways) / sizeof(ways[0]); k++)

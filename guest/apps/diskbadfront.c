@@ -9,6 +9,7 @@
  * cost it its own connection and nothing else.
  * Exit code: the number of failed checks.
  */
+#include "guest/hostile/hostile.h"
 #include "public/io/blkif.h"
 #include "public/ring.h"
 #include "rt/channel.h"
@@ -17,38 +18,8 @@
 static uint8_t ring_page[4096] __attribute__((aligned(4096)));
 static uint8_t rw_page[4096] __attribute__((aligned(4096)));
 static uint8_t ro_page[4096] __attribute__((aligned(4096)));
-static struct ring_front ring;
-static uint32_t backend;
-static int port;
+static struct hostile_front hf = { .devid = BLKIF_REG_DEVID, .slot_size = BLKIF_SLOT_SIZE };
 static uint64_t next_id = 1;
-
-static int wait_backend(uint32_t want, uint32_t want2, uint64_t ns)
-{
-	struct reg_entry be;
-	uint64_t end = hv_time() + ns;
-
-	while (hv_time() < end) {
-		if (!hv_reg_read(backend, BLKIF_REG_DEVID, &be) && (be.state == want || be.state == want2))
-			return 0;
-		rt_wait_event(5000000ull);
-	}
-	return -1;
-}
-
-static int connect(uint32_t *rw, uint32_t *ro)
-{
-	if (wait_backend(REG_INITIALISING, REG_RECONNECTING, 10000000000ull))
-		return -1;
-	ring_front_init(&ring, ring_page, BLKIF_SLOT_SIZE);
-	uint32_t rg = (uint32_t)hv_grant_create(ring_page, backend, 0);
-	*rw = (uint32_t)hv_grant_create(rw_page, backend, 0);
-	*ro = (uint32_t)hv_grant_create(ro_page, backend, GRANT_READONLY);
-	port = (int)hv_evtchn_alloc(backend);
-	struct reg_entry me = { REG_INITIALISING, rg, (uint32_t)port, 0 };
-	if (port < 0 || hv_reg_write(backend, BLKIF_REG_DEVID, &me))
-		return -1;
-	return wait_backend(REG_CONNECTED, REG_CONNECTED, 10000000000ull);
-}
 
 /* Send one request; the status of its answer (or 99: none within 2 s). */
 static int transact(struct blkif_request rq)
@@ -57,12 +28,12 @@ static int transact(struct blkif_request rq)
 	uint64_t end = hv_time() + 2000000000ull;
 
 	rq.id = next_id++;
-	*(struct blkif_request *)ring_front_next_req(&ring) = rq;
-	if (ring_front_push(&ring))
-		hv_evtchn_send((uint32_t)port);
+	*(struct blkif_request *)ring_front_next_req(&hf.ring) = rq;
+	if (ring_front_push(&hf.ring))
+		hv_evtchn_send((uint32_t)hf.port);
 	while (hv_time() < end) {
-		if (ring_front_final_check(&ring) > 0) {
-			ring_front_copy_rsp(&ring, &u);
+		if (ring_front_final_check(&hf.ring) > 0) {
+			ring_front_copy_rsp(&hf.ring, &u);
 			GCHECK_EQ(u.rsp.id, rq.id);
 			GCHECK_EQ(u.rsp.op, rq.op);
 			return u.rsp.status;
@@ -87,8 +58,8 @@ int main(void)
 	uint32_t rw, ro;
 	struct blkif_request r;
 
-	backend = (uint32_t)rt_peer_id("backend");
-	if (connect(&rw, &ro))
+	hf.backend = (uint32_t)rt_peer_id("backend");
+	if (hostile_front_connect(&hf, ring_page, rw_page, ro_page, &rw, &ro))
 		rt_fail("could not connect to the backend");
 	for (unsigned i = 0; i < 4096; i++)
 		rw_page[i] = (uint8_t)(i * 3 + 1);
@@ -128,15 +99,7 @@ int main(void)
 		rt_test_result());
 
 	/* Claim 1,000 requests on a ring of 32 slots: the backend must drop us. */
-	struct ring_sring *s = (struct ring_sring *)ring_page;
-	__atomic_store_n(&s->req_prod, s->req_prod + 1000, __ATOMIC_SEQ_CST);
-	hv_evtchn_send((uint32_t)port);
-	uint64_t end = hv_time() + 5000000000ull;
-	int64_t st = EVTCHN_CONNECTED;
-	while (hv_time() < end && (st = hv_evtchn_status((uint32_t)port)) == EVTCHN_CONNECTED)
-		rt_wait_event(5000000ull);
-	GCHECK_EQ(st, EVTCHN_PEER_CLOSED);
-	GCHECK_EQ(wait_backend(REG_INITIALISING, REG_RECONNECTING, 5000000000ull), 0);
+	hostile_front_break_ring(&hf);
 	gprintf("diskbadfront: dropped after breaking the ring; %d failed checks\n", rt_test_result());
 	return rt_test_result();
 }
