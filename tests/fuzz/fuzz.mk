@@ -35,7 +35,7 @@ fuzz_blkfront_rsp_CFLAGS := -Itests/fuzz/fake
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(fuzz_%_SRCS) \
 		$(wildcard include/public/*.h include/public/io/*.h lib/*.h hv/include/hv/*.h \
 			   tools/*.h iommu/*.h backend/*.h tests/fuzz/fake/rt/*.h \
-			   frontend/*.h tests/unit/*.h)
+			   frontend/*.h tests/unit/*.h tests/fuzz/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(fuzz_$*_CFLAGS) -o $@ $< $(fuzz_$*_SRCS)
 

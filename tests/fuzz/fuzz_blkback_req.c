@@ -19,6 +19,9 @@
 #include "tests/unit/fake_hv.h"
 #include "tests/unit/memdisk.h"
 
+#define FUZZ_NAME "fuzz_blkback_req"
+#include "tests/fuzz/fuzzscript.h"
+
 #define SECTORS   4096
 #define SLICE_A   0
 #define SLICE_H   2048
@@ -34,12 +37,6 @@ static int hgref[5], hport, back_alive;
 static uint8_t wbuf[8192], rbuf[8192];
 static unsigned pending_io;
 static int written;              /* the honest write completed: reads may check */
-
-static void die(const char *what)
-{
-	fprintf(stderr, "fuzz_blkback_req: %s\n", what);
-	abort();
-}
 
 static void poll_back(void)
 {
@@ -122,17 +119,6 @@ static int zero_between(uint64_t from, uint64_t to)
 		if (memcmp(md.data + sct * 512, zero, 512))
 			return 0;
 	return 1;
-}
-
-struct script { const uint8_t *d; size_t n, pos; };
-
-static int take(struct script *s, void *out, size_t n)
-{
-	if (s->n - s->pos < n)
-		return -1;
-	memcpy(out, s->d + s->pos, n);
-	s->pos += n;
-	return 0;
 }
 
 static void hostile_request(struct script *s)

@@ -19,6 +19,9 @@
 #include "rt/channel.h"
 #include "tests/unit/fake_hv.h"
 
+#define FUZZ_NAME "fuzz_blkfront_rsp"
+#include "tests/fuzz/fuzzscript.h"
+
 #define TAGS 64
 
 static struct blkfront bf;
@@ -29,12 +32,6 @@ static uint64_t seen_ids[BLKIF_RING_SLOTS];
 static unsigned nseen;
 static uint8_t busy[TAGS];          /* 1: submitted, not completed */
 static uint8_t bufs[TAGS][BLKFRONT_MAX_IO];
-
-static void die(const char *what)
-{
-	fprintf(stderr, "fuzz_blkfront_rsp: %s\n", what);
-	abort();
-}
 
 static void check_state(void)
 {
@@ -156,17 +153,6 @@ static void die_backend(void)
 {
 	fake_kill(1);
 	back_state = 0;
-}
-
-struct script { const uint8_t *d; size_t n, pos; };
-
-static int take(struct script *s, void *out, size_t n)
-{
-	if (s->n - s->pos < n)
-		return -1;
-	memcpy(out, s->d + s->pos, n);
-	s->pos += n;
-	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -27,6 +27,9 @@
 #include "public/io/netif.h"
 #include "rt/channel.h"
 
+#define FUZZ_NAME "fuzz_netback_req"
+#include "tests/fuzz/fuzzscript.h"
+
 #define NPEERS     2
 #define RING_GREF  200
 #define NGRANTS    16       /* buffer grants 0..15 per client; 12..15 read-only */
@@ -44,12 +47,6 @@ struct peer {
 
 static struct netback nb;
 static struct peer peers[NPEERS];
-
-static void die(const char *what)
-{
-	fprintf(stderr, "fuzz_netback_req: %s\n", what);
-	abort();
-}
 
 static uint64_t win(unsigned i) { return NETBACK_MAP_BASE + i * NETBACK_MAP_SPAN; }
 static uint8_t *gpa_ptr(uint64_t gpa) { return (uint8_t *)(uintptr_t)gpa; }
@@ -298,17 +295,6 @@ static void read_responses(struct peer *p)
 }
 
 /* ---- the script ---- */
-
-struct script { const uint8_t *d; size_t n, pos; };
-
-static int take(struct script *s, void *out, size_t n)
-{
-	if (s->n - s->pos < n)
-		return -1;
-	memcpy(out, s->d + s->pos, n);
-	s->pos += n;
-	return 0;
-}
 
 static void post(struct peer *p, struct script *s)
 {
