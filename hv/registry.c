@@ -102,11 +102,15 @@ void reg_slot_failed(uint32_t id)
 	}
 }
 
+/* d is torn down: its entries read as Closed (waking their watchers), and
+ * the watches d armed go with it, so a peer's next write wakes no later
+ * domain in d's slot (its restart included) that never asked. */
 void reg_domain_dead(struct domain *d)
 {
 	for (unsigned p = 0; p < HV_MAX_DOMAINS; p++) {
 		for (unsigned k = 0; k < REG_MAX_DEVID; k++) {
 			struct reg_entry *e = &table[d->id - 1][p][k];
+			watched[p][d->id - 1][k] = 0;
 			if (e->state == REG_NONE)
 				continue;
 			*e = (struct reg_entry){ .state = REG_CLOSED, .generation = e->generation };

@@ -2,8 +2,10 @@
  * Registry watches (hv/registry.c): a domain's own registry call arms one
  * wake-up by its peer's next write to the connection, and only one: a peer
  * writing in a loop cannot keep it awake; the hypervisor's own changes
- * (peer given up, peer dead) wake it as well. The two domains are built but not
- * run; the test makes their registry calls itself, from buffers in their RAM.
+ * (peer given up, peer dead) wake it as well. A domain's watches die with it:
+ * the next domain in its slot (a restart keeps the slot) is not woken by a
+ * watch it never armed. The two domains are built but not run; the test makes
+ * their registry calls itself, from buffers in their RAM.
  */
 #include "hv/channel.h"
 #include "hv/hcargs.h"
@@ -62,5 +64,17 @@ HVTEST(reg_watch)
 	domain_destroy(b);
 	EXPECT_EQ(reg_take_wake(a), 1);
 	printk("hvtest: reg_watch: peer given up and destroyed: watcher woken each time\n");
+	/* a watches the new b's entry, then dies; the next domain in a's slot
+	 * armed nothing, so b's write must not wake it. */
+	uint32_t a_id = a->id;
+	b = hvtest_create("pong");
+	EXPECT_EQ(read_entry(a, b), 0);
+	domain_destroy(a);
+	a = hvtest_create("ping");
+	EXPECT_EQ(a->id, a_id);                         /* the same slot, a new domain */
+	EXPECT_EQ(write_entry(b, a, REG_INITIALISING), 0);
+	EXPECT_EQ(reg_take_wake(a), 0);
+	printk("hvtest: reg_watch: a dead domain's watch did not wake the next domain in its slot\n");
+	domain_destroy(b);
 	domain_destroy(a);
 }
