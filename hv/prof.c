@@ -141,3 +141,25 @@ void prof_dump_all(void)
 	       (uint64_t)firings, guest_samples, (uint64_t)firings - guest_samples,
 	       prof_period_ns / 1000);
 }
+
+uint64_t prof_samples(const struct domain *d)
+{
+	unsigned slot = d->id - 1;
+
+	return prof_period_ns && slot < HV_MAX_DOMAINS ? tables[slot].samples : 0;
+}
+
+uint64_t prof_samples_in(const struct domain *d, uint64_t lo, uint64_t hi)
+{
+	unsigned slot = d->id - 1;
+	uint64_t n = 0;
+
+	if (!prof_period_ns || slot >= HV_MAX_DOMAINS)
+		return 0;
+	for (unsigned i = 0; i < PROF_SLOTS; i++) {
+		const struct prof_entry *p = &tables[slot].e[i];
+		if (p->count && p->rip >= lo && p->rip < hi)
+			n += p->count;
+	}
+	return n;
+}

@@ -31,6 +31,10 @@ void prof_domain_end(struct domain *d);
 /* Print every profile not printed yet, and the hypervisor's share (end of
  * an hvtest or a scenario). */
 void prof_dump_all(void);
+/* The samples of domain d's current incarnation, all of them or those
+ * whose address lies in [lo, hi) (tests). */
+uint64_t prof_samples(const struct domain *d);
+uint64_t prof_samples_in(const struct domain *d, uint64_t lo, uint64_t hi);
 
 static inline int prof_on(void)
 {
