@@ -1,0 +1,261 @@
+#!/usr/bin/env python3
+"""Where the guest's instructions go: boot one entry of tests/qemu/bench.conf
+(or tests.conf) with the hypervisor's profiler on (prof=PERIOD_US) under
+-icount shift=0, read its "hv: prof" lines, symbolise each sampled guest RIP
+with the ELF symbols of the domain's image (build/guest/IMAGE.elf, nm) and
+print, per domain, the functions and the components (source areas) with
+their samples, share of the domain and estimated instructions per unit of
+work. Under shift=0 one ns of guest time is one instruction, so a sample
+every P us stands for P*1000 instructions.
+
+    tools/prof.py net_dd_w32 net_direct_w32           boot both, one after the other
+    tools/prof.py --per auto --count 10000 net_dd_w32 per echo (loadgen's echoed=),
+                                                      10000 datagrams instead of the conf's
+    tools/prof.py --log build/tests/X/serial.log      an existing log (no boot)
+
+--per N divides by N; --per auto reads the unit from the run itself: echoes
+(the load generator's echoed=) or I/Os (the bench line's ops=). Figures
+include the boot and the end of the run (a few percent at most for the make
+targets; see docs/bench.md). Run under the QEMU slot lock
+(/work/wt/qrun) when sharing the machine; the output is Markdown, ready to
+paste into docs/results/.
+"""
+import argparse
+import bisect
+import collections
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.path.join(ROOT, "build")
+
+# Source areas, first match wins (paths relative to the tree).
+COMPONENTS = [
+    ("driver-domains/e1000/", "e1000 driver"),
+    ("backend/netback", "netback"),
+    ("frontend/netfront", "netfront ring"),
+    ("guest/net/", "IPv4/UDP stack + echo"),
+    ("driver-domains/nvme/", "NVMe driver"),
+    ("backend/blkback", "blkback"),
+    ("frontend/blkfront", "blkfront ring"),
+    ("frontend/diskverify", "workload (diskverify)"),
+    ("guest/apps/diskverify", "workload (diskverify)"),
+    ("driver-domains/diskself", "workload + main loop (diskself)"),
+    ("guest/rt/", "runtime (events, HC_BLOCK wrappers)"),
+    ("include/public/", "ring/protocol inlines"),
+    ("lib/string", "libc (memcpy/memset)"),
+    ("lib/", "libc (other)"),
+    ("faultinject/", "fault-injection sites"),
+    ("driver-domains/", "main loop (driver domain)"),
+    ("guest/apps/", "main loop (client)"),
+]
+
+
+def load_runner():
+    spec = importlib.util.spec_from_file_location("ddhv_run", os.path.join(ROOT, "tests", "run.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def boot(name, conf, period, count):
+    """Boot one conf entry with prof on under icount shift=0; its serial log text."""
+    run = load_runner()
+    tests = [t for t in run.qemu_tests(conf) if t.test == name]
+    if not tests:
+        sys.exit("prof: no entry %s in %s" % (name, conf))
+    t = tests[0]
+    t.hvtest = t.hvtest or t.test
+    t.test = name + "_prof"             # its own build/tests/ folder
+    t.icount = "0"
+    t.hvargs = ",".join(a for a in (t.hvargs, "prof=%d" % period) if a)
+    if count:
+        t.load = [(ip, [a for a in args if not a.startswith("--count=")] + ["--count=%d" % count])
+                  for ip, args in t.load]
+    ok, why = run.run_qemu(t)
+    wdir = os.path.join(BUILD, "tests", t.test)
+    log = os.path.join(wdir, "serial.log")
+    if not ok:
+        sys.exit("prof: %s failed: %s" % (name, why))
+    text = open(log, errors="replace").read()
+    lg = os.path.join(wdir, "loadgen.log")
+    if os.path.exists(lg):
+        text += "\n" + open(lg, errors="replace").read()
+    return text
+
+
+class Profile:
+    def __init__(self, name, image):
+        self.name, self.image = name, image
+        self.samples = self.dropped = self.rest = self.incarnations = 0
+        self.rips = collections.Counter()
+
+
+def parse(text):
+    """The profiles in a log, per domain name (incarnations summed), the
+    period in us and the total line's fields."""
+    profs, period, total = collections.OrderedDict(), None, {}
+    for line in text.splitlines():
+        m = re.match(r"hv: prof (\S+) image=(\S+) samples=(\d+) period_us=(\d+) "
+                     r"addresses=\d+ dropped=(\d+)", line)
+        if m:
+            p = profs.setdefault(m.group(1), Profile(m.group(1), m.group(2)))
+            p.samples += int(m.group(3))
+            p.dropped += int(m.group(5))
+            p.incarnations += 1
+            period = int(m.group(4))
+            continue
+        m = re.match(r"hv: prof (\S+) (0x[0-9a-f]+) (\d+)$", line)
+        if m and m.group(1) in profs:
+            profs[m.group(1)].rips[int(m.group(2), 16)] += int(m.group(3))
+            continue
+        m = re.match(r"hv: prof (\S+) rest (\d+)$", line)
+        if m and m.group(1) in profs:
+            profs[m.group(1)].rest += int(m.group(2))
+            continue
+        m = re.match(r"hv: prof total (.*)", line)
+        if m:
+            total = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", m.group(1))}
+    return profs, period, total
+
+
+class Symbols:
+    """Functions of one image: nm's sorted symbols with sizes and source files."""
+
+    def __init__(self, elf):
+        out = subprocess.run(["nm", "-n", "-S", "-l", "--defined-only", elf],
+                             stdout=subprocess.PIPE, universal_newlines=True, check=True).stdout
+        self.starts, self.syms = [], []
+        for line in out.splitlines():
+            src = ""
+            if "\t" in line:
+                line, src = line.split("\t", 1)
+            f = line.split()
+            if len(f) == 4:
+                addr, size, kind, name = int(f[0], 16), int(f[1], 16), f[2], f[3]
+            elif len(f) == 3:
+                addr, size, kind, name = int(f[0], 16), 0, f[1], f[2]
+            else:
+                continue
+            if kind not in "tTwW":
+                continue
+            src = src.rsplit(":", 1)[0]
+            if src.startswith(ROOT + "/"):
+                src = src[len(ROOT) + 1:]
+            self.starts.append(addr)
+            self.syms.append((addr, size, name, src))
+
+    def lookup(self, rip):
+        """(function, source file) holding rip: the sized symbol whose
+        [start, start+size) holds it, else the nearest unsized label before
+        it (assembly), else "?"."""
+        i = bisect.bisect_right(self.starts, rip) - 1
+        label = None
+        for j in range(i, max(-1, i - 16), -1):
+            addr, size, name, src = self.syms[j]
+            if size and rip < addr + size:
+                return name, src
+            if not size and label is None:
+                label = (name, src)
+        return label or ("?", "")
+
+
+def component(src):
+    for prefix, what in COMPONENTS:
+        if src.startswith(prefix):
+            return what
+    return "other"
+
+
+def units_from(text, per):
+    """(number, what) to divide by: --per N, or auto from the run's own lines."""
+    if per and per != "auto":
+        return float(per), "unit"
+    echoed = [int(x) for x in re.findall(r"loadgen: .*?\becho(?:ed)?=(\d+)", text)]
+    if echoed:
+        return float(sum(echoed)), "echo"
+    ops = re.findall(r": bench \S+ bs \d+ qd \d+: ops=(\d+)", text)
+    if ops:
+        return float(sum(int(x) for x in ops)), "I/O"
+    return None, None
+
+
+def report(label, text, per, top, out):
+    profs, period, total = parse(text)
+    if not profs:
+        sys.exit("prof: %s: no 'hv: prof' lines (was prof= on?)" % label)
+    n, unit = units_from(text, per) if per else (None, None)
+    insn = period * 1000                 # instructions a sample stands for (shift=0)
+    w = out.write
+    w("### %s\n\n" % label)
+    w("One sample every %d us of guest time under -icount shift=0 = %d instructions. " % (period, insn))
+    if n:
+        w("Per %s: %d %ss in the run (boot included in the samples).\n\n" % (unit, n, unit))
+    else:
+        w("\n\n")
+    for p in profs.values():
+        elf = os.path.join(BUILD, "guest", p.image + ".elf")
+        syms = Symbols(elf) if os.path.exists(elf) else None
+        funcs, comps = collections.Counter(), collections.Counter()
+        where = {}
+        for rip, c in p.rips.items():
+            fn, src = syms.lookup(rip) if syms else ("0x%x" % rip, "")
+            funcs[fn] += c
+            where[fn] = src
+            comps[component(src)] += c
+        if p.rest or p.dropped:
+            comps["(not listed: dropped or beyond prof_top)"] += p.rest + p.dropped
+        per_unit = lambda c: ("%.0f" % (c * insn / n)) if n else "-"
+        w("**%s** (image %s%s): %d samples, %s instructions per %s\n\n" % (
+            p.name, p.image, ", %d incarnations" % p.incarnations if p.incarnations > 1 else "",
+            p.samples, per_unit(p.samples), unit or "unit"))
+        w("| component | samples | %% of domain | insns/%s |\n|---|---:|---:|---:|\n" % (unit or "unit"))
+        for what, c in comps.most_common():
+            w("| %s | %d | %.1f | %s |\n" % (what, c, 100.0 * c / p.samples, per_unit(c)))
+        w("\n| function | source | component | samples | %% of domain | insns/%s |\n"
+          "|---|---|---|---:|---:|---:|\n" % (unit or "unit"))
+        for fn, c in funcs.most_common(top):
+            w("| %s | %s | %s | %d | %.1f | %s |\n" % (
+                fn, where[fn] or "?", component(where[fn]), c, 100.0 * c / p.samples, per_unit(c)))
+        if len(funcs) > top:
+            rest = sum(c for _, c in funcs.most_common()[top:])
+            w("| (%d more functions) | | | %d | %.1f | %s |\n" % (
+                len(funcs) - top, rest, 100.0 * rest / p.samples, per_unit(rest)))
+        w("\n")
+    if total:
+        g, o = total.get("guest", 0), total.get("other", 0)
+        w("All domains: %d samples in guests (%s instructions per %s); %d timer firings "
+          "outside any guest (hypervisor work or idle: %s ns of virtual time per %s).\n\n" % (
+              g, per_unit(g) if n else "-", unit or "unit", o,
+              ("%.0f" % (o * insn / n)) if n else "-", unit or "unit"))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("names", nargs="*", help="entries of the conf to boot")
+    ap.add_argument("--conf", default="bench", help="bench, tests, or a path (default bench)")
+    ap.add_argument("--period", type=int, default=100, help="us between samples (default 100)")
+    ap.add_argument("--per", default=None, help="N, or auto (echoes / I/Os of the run)")
+    ap.add_argument("--count", type=int, default=0, help="loadgen --count instead of the conf's")
+    ap.add_argument("--top", type=int, default=25, help="functions listed per domain")
+    ap.add_argument("--log", action="append", default=[], help="analyse this serial log instead")
+    a = ap.parse_args()
+    conf = {"bench": os.path.join(ROOT, "tests", "qemu", "bench.conf"),
+            "tests": os.path.join(ROOT, "tests", "qemu", "tests.conf")}.get(a.conf, a.conf)
+    if not a.names and not a.log:
+        ap.error("name an entry to boot or give --log")
+    for log in a.log:
+        report(log, open(log, errors="replace").read(), a.per, a.top, sys.stdout)
+    for name in a.names:
+        text = boot(name, conf, a.period, a.count)
+        report("%s (prof=%d, -icount shift=0%s)" % (
+            name, a.period, ", loadgen --count=%d" % a.count if a.count else ""),
+            text, a.per, a.top, sys.stdout)
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
