@@ -183,6 +183,17 @@ def units_from(text, per):
     return None, None
 
 
+def cross_check(text, name, n, unit):
+    """The scheduler's own count of the domain's time in guest mode (the
+    hvtest's run_us: VMRUN to #VMEXIT, so the entry/exit path is in it), per
+    unit: under shift=0 it should be close to the samples' estimate."""
+    m = (re.search(r"hvtest: guesttime %s: run_us=(\d+)" % re.escape(name), text) or
+         re.search(r"hvtest: counters %s: .* run_us (\d+)" % re.escape(name), text))
+    if not m or not n:
+        return ""
+    return " (the scheduler's guest-mode time: %.0f ns per %s)" % (int(m.group(1)) * 1000 / n, unit)
+
+
 def report(label, text, per, top, out):
     profs, period, total = parse(text)
     if not profs:
@@ -209,9 +220,9 @@ def report(label, text, per, top, out):
         if p.rest or p.dropped:
             comps["(not listed: dropped or beyond prof_top)"] += p.rest + p.dropped
         per_unit = lambda c: ("%.0f" % (c * insn / n)) if n else "-"
-        w("**%s** (image %s%s): %d samples, %s instructions per %s\n\n" % (
+        w("**%s** (image %s%s): %d samples, %s instructions per %s%s\n\n" % (
             p.name, p.image, ", %d incarnations" % p.incarnations if p.incarnations > 1 else "",
-            p.samples, per_unit(p.samples), unit or "unit"))
+            p.samples, per_unit(p.samples), unit or "unit", cross_check(text, p.name, n, unit)))
         w("| component | samples | %% of domain | insns/%s |\n|---|---:|---:|---:|\n" % (unit or "unit"))
         for what, c in comps.most_common():
             w("| %s | %d | %.1f | %s |\n" % (what, c, 100.0 * c / p.samples, per_unit(c)))
