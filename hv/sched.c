@@ -258,7 +258,9 @@ enum sched_stop_why sched_run(int (*until)(void *arg), void *arg, uint64_t timeo
 			arch_irq_window();
 		} else {
 			uint64_t idle_from = arch_time_ns();
+			prof_idle(1);
 			arch_idle();
+			prof_idle(0);
 			idle_ns += arch_time_ns() - idle_from;
 		}
 		if (iommu_fault_signalled())

@@ -204,9 +204,13 @@ def report(label, text, per, top, out):
     w("### %s\n\n" % label)
     w("One sample every %d us of guest time under -icount shift=0 = %d instructions. " % (period, insn))
     if n:
-        w("Per %s: %d %ss in the run (boot included in the samples).\n\n" % (unit, n, unit))
+        w("Per %s: %d %s in the run (boot included in the samples).\n\n" % (
+            unit, n, {"echo": "echoes", "I/O": "I/Os"}.get(unit, "units")))
     else:
         w("\n\n")
+    def per_unit(c):
+        return ("%.0f" % (c * insn / n)) if n else "-"
+
     for p in profs.values():
         elf = os.path.join(BUILD, "guest", p.image + ".elf")
         syms = Symbols(elf) if os.path.exists(elf) else None
@@ -219,7 +223,6 @@ def report(label, text, per, top, out):
             comps[component(src)] += c
         if p.rest or p.dropped:
             comps["(not listed: dropped or beyond prof_top)"] += p.rest + p.dropped
-        per_unit = lambda c: ("%.0f" % (c * insn / n)) if n else "-"
         w("**%s** (image %s%s): %d samples, %s instructions per %s%s\n\n" % (
             p.name, p.image, ", %d incarnations" % p.incarnations if p.incarnations > 1 else "",
             p.samples, per_unit(p.samples), unit or "unit", cross_check(text, p.name, n, unit)))
@@ -237,11 +240,11 @@ def report(label, text, per, top, out):
                 len(funcs) - top, rest, 100.0 * rest / p.samples, per_unit(rest)))
         w("\n")
     if total:
-        g, o = total.get("guest", 0), total.get("other", 0)
-        w("All domains: %d samples in guests (%s instructions per %s); %d timer firings "
-          "outside any guest (hypervisor work or idle: %s ns of virtual time per %s).\n\n" % (
-              g, per_unit(g) if n else "-", unit or "unit", o,
-              ("%.0f" % (o * insn / n)) if n else "-", unit or "unit"))
+        g, h, i = total.get("guest", 0), total.get("hypervisor", 0), total.get("idle", 0)
+        w("All domains: %d samples in guests (%s instructions per %s); the hypervisor's own "
+          "work %d samples (%s instructions per %s: exits, scheduling, its console); idle %d "
+          "(halted, waiting for the host: virtual time, not instructions).\n\n" % (
+              g, per_unit(g), unit or "unit", h, per_unit(h), unit or "unit", i))
 
 
 def main():

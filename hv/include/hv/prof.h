@@ -23,6 +23,8 @@ extern uint64_t prof_period_ns;         /* 0 = off */
 uint64_t prof_init(void);
 /* The timer fired (interrupt context): 1 when the scheduler's tick is due. */
 int prof_timer_tick(void);
+/* The scheduler halts the CPU (1) or is back (0): firings meanwhile are idle. */
+void prof_idle(int on);
 /* Around one stay in guest mode: the mark before entry, the exit after. */
 uint64_t prof_enter(void);
 void prof_exit(struct vcpu *v, const struct vm_exit *e, uint64_t mark);
