@@ -84,6 +84,10 @@ int prof_timer_tick(void)
 
 void prof_idle(int on)
 {
+	/* A firing still pending from the hypervisor's work before the halt
+	 * is taken first, so that it is not counted as idle. */
+	if (on && prof_period_ns)
+		arch_irq_window();
 	idling = on;
 }
 
