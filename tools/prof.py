@@ -71,7 +71,8 @@ def boot(name, conf, period, count):
     t.hvtest = t.hvtest or t.test
     t.test = name + "_prof"             # its own build/tests/ folder
     t.icount = "0"
-    t.hvargs = ",".join(a for a in (t.hvargs, "prof=%d" % period) if a)
+    keep = [a for a in (t.hvargs or "").split(",") if a and not a.startswith("prof=")]
+    t.hvargs = ",".join(keep + ["prof=%d" % period])
     if count:
         t.load = [(ip, [a for a in args if not a.startswith("--count=")] + ["--count=%d" % count])
                   for ip, args in t.load]
