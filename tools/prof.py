@@ -45,13 +45,17 @@ COMPONENTS = [
     ("guest/apps/diskverify", "workload (diskverify)"),
     ("driver-domains/diskself", "workload + main loop (diskself)"),
     ("guest/rt/", "runtime (events, HC_BLOCK wrappers)"),
-    ("include/public/", "ring/protocol inlines"),
+    ("include/public/fastpage.h", "runtime (events, HC_BLOCK wrappers)"),
     ("lib/string", "libc (memcpy/memset)"),
     ("lib/", "libc (other)"),
     ("faultinject/", "fault-injection sites"),
     ("driver-domains/", "main loop (driver domain)"),
     ("guest/apps/", "main loop (client)"),
 ]
+
+
+# Inlined from these, code counts for the function it is inlined into.
+SHARED_HEADERS = ("include/public/ring.h", "include/public/io/")
 
 
 def load_runner():
@@ -164,6 +168,34 @@ class Symbols:
         return label or ("?", "")
 
 
+def inline_frames(elf, rips):
+    """rip -> [(function, source file)], innermost inlined frame first
+    (addr2line -i over the image's debug information); {} without it."""
+    if not rips:
+        return {}
+    r = subprocess.run(["addr2line", "-f", "-i", "-a", "-e", elf],
+                       input="\n".join("0x%x" % x for x in rips) + "\n",
+                       stdout=subprocess.PIPE, universal_newlines=True)
+    frames, cur, lines = {}, None, r.stdout.splitlines()
+    i = 0
+    while i < len(lines):
+        if lines[i].startswith("0x"):
+            cur = int(lines[i], 16)
+            frames[cur] = []
+            i += 1
+            continue
+        if cur is None or i + 1 >= len(lines):
+            break
+        fn, src = lines[i], lines[i + 1].rsplit(":", 1)[0]
+        if src.startswith(ROOT + "/"):
+            src = src[len(ROOT) + 1:]
+        src = os.path.normpath(src) if src else src
+        if fn != "??":
+            frames[cur].append((fn, src))
+        i += 2
+    return frames
+
+
 def component(src):
     for prefix, what in COMPONENTS:
         if src.startswith(prefix):
@@ -195,7 +227,7 @@ def cross_check(text, name, n, unit):
     return " (the scheduler's guest-mode time: %.0f ns per %s)" % (int(m.group(1)) * 1000 / n, unit)
 
 
-def report(label, text, per, top, out):
+def report(label, text, per, top, out, inline=True):
     profs, period, total = parse(text)
     if not profs:
         sys.exit("prof: %s: no 'hv: prof' lines (was prof= on?)" % label)
@@ -217,11 +249,24 @@ def report(label, text, per, top, out):
         syms = Symbols(elf) if os.path.exists(elf) else None
         funcs, comps = collections.Counter(), collections.Counter()
         where = {}
+        frames = inline_frames(elf, list(p.rips)) if syms and inline else {}
         for rip, c in p.rips.items():
             fn, src = syms.lookup(rip) if syms else ("0x%x" % rip, "")
-            funcs[fn] += c
-            where[fn] = src
-            comps[component(src)] += c
+            inner = frames.get(rip)
+            comp = component(src)
+            if inner and inner[0][0] != fn:
+                # Code inlined into fn, named where it was written. Runtime
+                # and libc inlines count as theirs; the shared ring and
+                # protocol headers count for the code that uses them.
+                key = "%s (in %s)" % (inner[0][0], fn)
+                src = inner[0][1]
+                if not src.startswith(SHARED_HEADERS):
+                    comp = component(src)
+            else:
+                key = fn
+            funcs[key] += c
+            where[key] = src
+            comps[comp] += c
         if p.rest or p.dropped:
             comps["(not listed: dropped or beyond prof_top)"] += p.rest + p.dropped
         w("**%s** (image %s%s): %d samples, %s instructions per %s%s\n\n" % (
@@ -256,6 +301,8 @@ def main():
     ap.add_argument("--per", default=None, help="N, or auto (echoes / I/Os of the run)")
     ap.add_argument("--count", type=int, default=0, help="loadgen --count instead of the conf's")
     ap.add_argument("--top", type=int, default=25, help="functions listed per domain")
+    ap.add_argument("--no-inline", action="store_true",
+                    help="charge inlined code to the function it is inlined into")
     ap.add_argument("--log", action="append", default=[], help="analyse this serial log instead")
     a = ap.parse_args()
     conf = {"bench": os.path.join(ROOT, "tests", "qemu", "bench.conf"),
@@ -263,12 +310,16 @@ def main():
     if not a.names and not a.log:
         ap.error("name an entry to boot or give --log")
     for log in a.log:
-        report(log, open(log, errors="replace").read(), a.per, a.top, sys.stdout)
+        text = open(log, errors="replace").read()
+        lg = os.path.join(os.path.dirname(log), "loadgen.log")     # tests/run.py keeps it there
+        if os.path.exists(lg) and "loadgen:" not in text:
+            text += "\n" + open(lg, errors="replace").read()
+        report(log, text, a.per, a.top, sys.stdout, not a.no_inline)
     for name in a.names:
         text = boot(name, conf, a.period, a.count)
         report("%s (prof=%d, -icount shift=0%s)" % (
             name, a.period, ", loadgen --count=%d" % a.count if a.count else ""),
-            text, a.per, a.top, sys.stdout)
+            text, a.per, a.top, sys.stdout, not a.no_inline)
         sys.stdout.flush()
 
 
