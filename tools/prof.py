@@ -265,7 +265,7 @@ def report(label, text, per, top, out, inline=True):
             else:
                 key = fn
             funcs[key] += c
-            where[key] = src
+            where[key] = (src, comp)
             comps[comp] += c
         if p.rest or p.dropped:
             comps["(not listed: dropped or beyond prof_top)"] += p.rest + p.dropped
@@ -279,7 +279,7 @@ def report(label, text, per, top, out, inline=True):
           "|---|---|---|---:|---:|---:|\n" % (unit or "unit"))
         for fn, c in funcs.most_common(top):
             w("| %s | %s | %s | %d | %.1f | %s |\n" % (
-                fn, where[fn] or "?", component(where[fn]), c, 100.0 * c / p.samples, per_unit(c)))
+                fn, where[fn][0] or "?", where[fn][1], c, 100.0 * c / p.samples, per_unit(c)))
         if len(funcs) > top:
             rest = sum(c for _, c in funcs.most_common()[top:])
             w("| (%d more functions) | | | %d | %.1f | %s |\n" % (
