@@ -37,17 +37,23 @@ static int symbol_range(const char *image, const char *name, uint64_t *lo, uint6
 	if (!m)
 		return -1;
 	const uint8_t *f = phys_to_virt(m->start);
-	uint64_t len = m->end - m->start, shoff = rd(f + 0x28, 8);
-	unsigned shentsize = rd(f + 0x3a, 2), shnum = rd(f + 0x3c, 2);
+	uint64_t len = m->end - m->start;
 
-	if (len < 0x40 || shoff + (uint64_t)shnum * shentsize > len)
+	if (len < 0x40)
+		return -1;
+	uint64_t shoff = rd(f + 0x28, 8);
+	unsigned shentsize = rd(f + 0x3a, 2), shnum = rd(f + 0x3c, 2);
+	if (shentsize < 0x40 || shoff > len || (uint64_t)shnum * shentsize > len - shoff)
 		return -1;
 	for (unsigned i = 0; i < shnum; i++) {
 		const uint8_t *sh = f + shoff + i * shentsize;
 		if (rd(sh + 4, 4) != SHT_SYMTAB)
 			continue;
 		uint64_t off = rd(sh + 0x18, 8), size = rd(sh + 0x20, 8);
-		const uint8_t *str_sh = f + shoff + rd(sh + 0x28, 4) * shentsize;
+		uint64_t link = rd(sh + 0x28, 4);
+		if (link >= shnum)
+			return -1;
+		const uint8_t *str_sh = f + shoff + link * shentsize;
 		uint64_t stroff = rd(str_sh + 0x18, 8), strsize = rd(str_sh + 0x20, 8);
 		if (off + size > len || stroff + strsize > len)
 			return -1;
