@@ -142,3 +142,13 @@ build/bench/bench_ring: bench/bench_ring.c include/public/ring.h
 clean:
 	rm -rf $(BUILD)
 .SECONDARY:
+
+# Where the guest's instructions go (tools/prof.py, docs/bench.md "Profiling"):
+# the hypervisor's sampling profiler (prof=100) under -icount shift=0, per domain
+# and function, per echo / per I/O; Markdown for docs/results/profile-*.md.
+PROF_PERIOD ?= 20
+.PHONY: prof-net prof-disk
+prof-net: deps all
+	@python3 tools/prof.py --per auto --period $(PROF_PERIOD) net_dd_w32 net_direct_w32
+prof-disk: deps all
+	@python3 tools/prof.py --per auto --period $(PROF_PERIOD) disk_dd_rr32 disk_direct_rr32

@@ -15,6 +15,7 @@
 #include "hv/frame.h"
 #include "hv/mm.h"
 #include "hv/printk.h"
+#include "hv/prof.h"
 #include "hv/sched.h"
 #include "hv/supervise.h"
 #include "public/guest_layout.h"
@@ -254,6 +255,7 @@ int domain_create_at(uint32_t id, const struct bootcfg_domain *cfg,
 static void stop(struct domain *d, enum domain_state st)
 {
 	vconsole_flush(d);
+	prof_domain_end(d);
 	d->state = st;
 	sched_stop(&d->vcpu);
 	evtchn_domain_dead(d);

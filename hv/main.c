@@ -15,6 +15,7 @@
 #include "hv/mm.h"
 #include "hv/platform.h"
 #include "hv/printk.h"
+#include "hv/prof.h"
 #include "hv/sched.h"
 
 /* Provided by the test harness in hv-test.elf, by hv/notest.c otherwise. */
@@ -100,6 +101,7 @@ static void run_scenario(void)
 		crashed += d->state == DOM_CRASHED;
 		exited += d->state == DOM_DEAD;
 	}
+	prof_dump_all();
 	hv_finish(HV_STATUS_PASS, "scenario %s finished (%s): %u exited, %u crashed",
 		  cfg->name, why == SCHED_STUCK ? "all blocked" : "no domain left", exited, crashed);
 }
@@ -123,7 +125,7 @@ void hv_main(uint32_t magic, uint64_t info_pa)
 	boot_load_cfg();
 	fiplan_load();
 	sched_init();
-	arch_timer_start(SCHED_TICK_NS);
+	arch_timer_start(prof_init());    /* SCHED_TICK_NS unless prof= is given */
 	if (boot_arg("test", test, sizeof(test)))
 		hvtest_main(test);
 	run_scenario();

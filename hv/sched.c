@@ -13,6 +13,7 @@
 #include "hv/iommu.h"
 #include "hv/mm.h"
 #include "hv/printk.h"
+#include "hv/prof.h"
 #include "hv/sched.h"
 #include "hv/supervise.h"
 
@@ -45,6 +46,8 @@ uint64_t sched_ticks(void)
 
 void sched_timer_tick(void)
 {
+	if (!prof_timer_tick())         /* a profiler sample between two ticks */
+		return;
 	ticks++;
 	tick_pending = 1;
 }
@@ -200,9 +203,11 @@ static void run_slice(struct vcpu *v)
 	yield_now = 0;
 	current = v;
 	while (v->state == VCPU_RUNNABLE) {
+		uint64_t mark = prof_enter();
 		uint64_t entered = arch_time_ns();
 		arch_vcpu_run(v, &e);
 		charge(v, arch_time_ns() - entered);
+		prof_exit(v, &e, mark);
 		v->exits++;
 		vcpu_handle_exit(v, &e);
 		fi_after_exit(v);
@@ -253,7 +258,9 @@ enum sched_stop_why sched_run(int (*until)(void *arg), void *arg, uint64_t timeo
 			arch_irq_window();
 		} else {
 			uint64_t idle_from = arch_time_ns();
+			prof_idle(1);
 			arch_idle();
+			prof_idle(0);
 			idle_ns += arch_time_ns() - idle_from;
 		}
 		if (iommu_fault_signalled())

@@ -8,6 +8,7 @@
 #include "hv/boot.h"
 #include "hv/hvtest.h"
 #include "hv/printk.h"
+#include "hv/prof.h"
 
 extern const struct hvtest __start_hvtests[], __stop_hvtests[];
 
@@ -65,6 +66,7 @@ void hvtest_main(const char *name)
 			continue;
 		printk("hvtest: running %s\n", name);
 		t->fn();
+		prof_dump_all();
 		if (failures)
 			hv_finish(HV_STATUS_FAIL, "%s: %d check(s) failed", name, failures);
 		hv_finish(HV_STATUS_PASS, "%s", name);

@@ -125,3 +125,5 @@ build/unit/test_netback: $(NETBACK_TEST_SRCS) tests/unit/unit.h $(wildcard tests
 .PHONY: unit
 unit: deps $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do echo "== $$t"; $$t || exit 1; done
+UNIT_TESTS += proftab
+unit_proftab_SRCS := tests/unit/test_proftab.c hv/proftab.c
