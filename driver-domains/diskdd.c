@@ -205,6 +205,7 @@ int main(void)
 		FI_SITE(hang_irqon, 0);
 		FI_SITE(hang_irqoff, 0);
 		FI_SITE(wd_starve, &kick);
+		FI_SITE(serve_none, 0);
 		kicked = feed(wd, kicked, kick, &now);
 		maybe_crash();
 	}

@@ -202,6 +202,7 @@ int main(void)
 		FI_SITE(hang_irqon, 0);
 		FI_SITE(hang_irqoff, 0);
 		FI_SITE(wd_starve, &kick);
+		FI_SITE(serve_none, 0);
 		if (kick)
 			hv_watchdog_kick(wd);
 		if (tx_timeout && !e1000_tx_idle(&nic) &&

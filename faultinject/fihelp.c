@@ -45,3 +45,15 @@ void fi_hookc_storm(uint32_t port)
 	for (unsigned i = 0; i < 5000; i++)
 		hv_evtchn_send(port);
 }
+
+void fi_hookc_serve_none(const char *who)
+{
+	volatile struct hv_fast_info *f = hv_fast();
+
+	gprintf("%s: serve_none\n", who);
+	for (;;) {
+		(void)rt_events_take();         /* clients' notifications: taken, never served */
+		hv_watchdog_kick(f->wd_armed_ns);
+		hv_block(hv_time() + 10000000ull);
+	}
+}

@@ -38,6 +38,10 @@
 /* Print "who: type", then loop for good without a hypercall, interrupts on
  * or off: only a watchdog that counts the domain's own time sees it. */
 __attribute__((noreturn)) void fi_hookc_hang(const char *who, const char *type, int irqs_on);
+/* Print "who: serve_none", then live on without serving anybody: take the
+ * events, feed the watchdog with the period armed, sleep 10 ms, for good.
+ * Only the clients see it (HC_PEER_STALLED, docs/design.md). */
+__attribute__((noreturn)) void fi_hookc_serve_none(const char *who);
 /* Fill n bytes at p with pseudo-random garbage. */
 void fi_hookc_scribble(void *p, size_t n);
 /* A backend's own response counter goes wrong by 'delta' and is published
@@ -56,7 +60,9 @@ void fi_hookc_storm(uint32_t port);
  *   hang_irqon / hang_irqoff: an endless loop without hypercalls, interrupts
  *     on / off;
  *   wd_starve (one-shot): the driver serves on but never kicks its watchdog
- *     again. arg: the driver's "keep kicking" flag.
+ *     again. arg: the driver's "keep kicking" flag;
+ *   serve_none: the driver stays alive and keeps kicking its watchdog but
+ *     never serves anybody again (a livelock in its request path).
  */
 #define FI_HOOKS_DRIVER(who)                                    \
 	FI_HOOK(hang_irqon, fi_hookc_hang_irqon);               \
@@ -76,6 +82,12 @@ void fi_hookc_storm(uint32_t port);
 	{                                                       \
 		FI_ONCE(who, "wd_starve");                      \
 		*(volatile int *)arg = 0;                       \
+	}                                                       \
+	FI_HOOK(serve_none, fi_hookc_serve_none_);              \
+	static void fi_hookc_serve_none_(void *arg)             \
+	{                                                       \
+		(void)arg;                                      \
+		fi_hookc_serve_none(who);                       \
 	}
 
 /*

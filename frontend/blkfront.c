@@ -217,8 +217,14 @@ int blkfront_reap(struct blkfront *bf, struct blkfront_done *out, int max)
 	return n;
 }
 
+/* Service supervision: requests sent and none answered for the client's
+ * stall_ms (rt/channel.h). One blkfront per image, so one watch. */
+static struct rt_stall stall;
+
 void blkfront_wait(struct blkfront *bf, uint64_t timeout_ns)
 {
+	rt_stall_watch(&stall, bf->backend, bf->state == BF_CONNECTED && bf->nshadows > bf->nqueued,
+		       bf->stats.completed + bf->stats.connections);
 	rt_wait_event(timeout_ns);
 	bf->events |= rt_events_take();
 }

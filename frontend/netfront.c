@@ -257,8 +257,20 @@ int netfront_send(struct netfront *nf, const void *frame, size_t len)
 	return 0;
 }
 
+/* Service supervision: TX buffers with the backend and none given back for
+ * the client's stall_ms (rt/channel.h); received frames count as service
+ * too. One netfront per image, so one watch. */
+static struct rt_stall stall;
+
 void netfront_wait(struct netfront *nf, uint64_t timeout_ns)
 {
+	uint64_t tx_out = 0;
+
+	for (uint64_t m = nf->outstanding >> NETFRONT_RX_BUFS; m; m &= m - 1)
+		tx_out++;
+
+	rt_stall_watch(&stall, nf->backend, nf->state == NF_CONNECTED && tx_out,
+		       nf->stats.tx - tx_out + nf->stats.rx + nf->stats.connections);
 	rt_wait_event(timeout_ns);
 	nf->events |= rt_events_take();
 }

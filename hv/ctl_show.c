@@ -69,6 +69,7 @@ static const char *const hc_names[HC_CHANNEL_END] = {
 	"evtchn_alloc", "evtchn_bind", "evtchn_send", "evtchn_close", "evtchn_status",
 	"grant_create", "grant_revoke", "grant_map", "grant_unmap", "reg_write", "reg_read",
 	"pci_cfg_read", "pci_cfg_write", "device_irq_bind", "device_irq_ack", "watchdog_kick",
+	"peer_stalled",
 };
 
 static void stats_restart(const struct domain *d)

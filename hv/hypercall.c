@@ -166,6 +166,7 @@ HC4(dom, pcicfg_write, dev, cfgoff, cfgsize, u32)
 HC1(dom, devirq_bind, dev)
 HC1(dom, devirq_ack, dev)
 HC1(dom, watchdog_kick, u64)
+HC1(dom, peer_stalled, peer)
 
 static const struct hc_call *const hc_table[HC_COUNT] = {
 	[HC_CONSOLE_WRITE] = &hc_console_write_call,
@@ -191,6 +192,7 @@ static const struct hc_call *const hc_table[HC_COUNT] = {
 	[HC_DEVICE_IRQ_BIND] = &hc_devirq_bind_call,
 	[HC_DEVICE_IRQ_ACK] = &hc_devirq_ack_call,
 	[HC_WATCHDOG_KICK] = &hc_watchdog_kick_call,
+	[HC_PEER_STALLED] = &hc_peer_stalled_call,
 };
 _Static_assert(HC_CHANNEL_END == HC_COUNT, "hypercall table covers every number");
 

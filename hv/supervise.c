@@ -274,6 +274,7 @@ void supervise_forget(uint32_t id)
 	history_next[s] = 0;
 	memset(history[s], 0, sizeof(history[s]));
 	memset(&records[s], 0, sizeof(records[s]));
+	stall_forget(id);
 }
 
 int supervise_restarting(uint32_t id)
@@ -311,6 +312,10 @@ int supervise_poll(void)
 			domain_crash(d, "watchdog: no kick for %lu ms of its run time (%lu ms run or "
 				     "blocked)", d->wd_period_ns / 1000000,
 				     (sched_watch_ns(&d->vcpu) - d->wd_kick_run_ns) / 1000000);
+		unsigned clients;
+		if (stall_verdict(d, &clients))
+			domain_crash(d, "stalled: every client reported no service (%u of %u within "
+				     "%lu ms)", clients, clients, (uint64_t)(STALL_WINDOW_NS / 1000000));
 		if (given_up[id - 1] == 1 && d->state == DOM_CRASHED) {
 			/* It stays crashed (memory kept for a post-mortem), but its
 			 * devices are reset and released and its mappings of others'

@@ -10,6 +10,7 @@ static const char *const type_names[FP_NTYPES] = {
 	"hang_irqon", "hang_irqoff", "wd_starve",
 	"proto_garbage", "proto_back", "proto_ahead", "proto_badid", "evt_storm",
 	"cl_garbage", "cl_back", "cl_ahead", "cl_badid", "cl_evtstorm",
+	"serve_none",
 };
 
 const char *faultplan_type_name(enum faultplan_type t)
@@ -163,7 +164,7 @@ static int parse_type(struct span v, enum faultplan_type *out, char *why, size_t
 		}
 	}
 	fmt_snprintf(why, wl, "type '%s' unknown (code: regsrc regdst pointer interface branch "
-		     "bitflip nop init irq; site: dma_wild ... cl_evtstorm)", quote(v, q));
+		     "bitflip nop init irq; site: dma_wild ... cl_evtstorm, serve_none)", quote(v, q));
 	return -1;
 }
 

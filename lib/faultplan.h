@@ -36,6 +36,8 @@ enum faultplan_type {
 	FP_PROTO_GARBAGE, FP_PROTO_BACK, FP_PROTO_AHEAD, FP_PROTO_BADID, FP_EVT_STORM,
 	/* a client's site faults (faultinject/clientfaults.c) */
 	FP_CL_GARBAGE, FP_CL_BACK, FP_CL_AHEAD, FP_CL_BADID, FP_CL_EVTSTORM,
+	/* added later: a driver's site fault (faultinject/fihelp.h) */
+	FP_SERVE_NONE,
 	FP_NTYPES
 };
 
@@ -66,7 +68,7 @@ struct faultplan {
 int faultplan_parse(const char *text, size_t len, struct faultplan *out, unsigned *line,
 		    char *whybuf, size_t whylen);
 
-/* "regsrc", ..., "evt_storm", "cl_garbage", ..., "cl_evtstorm"; "?" for a value out of range. */
+/* "regsrc", ..., "evt_storm", "cl_garbage", ..., "cl_evtstorm", "serve_none"; "?" for a value out of range. */
 const char *faultplan_type_name(enum faultplan_type t);
 
 #endif

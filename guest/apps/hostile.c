@@ -131,6 +131,33 @@ static void bad_kinds(void)
 	GCHECK_EQ(hv_call5(HC_SHUTDOWN, HI | HV_SHUTDOWN_POWEROFF, 0, 0, 0, 0), -HV_EINVAL);
 }
 
+/* HC_PEER_STALLED (service supervision): a bad, own or missing peer is
+ * ENOENT; a live peer we hold no connected event channel with (the
+ * bystander, which is not restartable either; an unbound port to it does
+ * not count) is EPERM. The flood (EBUSY) needs a connection: stallliar. */
+static void peer_stalled_args(void)
+{
+	uint64_t self = rt_info.domid, other = self % 16 + 1;
+	int64_t by = hv_domain_lookup("bystander", 9);
+
+	GCHECK_EQ(hc1(HC_PEER_STALLED, 0), -HV_ENOENT);
+	GCHECK_EQ(hc1(HC_PEER_STALLED, 17), -HV_ENOENT);
+	GCHECK_EQ(hc1(HC_PEER_STALLED, self), -HV_ENOENT);
+	GCHECK_EQ(hc1(HC_PEER_STALLED, HI | other), -HV_ENOENT);
+	GCHECK_EQ(hc1(HC_PEER_STALLED, ~0ull), -HV_ENOENT);
+	GCHECK_EQ(hc1(HC_PEER_STALLED, 16), -HV_ENOENT);        /* no such domain */
+	GCHECK(by > 0);
+	if (by <= 0)
+		return;
+	GCHECK_EQ(hc1(HC_PEER_STALLED, (uint64_t)by), -HV_EPERM);
+	int64_t port = hv_evtchn_alloc((uint32_t)by);
+	GCHECK(port > 0);
+	for (int i = 0; i < 100; i++)
+		GCHECK_EQ(hc1(HC_PEER_STALLED, (uint64_t)by), -HV_EPERM);
+	if (port > 0)
+		GCHECK_EQ(hv_evtchn_close((uint32_t)port), 0);
+}
+
 static void good_calls_still_work(void)
 {
 	struct hv_self_info me;
@@ -170,6 +197,7 @@ int main(void)
 	bad_pointers();
 	bad_numbers();
 	bad_kinds();
+	peer_stalled_args();
 	fast_page();
 	good_calls_still_work();
 	gprintf("hostile: %d failed checks\n", rt_test_failures);

@@ -26,7 +26,8 @@
 #define HC_DEVICE_IRQ_BIND  20  /* (dev) -> port raised by the device's interrupt (MSI-X/MSI/INTx) */
 #define HC_DEVICE_IRQ_ACK   21  /* (dev) -> 0: serviced; a level (INTx) line may fire again */
 #define HC_WATCHDOG_KICK    22  /* (period_ns) -> 0: arm or feed the hang watchdog (0 = off) */
-#define HC_CHANNEL_END      23
+#define HC_PEER_STALLED     23  /* (peer_domid) -> 0: my work at this peer is unanswered too long */
+#define HC_CHANNEL_END      24
 
 /* ---- events ---- */
 #define EVTCHN_PORTS        64  /* ports 1..63; 0 is never valid */

@@ -18,7 +18,7 @@
 #define HC_TIME           3   /* () -> nanoseconds since hypervisor boot */
 #define HC_SELF_INFO      4   /* (struct hv_self_info *out, size) -> 0 */
 #define HC_SHUTDOWN       5   /* (reason, code) -> does not return */
-#define HC_COUNT          23  /* 6..22: channel and device calls, public/channel.h */
+#define HC_COUNT          24  /* 6..23: channel and device calls, public/channel.h */
 
 #define HV_CONSOLE_MAX    1024u   /* longest single console write */
 

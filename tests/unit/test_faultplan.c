@@ -178,7 +178,7 @@ static void test_site_types(void)
 		"dma_wild", "dma_irqwin", "irq_storm", "irq_lost", "dev_stop", "desc_len",
 		"desc_status", "hang_irqon", "hang_irqoff", "wd_starve", "proto_garbage",
 		"proto_back", "proto_ahead", "proto_badid", "evt_storm", "cl_garbage", "cl_back",
-		"cl_ahead", "cl_badid", "cl_evtstorm",
+		"cl_ahead", "cl_badid", "cl_evtstorm", "serve_none",
 	};
 	char text[256];
 
@@ -191,7 +191,7 @@ static void test_site_types(void)
 		CHECK_EQ(plan.f[0].len, 5);
 		CHECK_EQ(plan.f[0].repl[0], 0xe8);
 	}
-	CHECK_EQ(FP_CL_EVTSTORM + 1, FP_NTYPES);
+	CHECK_EQ(FP_SERVE_NONE + 1, FP_NTYPES);
 	bad(with("type", "dma_wilder"), 1, "type 'dma_wilder' unknown");
 	bad(with("type", "proto"), 1, "type 'proto' unknown");
 	bad(with("type", "evt_storm_2"), 1, "type 'evt_storm_2' unknown");

@@ -74,4 +74,22 @@ const struct restart_record *supervise_last(uint32_t id);
 int supervise_restart_now(struct domain *d);
 int supervise_destroy(struct domain *d);
 
+/*
+ * Service supervision (hv/stall.c): HC_PEER_STALLED. d reports that peer,
+ * which it is connected to by an event channel, has left its work unanswered
+ * longer than d's own timeout. 0 recorded; -HV_ENOENT peer missing or not
+ * alive; -HV_EPERM peer not restartable (no `restart yes`) or d holds no
+ * connected event channel to it; -HV_EBUSY d reported peer less than
+ * STALL_MIN_GAP_NS ago. Reports count for STALL_WINDOW_NS, against the
+ * peer's generation they were made in.
+ */
+#define STALL_WINDOW_NS  2000000000ul  /* 2 s: a report counts this long */
+#define STALL_MIN_GAP_NS  100000000ul  /* 100 ms between two reports of one pair */
+int64_t peer_stalled(struct domain *d, domid_t peer);
+/* From supervise_poll: every live domain connected to d (*clients of them,
+ * at least one) reported d stalled within the window: restart it. */
+int stall_verdict(struct domain *d, unsigned *clients);
+/* Slot 'id' is destroyed for good: its reports, made and received, go. */
+void stall_forget(uint32_t id);
+
 #endif

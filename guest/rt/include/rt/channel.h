@@ -194,4 +194,33 @@ static inline void rt_served(uint64_t from_clients, uint64_t to_clients)
 	si->served_to_clients = to_clients;
 }
 
+/*
+ * Service supervision (HC_PEER_STALLED, docs/hypercalls.md): tell the
+ * hypervisor that work of ours at 'peer' has gone unanswered longer than our
+ * own timeout. The hypervisor restarts peer only when every domain connected
+ * to it says so. 0, or the call's error (-HV_EBUSY within 100 ms of our last
+ * report of peer).
+ */
+static inline int64_t hv_peer_stalled(uint32_t peer) { return hv_call5(HC_PEER_STALLED, peer, 0, 0, 0, 0); }
+int64_t rt_report_stalled(uint32_t peer);
+
+/* A client's watch on one backend, zeroed with the client's state. */
+struct rt_stall {
+	uint64_t timeout_ns;        /* stall_ms= argument, default 2000; 0 after init: off */
+	uint64_t since;             /* hv_time when the unanswered stretch began */
+	uint64_t progress;          /* the caller's progress count then */
+	uint64_t last_report;       /* hv_time of our last report */
+	uint64_t reports;           /* reports the hypervisor accepted */
+	uint8_t ready;
+};
+#define RT_STALL_REPEAT_NS 500000000ull     /* report again every 500 ms while stalled */
+/*
+ * From a client's wait path: 'busy' says work is outstanding at peer,
+ * 'progress' is any count that moves when peer answers some of it (or we
+ * reconnect). busy and no progress for the client's timeout (its own time,
+ * hv_time): peer is reported stalled, again every RT_STALL_REPEAT_NS while
+ * that lasts. Idle or moving: nothing is reported.
+ */
+void rt_stall_watch(struct rt_stall *w, uint32_t peer, int busy, uint64_t progress);
+
 #endif

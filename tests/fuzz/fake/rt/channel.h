@@ -37,5 +37,13 @@ uint64_t rt_events_take(void);
 int64_t hv_pci_cfg_read(uint32_t dev, uint32_t off, uint32_t size);
 int64_t hv_pci_cfg_write(uint32_t dev, uint32_t off, uint32_t size, uint32_t val);
 int64_t hv_device_irq_bind(uint32_t dev);
+/* Service supervision (rt_stall_watch): off on the host, nothing to report to. */
+struct rt_stall {
+	uint64_t reports;
+};
+static inline void rt_stall_watch(struct rt_stall *w, uint32_t peer, int busy, uint64_t progress)
+{
+	(void)w, (void)peer, (void)busy, (void)progress;
+}
 
 #endif
