@@ -651,10 +651,10 @@ int main(void)
 		static const char *const site_types[] = {
 			"desc_len", "desc_status", "dev_stop", "dma_irqwin", "dma_wild", "evt_storm",
 			"hang_irqoff", "hang_irqon", "irq_lost", "irq_storm", "proto_ahead",
-			"proto_back", "proto_badid", "proto_garbage", "wd_starve",
+			"proto_back", "proto_badid", "proto_garbage", "serve_none", "wd_starve",
 		};
-		CHECK_EQ(ndc.nst, 15);
-		for (unsigned i = 0; i < ndc.nst && i < 15; i++)
+		CHECK_EQ(ndc.nst, 16);
+		for (unsigned i = 0; i < ndc.nst && i < 16; i++)
 			CHECK(!strcmp(ndc.st[i].name, site_types[i]) && ndc.st[i].nsites == 1 &&
 			      ndc.st[i].hook);
 		check_code_avoids_sites(&nd, &ndc, "netdd");
