@@ -258,8 +258,9 @@ int netfront_send(struct netfront *nf, const void *frame, size_t len)
 }
 
 /* Service supervision: TX buffers with the backend and none given back for
- * the client's stall_ms (rt/channel.h); received frames count as service
- * too. One netfront per image, so one watch. */
+ * the client's stall_ms (rt/channel.h). Only TX counts: RX buffers are
+ * always with the backend, and a quiet link is no fault. One netfront per
+ * image, so one watch. */
 static struct rt_stall stall;
 
 void netfront_wait(struct netfront *nf, uint64_t timeout_ns)
@@ -270,7 +271,7 @@ void netfront_wait(struct netfront *nf, uint64_t timeout_ns)
 		tx_out++;
 
 	rt_stall_watch(&stall, nf->backend, nf->state == NF_CONNECTED && tx_out,
-		       nf->stats.tx - tx_out + nf->stats.rx + nf->stats.connections);
+		       nf->stats.tx - tx_out + nf->stats.connections);
 	rt_wait_event(timeout_ns);
 	nf->events |= rt_events_take();
 }
