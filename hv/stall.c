@@ -49,6 +49,18 @@ static unsigned clients_of(const struct domain *d, uint64_t now, unsigned *fresh
 	return n;
 }
 
+/* d's generation has had the window to serve since it was (re)started: its
+ * clients' word may end it. An honest client reports only after its own
+ * timeout without an answer in this generation anyway; a client that lies
+ * alone restarts its driver at most once per window this way, not at every
+ * scheduler pass (generation 1 was never restarted: no loop to slow). */
+static int old_enough(const struct domain *d, uint64_t now)
+{
+	const struct restart_record *r = supervise_last(d->id);
+
+	return !r || r->generation != d->generation || now - r->started >= STALL_WINDOW_NS;
+}
+
 int64_t peer_stalled(struct domain *d, domid_t peer)
 {
 	struct domain *p = domain_by_id(peer.v);
@@ -65,7 +77,7 @@ int64_t peer_stalled(struct domain *d, domid_t peer)
 	*at = now;
 	*gen = p->generation;
 	unsigned fresh, n = clients_of(p, now, &fresh);
-	if (n && fresh == n)
+	if (n && fresh == n && old_enough(p, now))
 		verdict[p->id - 1] = 1;
 	return 0;
 }

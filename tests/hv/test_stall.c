@@ -32,3 +32,28 @@ HVTEST(stall_liar)
 	domain_destroy(c);
 	domain_destroy(dd);
 }
+
+/*
+ * A client that lies alone: the driver's only client, so its reports do
+ * restart the driver (that harms only itself), but a new generation gets
+ * STALL_WINDOW_NS (2 s) to serve before a report can end it: over the
+ * liar's 6 s, one restart of generation 1 at once and at most one per 2 s
+ * after it, never a restart at every scheduler pass that would spend the
+ * driver's restart budget (32 per minute) and have it given up.
+ */
+HVTEST(stall_alone)
+{
+	struct domain *dd = hvtest_create("diskdd"), *l = hvtest_create("liar");
+
+	EXPECT_EQ(tu_run_until_exit(l, TU_SECONDS(120)), SCHED_UNTIL_MET);
+	tu_expect_exit(l, 0);
+	uint64_t n = supervise_restarts(dd->id);
+	printk("hvtest: lone liar: diskdd restarted %lu times, generation %lu, %s\n", n,
+	       dd->generation, supervise_given_up(dd->id) ? "given up" : "not given up");
+	EXPECT(n >= 1 && n <= 4);
+	EXPECT(!supervise_given_up(dd->id));
+	const struct restart_record *r = supervise_last(dd->id);
+	EXPECT(r && tu_contains(r->cause, "stalled: every client reported no service (1 of 1"));
+	domain_destroy(l);
+	domain_destroy(dd);
+}
