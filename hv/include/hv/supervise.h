@@ -87,7 +87,8 @@ int supervise_destroy(struct domain *d);
 #define STALL_MIN_GAP_NS  100000000ul  /* 100 ms between two reports of one pair */
 int64_t peer_stalled(struct domain *d, domid_t peer);
 /* From supervise_poll: every live domain connected to d (*clients of them,
- * at least one) reported d stalled within the window: restart it. */
+ * at least one) reported d stalled within the window, and a restarted
+ * generation of d had the window to serve first: restart it. */
 int stall_verdict(struct domain *d, unsigned *clients);
 /* Slot 'id' is destroyed for good: its reports, made and received, go. */
 void stall_forget(uint32_t id);
