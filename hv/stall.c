@@ -73,7 +73,7 @@ int64_t peer_stalled(struct domain *d, domid_t peer)
 	uint64_t *at = &reported_at[p->id - 1][d->id - 1];
 	uint64_t *gen = &reported_gen[p->id - 1][d->id - 1];
 	if (*at && *gen == p->generation && now - *at < STALL_MIN_GAP_NS)
-		return -HV_EBUSY;       /* a flood costs one comparison per call */
+		return -HV_EBUSY;       /* a flood: its own ports scanned, one comparison */
 	*at = now;
 	*gen = p->generation;
 	unsigned fresh, n = clients_of(p, now, &fresh);
