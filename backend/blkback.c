@@ -48,6 +48,7 @@ int blkback_init(struct blkback *bb, struct blkdisk *disk, uint8_t *bufs, uint64
 	bb->depth = disk->depth < BLKBACK_INFLIGHT ? disk->depth : BLKBACK_INFLIGHT;
 	for (unsigned i = 0; i < BLKBACK_BUF_PAGES / 64; i++)
 		bb->buf_free[i] = ~0ull;
+	bb->req_free = BLKBACK_INFLIGHT == 32 ? ~0u : (1u << BLKBACK_INFLIGHT) - 1;
 	bb->generation = hv_self_info(&self) ? 1 : (uint32_t)self.generation;
 	return 0;
 }
@@ -364,8 +365,15 @@ static void hold_maps(struct bb_client *c, const struct bb_req *q, int on)
 static int submit(struct blkback *bb, struct bb_client *c, unsigned k)
 {
 	struct bb_req *q = &bb->req[k];
-	struct blkdisk_io io = { .cookie = k, .op = BLKDISK_FLUSH };
+	struct blkdisk_io io;
 
+	/* Field by field: zeroing all BLKDISK_MAX_SEGS segments would cost
+	 * more than the rest of the request (the disk reads only nseg). */
+	io.cookie = k;
+	io.lba = 0;
+	io.op = BLKDISK_FLUSH;
+	io.fua = 0;
+	io.nseg = 0;
 	if (q->r.op != BLKIF_OP_FLUSH) {
 		io.op = q->r.op == BLKIF_OP_READ ? BLKDISK_READ : BLKDISK_WRITE;
 		io.fua = (q->r.flags & BLKIF_F_FUA) != 0;
@@ -393,13 +401,32 @@ static int submit(struct blkback *bb, struct bb_client *c, unsigned k)
 
 static int free_slot(const struct blkback *bb)
 {
-	if (bb->inflight >= bb->depth)
+	if (bb->inflight >= bb->depth || !bb->req_free)
 		return -1;
-	for (unsigned k = 0; k < BLKBACK_INFLIGHT; k++)
-		if (!bb->req[k].used)
-			return (int)k;
-	return -1;
+	return __builtin_ctz(bb->req_free);
 }
+
+/* The part of a request its nr_segs uses: the 24-byte header and the
+ * segments (the header's nr_segs, at most BLKIF_MAX_SEGS), in 8-byte words;
+ * the rest of the slot is never looked at. 'src' may be the shared slot:
+ * each word is read once. */
+static void copy_used(struct blkif_request *dst, const volatile void *src)
+{
+	const volatile uint64_t *s = src;
+	uint8_t *d = (uint8_t *)dst;
+	unsigned w = 0, words = 3;
+
+	for (; w < words; w++) {
+		uint64_t v = s[w];
+		__builtin_memcpy(d + w * 8, &v, 8);
+		if (w == 2) {
+			unsigned segs = dst->nr_segs < BLKIF_MAX_SEGS ? dst->nr_segs : BLKIF_MAX_SEGS;
+			words = 3 + (segs + 1) / 2;
+		}
+	}
+}
+_Static_assert(offsetof(struct blkif_request, seg) == 24 && sizeof(struct blkif_segment) == 4,
+	       "copy_used: three header words, two segments a word");
 
 /* One request (private copy in c->next): answered at once if bad, else sent
  * to the disk. Returns 0, or -1 when the disk has no room (kept in c->next). */
@@ -418,8 +445,12 @@ static int handle_request(struct blkback *bb, struct bb_client *c)
 	if (k < 0)
 		return -1;
 	struct bb_req *q = &bb->req[k];
-	*q = (struct bb_req){ .client = (unsigned)(c - bb->c), .conn = c->conn, .r = *r,
-			      .sectors = blkif_request_sectors(r) };
+	q->client = (unsigned)(c - bb->c);
+	q->conn = c->conn;
+	copy_used(&q->r, r);
+	q->sectors = blkif_request_sectors(r);
+	q->nbuf = 0;
+	q->direct = 0;
 	if ((st = map_segments(bb, c, q)) == SEGS_WAIT) {
 		bb->stats.map_waits++;
 		return -1;
@@ -447,6 +478,7 @@ static int handle_request(struct blkback *bb, struct bb_client *c)
 		return 0;
 	}
 	q->used = 1;
+	bb->req_free &= ~(1u << k);
 	bb->inflight++;
 	c->inflight++;
 	if (q->direct)
@@ -470,7 +502,8 @@ static int serve(struct blkback *bb, struct bb_client *c)
 		}
 		if ((n = ring_back_final_check(&c->ring)) <= 0)
 			break;
-		ring_back_copy_req(&c->ring, &c->next);
+		copy_used(&c->next, ring_slot(c->ring.s, c->ring.slot_size, c->ring.nslots,
+					      c->ring.req_cons++));
 		c->held = 1;
 	}
 	if (n < 0)
@@ -487,6 +520,7 @@ static void completed(void *arg, uint64_t cookie, int status)
 	struct bb_req *q = &bb->req[cookie];
 	struct bb_client *c = &bb->c[q->client];
 	q->used = 0;
+	bb->req_free |= 1u << cookie;
 	bb->inflight--;
 	c->inflight--;
 	if (q->direct)

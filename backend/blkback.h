@@ -47,6 +47,7 @@ _Static_assert(BLKBACK_CLIENTS * (BLKBACK_MAPS + 1) <= GRANT_MAPS_MAX,
 _Static_assert(BLKBACK_MAP_BASE + BLKBACK_CLIENTS * BLKBACK_MAP_SPAN <= GUEST_MMIO_GPA,
 	       "the windows are mapped by the guest page tables, below device BARs");
 _Static_assert((BLKBACK_MAPS + 1) * 4096ull <= BLKBACK_MAP_SPAN, "maps fit the window");
+_Static_assert(BLKBACK_INFLIGHT <= 32, "req_free has a bit per request");
 _Static_assert(BLKBACK_MAPS < 255, "a maps[] index + 1 fits map_of");
 _Static_assert(BLKBACK_BUF_PAGES % 64 == 0 && BLKBACK_BUF_PAGES <= 65536, "buffer page bitmap");
 _Static_assert(BLKBACK_BUFS_BYTES >= BLKBACK_BUF_BYTES, "the largest request fits the buffers");
@@ -104,6 +105,7 @@ struct blkback {
 	struct bb_client c[BLKBACK_CLIENTS];
 	unsigned n;
 	struct bb_req req[BLKBACK_INFLIGHT];
+	uint32_t req_free;              /* bit k set: req[k] not in use (no scan per request) */
 	unsigned inflight;
 	uint32_t generation;
 	uint32_t polls;                 /* blkback_poll calls (ports looked at now and then) */
