@@ -27,6 +27,13 @@ static uint64_t window(const struct blkback *bb, const struct bb_client *c)
 	return BLKBACK_MAP_BASE + (uint64_t)(c - bb->c) * BLKBACK_MAP_SPAN;
 }
 
+/* Give back the slot a request was taken into (answered without the disk,
+ * or its client gone before it reached the disk). */
+static void release(struct blkback *bb, unsigned k)
+{
+	bb->req_free |= 1u << k;
+}
+
 static void announce(struct blkback *bb, struct bb_client *c)
 {
 	/* A restarted incarnation says Reconnecting: clients re-offer their rings. */
@@ -180,6 +187,8 @@ static void disconnect(struct blkback *bb, struct bb_client *c, const char *why)
 		hv_evtchn_close((uint32_t)c->port);
 	c->port = -1;
 	c->connected = 0;
+	if (c->held)
+		release(bb, (unsigned)c->held - 1u);    /* taken off the ring, never sent */
 	c->held = 0;
 	c->must_push = 0;
 	c->conn++;                      /* its completions still at the disk are dropped */
@@ -399,13 +408,6 @@ static int submit(struct blkback *bb, struct bb_client *c, unsigned k)
 	return bb->disk->submit(bb->disk->ctx, &io);
 }
 
-static int free_slot(const struct blkback *bb)
-{
-	if (bb->inflight >= bb->depth || !bb->req_free)
-		return -1;
-	return __builtin_ctz(bb->req_free);
-}
-
 /* The part of a request its nr_segs uses: the 24-byte header and the
  * segments (the header's nr_segs, at most BLKIF_MAX_SEGS), in 8-byte words;
  * the rest of the slot is never looked at. 'src' may be the shared slot:
@@ -428,27 +430,25 @@ static void copy_used(struct blkif_request *dst, const volatile void *src)
 _Static_assert(offsetof(struct blkif_request, seg) == 24 && sizeof(struct blkif_segment) == 4,
 	       "copy_used: three header words, two segments a word");
 
-/* One request (private copy in c->next): answered at once if bad, else sent
- * to the disk. Returns 0, or -1 when the disk has no room (kept in c->next). */
-static int handle_request(struct blkback *bb, struct bb_client *c)
+/* The request held in req[k] (taken off c's ring into it, the slot reserved):
+ * answered at once if bad (the slot given back), else sent to the disk.
+ * Returns 0, or -1 when the disk has no room (it stays held). */
+static int handle_request(struct blkback *bb, struct bb_client *c, unsigned k)
 {
-	const struct blkif_request *r = &c->next;
-	int st = blkif_request_check(r, c->size);
+	struct bb_req *q = &bb->req[k];
+	const struct blkif_request *r = &q->r;
+	int st = blkif_request_check_sectors(r, c->size, &q->sectors);
 
-	bb->stats.requests++;
 	if (st) {
 		st == BLKIF_ERR_RANGE ? bb->stats.range_errors++ : bb->stats.bad_requests++;
 		respond(c, r, st, 0);
+		release(bb, k);
 		return 0;
 	}
-	int k = free_slot(bb);
-	if (k < 0)
+	if (bb->inflight >= bb->depth)
 		return -1;
-	struct bb_req *q = &bb->req[k];
 	q->client = (unsigned)(c - bb->c);
 	q->conn = c->conn;
-	copy_used(&q->r, r);
-	q->sectors = blkif_request_sectors(r);
 	q->nbuf = 0;
 	q->direct = 0;
 	if ((st = map_segments(bb, c, q)) == SEGS_WAIT) {
@@ -458,6 +458,7 @@ static int handle_request(struct blkback *bb, struct bb_client *c)
 	if (st != BLKIF_OK) {
 		bb->stats.grant_errors++;
 		respond(c, r, st, 0);
+		release(bb, k);
 		return 0;
 	}
 	q->direct = r->op != BLKIF_OP_FLUSH && direct_ok(q);
@@ -475,10 +476,10 @@ static int handle_request(struct blkback *bb, struct bb_client *c)
 	if (rc) {
 		bb->stats.io_errors++;
 		respond(c, r, BLKIF_ERR_IO, 0);
+		release(bb, k);
 		return 0;
 	}
 	q->used = 1;
-	bb->req_free &= ~(1u << k);
 	bb->inflight++;
 	c->inflight++;
 	if (q->direct)
@@ -488,23 +489,29 @@ static int handle_request(struct blkback *bb, struct bb_client *c)
 	return 0;
 }
 
-/* Take requests while the disk has room; ring violations disconnect. */
+/* Take requests while the disk has room; ring violations disconnect. A
+ * request is copied off the ring once, straight into a free slot (reserved
+ * for it until answered or completed); with no slot free it stays on the
+ * ring until a completion frees one. */
 static int serve(struct blkback *bb, struct bb_client *c)
 {
 	int n, done = 0;
 
 	for (;;) {
 		if (c->held) {
-			if (handle_request(bb, c))
+			if (handle_request(bb, c, c->held - 1u))
 				return done;            /* disk full: stays held */
 			c->held = 0;
 			done++;
 		}
-		if ((n = ring_back_final_check(&c->ring)) <= 0)
+		if ((n = ring_back_final_check(&c->ring)) <= 0 || !bb->req_free)
 			break;
-		copy_used(&c->next, ring_slot(c->ring.s, c->ring.slot_size, c->ring.nslots,
-					      c->ring.req_cons++));
-		c->held = 1;
+		unsigned k = (unsigned)__builtin_ctz(bb->req_free);
+		bb->req_free &= ~(1u << k);
+		bb->stats.requests++;
+		copy_used(&bb->req[k].r, ring_slot(c->ring.s, c->ring.slot_size, c->ring.nslots,
+						   c->ring.req_cons++));
+		c->held = (int)k + 1;
 	}
 	if (n < 0)
 		disconnect(bb, c, "ring protocol violation");

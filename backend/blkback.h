@@ -78,8 +78,8 @@ struct bb_client {
 	unsigned inflight;              /* its requests at the disk */
 	int unmap_pending;              /* disconnected with requests at the disk: unmap at the last */
 	int must_push;
-	int held;                       /* 'next' taken off the ring, waiting for the disk */
-	struct blkif_request next;
+	int held;                       /* k + 1: req[k] holds a request taken off the ring,
+					 * waiting for the disk (its slot reserved); 0: none */
 };
 
 /* One request at the disk. */
@@ -105,7 +105,7 @@ struct blkback {
 	struct bb_client c[BLKBACK_CLIENTS];
 	unsigned n;
 	struct bb_req req[BLKBACK_INFLIGHT];
-	uint32_t req_free;              /* bit k set: req[k] not in use (no scan per request) */
+	uint32_t req_free;              /* bit k set: req[k] neither at the disk nor held (no scan) */
 	unsigned inflight;
 	uint32_t generation;
 	uint32_t polls;                 /* blkback_poll calls (ports looked at now and then) */

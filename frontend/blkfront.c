@@ -176,13 +176,15 @@ int blkfront_poll(struct blkfront *bf)
 	}
 	if (blkfront_ring_send(bf))
 		push(bf);
-	/* Our port raised with nothing to take, or now and then: is the
-	 * backend still there? (Its death raises our port.) */
+	/* Is the backend still there? Its death raises our port and sets the
+	 * hypervisor's hint (no exit); our port raised with nothing to take;
+	 * and now and then anyway (the hint is in our own page). A raise that
+	 * came with responses is theirs unless the hint says otherwise: no
+	 * status call per batch. */
 	uint64_t ev = bf->events, bit = 1ull << bf->port;
 	bf->events = 0;
-	if (got && (ev & bit)) {
-		bf->events = bit;               /* look again when the ring is quiet */
-	} else if ((ev & bit) || ++bf->idle_polls % STATUS_EVERY == 0) {
+	if (rt_port_gone((uint32_t)bf->port) || (!got && (ev & bit)) ||
+	    ++bf->idle_polls % STATUS_EVERY == 0) {
 		bf->stats.status_checks++;
 		if (hv_evtchn_status((uint32_t)bf->port) != EVTCHN_CONNECTED)
 			teardown(bf, "backend died");
