@@ -131,6 +131,30 @@ static void copy_in(uint8_t *page, const uint8_t *src, uint32_t n)
 	}
 }
 
+/* Write queued shadow s (sh[k]) into the next ring slot (the caller checked
+ * there is one): the header and the npages segments the backend reads (it
+ * looks at no other slot bytes). */
+static void send_one(struct blkfront *bf, struct bf_shadow *s, unsigned k)
+{
+	struct blkif_request *r = ring_front_next_req(&bf->ring);
+
+	r->id = BLKIF_ID(bf->conn, s->seq, k);
+	r->sector = s->sector;
+	r->op = s->op;
+	r->nr_segs = s->npages;
+	r->flags = s->flags;
+	r->reserved = 0;
+	for (unsigned p = 0; p < s->npages; p++) {
+		uint32_t left = s->nsect - p * BLKIF_SECTORS_PER_PAGE;
+		r->seg[p] = (struct blkif_segment){ .gref = (uint16_t)bf->gref[s->page[p]],
+			.last_sect = (uint8_t)((left < 8 ? left : 8) - 1) };
+	}
+	s->state = BFS_SENT;
+	bf->nqueued--;
+	bf->stats.replayed += s->sent_before;
+	bf->stats.requests++;
+}
+
 /* One request of I/O 'io': sectors [sector, sector + nsect) at buf_off;
  * app >= 0: the I/O's buffer is the application's pool buffer from page app. */
 static void queue_piece(struct blkfront *bf, unsigned io, uint64_t sector, uint32_t nsect,
@@ -169,6 +193,10 @@ static void queue_piece(struct blkfront *bf, unsigned io, uint64_t sector, uint3
 		copy_in(page_of(bf, s->page[p]), o->buf + off, left < 4096 ? left : 4096);
 	}
 	o->pieces++;
+	/* Connected, nothing older waiting, room on the ring: into it now
+	 * (what blkfront_ring_send would do next, without finding it again). */
+	if (bf->state == BF_CONNECTED && bf->nqueued == 1 && ring_front_free(&bf->ring))
+		send_one(bf, s, k);
 }
 
 int blkfront_ring_submit(struct blkfront *bf, uint8_t op, uint64_t sector, void *buf,
@@ -230,24 +258,7 @@ int blkfront_ring_send(struct blkfront *bf)
 	int n = 0;
 
 	while (ring_front_free(&bf->ring) && (s = oldest_queued(bf))) {
-		/* Written straight into the slot, the header and the npages
-		 * segments the backend reads (it looks at no other slot bytes). */
-		struct blkif_request *r = ring_front_next_req(&bf->ring);
-		r->id = BLKIF_ID(bf->conn, s->seq, s - bf->sh);
-		r->sector = s->sector;
-		r->op = s->op;
-		r->nr_segs = s->npages;
-		r->flags = s->flags;
-		r->reserved = 0;
-		for (unsigned p = 0; p < s->npages; p++) {
-			uint32_t left = s->nsect - p * BLKIF_SECTORS_PER_PAGE;
-			r->seg[p] = (struct blkif_segment){ .gref = (uint16_t)bf->gref[s->page[p]],
-				.last_sect = (uint8_t)((left < 8 ? left : 8) - 1) };
-		}
-		s->state = BFS_SENT;
-		bf->nqueued--;
-		bf->stats.replayed += s->sent_before;
-		bf->stats.requests++;
+		send_one(bf, s, (unsigned)(s - bf->sh));
 		n++;
 	}
 	return n;
