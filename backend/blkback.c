@@ -362,9 +362,14 @@ static int direct_ok(const struct bb_req *q)
 	return n > 0;
 }
 
-/* A zero-copy request holds its mappings (no upgrade, no unmap) while at the disk. */
+/* A zero-copy request holds its mappings (no upgrade, no unmap) while at
+ * the disk. Only a write's can need it: a read's mappings are all writable
+ * already (map() returns no other for a read), and a writable mapping is
+ * never replaced, and unmapped only once nothing is at the disk (unmap_all). */
 static void hold_maps(struct bb_client *c, const struct bb_req *q, int on)
 {
+	if (q->r.op == BLKIF_OP_READ)
+		return;
 	for (unsigned i = 0; i < q->r.nr_segs; i++)
 		c->maps[q->slot[i]].busy += on ? 1 : -1;
 }

@@ -85,7 +85,8 @@ void *blkfront_buf_alloc(struct blkfront *bf, uint32_t bytes)
 /* First pool page of an application's pool buffer [buf, buf + bytes), -1 if
  * buf is not in the pool, -2 if it is but does not start on a page or not
  * all of it is lent to the application. */
-static int app_first_page(const struct blkfront *bf, const uint8_t *buf, uint32_t bytes)
+static inline __attribute__((always_inline))
+int app_first_page(const struct blkfront *bf, const uint8_t *buf, uint32_t bytes)
 {
 	uintptr_t off = (uintptr_t)buf - (uintptr_t)bf->pages;
 
