@@ -569,7 +569,7 @@ static FI_NOIPA void push_all(struct blkback *bb)
 			continue;
 		c->must_push = 0;
 		if (ring_back_push(&c->ring)) {
-			hv_evtchn_send((uint32_t)c->port);
+			rt_notify_later((uint32_t)c->port);     /* sent by the caller's next block */
 			bb->stats.notifications++;
 			FI_SITE(proto_back, c);
 			FI_SITE(proto_ahead, c);

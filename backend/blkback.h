@@ -129,7 +129,8 @@ const char *blkback_add_error(int err);
 /* Take disk completions and answer them, connect offered rings, take
  * requests to the disk, notify. 'events': pending event bits the caller took
  * (a client's port raised with an empty ring means it may be gone). Returns
- * requests taken plus completions answered. */
+ * requests taken plus completions answered. Clients are notified through
+ * rt_notify_later: the caller's next block (HC_BLOCK's notify) sends it. */
 int blkback_poll(struct blkback *bb, uint64_t events);
 unsigned blkback_connected(const struct blkback *bb);
 

@@ -42,7 +42,10 @@ unsigned blkfront_busy(const struct blkfront *bf)
 static void push(struct blkfront *bf)
 {
 	if (ring_front_push(&bf->ring)) {
-		hv_evtchn_send((uint32_t)bf->port);
+		/* Sent inside the next blkfront_wait's HC_BLOCK: one exit for
+		 * notify and block (the backend cannot run before we block on
+		 * one CPU anyway; every caller waits when a poll took nothing). */
+		rt_notify_later((uint32_t)bf->port);
 		bf->stats.notifications++;
 	}
 }
