@@ -203,7 +203,8 @@ int blkfront_submit(struct blkfront *bf, uint8_t op, uint64_t sector, void *buf,
 	int rc = blkfront_ring_submit(bf, op, sector, buf, bytes, flags, tag);
 	if (rc || bf->state != BF_CONNECTED)
 		return rc;
-	blkfront_ring_send(bf);         /* what did not fit the ring at once */
+	if (bf->nqueued)
+		blkfront_ring_send(bf);         /* what did not fit the ring at once */
 	if (bf->ring.req_prod_pvt != bf->ring.req_pub)
 		push(bf);
 	return 0;

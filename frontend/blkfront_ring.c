@@ -132,10 +132,10 @@ static void copy_in(uint8_t *page, const uint8_t *src, uint32_t n)
 	}
 }
 
-/* Write queued shadow s (sh[k]) into the next ring slot (the caller checked
- * there is one): the header and the npages segments the backend reads (it
- * looks at no other slot bytes). */
-static void send_one(struct blkfront *bf, struct bf_shadow *s, unsigned k)
+/* Write shadow s (sh[k]) into the next ring slot (the caller checked there
+ * is one): the header and the npages segments the backend reads (it looks
+ * at no other slot bytes). */
+static void write_req(struct blkfront *bf, const struct bf_shadow *s, unsigned k)
 {
 	struct blkif_request *r = ring_front_next_req(&bf->ring);
 
@@ -150,27 +150,38 @@ static void send_one(struct blkfront *bf, struct bf_shadow *s, unsigned k)
 		r->seg[p] = (struct blkif_segment){ .gref = (uint16_t)bf->gref[s->page[p]],
 			.last_sect = (uint8_t)((left < 8 ? left : 8) - 1) };
 	}
+	bf->stats.requests++;
+}
+
+/* Queued shadow s (sh[k]) into the ring. */
+static void send_one(struct blkfront *bf, struct bf_shadow *s, unsigned k)
+{
+	write_req(bf, s, k);
 	s->state = BFS_SENT;
 	bf->nqueued--;
 	bf->stats.replayed += s->sent_before;
-	bf->stats.requests++;
 }
 
 /* One request of I/O 'io': sectors [sector, sector + nsect) at buf_off;
  * app >= 0: the I/O's buffer is the application's pool buffer from page app. */
-static void queue_piece(struct blkfront *bf, unsigned io, uint64_t sector, uint32_t nsect,
-			uint32_t buf_off, uint16_t flags, int app)
+static inline __attribute__((always_inline))
+void queue_piece(struct blkfront *bf, unsigned io, uint64_t sector, uint32_t nsect,
+		 uint32_t buf_off, uint16_t flags, int app)
 {
 	struct bf_io *o = &bf->io[io];
 	unsigned k = (unsigned)__builtin_ctz(bf->sh_free);     /* the caller checked there is one */
 	struct bf_shadow *s = &bf->sh[k];
+	/* Connected, nothing older waiting, room on the ring: into the ring at
+	 * once (what blkfront_ring_send would do next, without finding it). */
+	int now = bf->state == BF_CONNECTED && !bf->nqueued && ring_front_free(&bf->ring);
 
 	bf->sh_free &= ~(1u << k);
 	bf->nshadows++;
-	bf->only_queued = bf->nqueued++ ? 0 : (uint8_t)(k + 1);
+	if (!now)
+		bf->only_queued = bf->nqueued++ ? 0 : (uint8_t)(k + 1);
 	/* Field by field (page[] is written below, as far as npages): a
 	 * whole-struct assignment would zero all of it first. */
-	s->state = BFS_QUEUED;
+	s->state = now ? BFS_SENT : BFS_QUEUED;
 	s->op = o->op;
 	s->flags = flags;
 	s->seq++;
@@ -194,10 +205,8 @@ static void queue_piece(struct blkfront *bf, unsigned io, uint64_t sector, uint3
 		copy_in(page_of(bf, s->page[p]), o->buf + off, left < 4096 ? left : 4096);
 	}
 	o->pieces++;
-	/* Connected, nothing older waiting, room on the ring: into it now
-	 * (what blkfront_ring_send would do next, without finding it again). */
-	if (bf->state == BF_CONNECTED && bf->nqueued == 1 && ring_front_free(&bf->ring))
-		send_one(bf, s, k);
+	if (now)
+		write_req(bf, s, k);
 }
 
 int blkfront_ring_submit(struct blkfront *bf, uint8_t op, uint64_t sector, void *buf,
