@@ -500,7 +500,7 @@ static int handle_request(struct blkback *bb, struct bb_client *c, unsigned k)
  * ring until a completion frees one. */
 static int serve(struct blkback *bb, struct bb_client *c)
 {
-	int n, done = 0;
+	int n = 0, done = 0;
 
 	for (;;) {
 		if (c->held) {
@@ -509,8 +509,10 @@ static int serve(struct blkback *bb, struct bb_client *c)
 			c->held = 0;
 			done++;
 		}
-		if ((n = ring_back_final_check(&c->ring)) <= 0 || !bb->req_free)
+		/* The index is read again only once what it showed is taken. */
+		if ((n <= 0 && (n = ring_back_final_check(&c->ring)) <= 0) || !bb->req_free)
 			break;
+		n--;
 		unsigned k = (unsigned)__builtin_ctz(bb->req_free);
 		bb->req_free &= ~(1u << k);
 		bb->stats.requests++;
