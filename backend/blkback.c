@@ -27,6 +27,13 @@ static uint64_t window(const struct blkback *bb, const struct bb_client *c)
 	return BLKBACK_MAP_BASE + (uint64_t)(c - bb->c) * BLKBACK_MAP_SPAN;
 }
 
+/* Give back the slot a request was taken into (answered without the disk,
+ * or its client gone before it reached the disk). */
+static void release(struct blkback *bb, unsigned k)
+{
+	bb->req_free |= 1u << k;
+}
+
 static void announce(struct blkback *bb, struct bb_client *c)
 {
 	/* A restarted incarnation says Reconnecting: clients re-offer their rings. */
@@ -48,6 +55,7 @@ int blkback_init(struct blkback *bb, struct blkdisk *disk, uint8_t *bufs, uint64
 	bb->depth = disk->depth < BLKBACK_INFLIGHT ? disk->depth : BLKBACK_INFLIGHT;
 	for (unsigned i = 0; i < BLKBACK_BUF_PAGES / 64; i++)
 		bb->buf_free[i] = ~0ull;
+	bb->req_free = BLKBACK_INFLIGHT == 32 ? ~0u : (1u << BLKBACK_INFLIGHT) - 1;
 	bb->generation = hv_self_info(&self) ? 1 : (uint32_t)self.generation;
 	return 0;
 }
@@ -179,6 +187,8 @@ static void disconnect(struct blkback *bb, struct bb_client *c, const char *why)
 		hv_evtchn_close((uint32_t)c->port);
 	c->port = -1;
 	c->connected = 0;
+	if (c->held)
+		release(bb, (unsigned)c->held - 1u);    /* taken off the ring, never sent */
 	c->held = 0;
 	c->must_push = 0;
 	c->conn++;                      /* its completions still at the disk are dropped */
@@ -352,9 +362,14 @@ static int direct_ok(const struct bb_req *q)
 	return n > 0;
 }
 
-/* A zero-copy request holds its mappings (no upgrade, no unmap) while at the disk. */
+/* A zero-copy request holds its mappings (no upgrade, no unmap) while at
+ * the disk. Only a write's can need it: a read's mappings are all writable
+ * already (map() returns no other for a read), and a writable mapping is
+ * never replaced, and unmapped only once nothing is at the disk (unmap_all). */
 static void hold_maps(struct bb_client *c, const struct bb_req *q, int on)
 {
+	if (q->r.op == BLKIF_OP_READ)
+		return;
 	for (unsigned i = 0; i < q->r.nr_segs; i++)
 		c->maps[q->slot[i]].busy += on ? 1 : -1;
 }
@@ -364,8 +379,15 @@ static void hold_maps(struct bb_client *c, const struct bb_req *q, int on)
 static int submit(struct blkback *bb, struct bb_client *c, unsigned k)
 {
 	struct bb_req *q = &bb->req[k];
-	struct blkdisk_io io = { .cookie = k, .op = BLKDISK_FLUSH };
+	struct blkdisk_io io;
 
+	/* Field by field: zeroing all BLKDISK_MAX_SEGS segments would cost
+	 * more than the rest of the request (the disk reads only nseg). */
+	io.cookie = k;
+	io.lba = 0;
+	io.op = BLKDISK_FLUSH;
+	io.fua = 0;
+	io.nseg = 0;
 	if (q->r.op != BLKIF_OP_FLUSH) {
 		io.op = q->r.op == BLKIF_OP_READ ? BLKDISK_READ : BLKDISK_WRITE;
 		io.fua = (q->r.flags & BLKIF_F_FUA) != 0;
@@ -391,35 +413,49 @@ static int submit(struct blkback *bb, struct bb_client *c, unsigned k)
 	return bb->disk->submit(bb->disk->ctx, &io);
 }
 
-static int free_slot(const struct blkback *bb)
+/* The part of a request its nr_segs uses: the 24-byte header and the
+ * segments (the header's nr_segs, at most BLKIF_MAX_SEGS), in 8-byte words;
+ * the rest of the slot is never looked at. 'src' may be the shared slot:
+ * each word is read once. */
+static void copy_used(struct blkif_request *dst, const volatile void *src)
 {
-	if (bb->inflight >= bb->depth)
-		return -1;
-	for (unsigned k = 0; k < BLKBACK_INFLIGHT; k++)
-		if (!bb->req[k].used)
-			return (int)k;
-	return -1;
+	const volatile uint64_t *s = src;
+	uint8_t *d = (uint8_t *)dst;
+	unsigned w = 0, words = 3;
+
+	for (; w < words; w++) {
+		uint64_t v = s[w];
+		__builtin_memcpy(d + w * 8, &v, 8);
+		if (w == 2) {
+			unsigned segs = dst->nr_segs < BLKIF_MAX_SEGS ? dst->nr_segs : BLKIF_MAX_SEGS;
+			words = 3 + (segs + 1) / 2;
+		}
+	}
 }
+_Static_assert(offsetof(struct blkif_request, seg) == 24 && sizeof(struct blkif_segment) == 4,
+	       "copy_used: three header words, two segments a word");
 
-/* One request (private copy in c->next): answered at once if bad, else sent
- * to the disk. Returns 0, or -1 when the disk has no room (kept in c->next). */
-static int handle_request(struct blkback *bb, struct bb_client *c)
+/* The request held in req[k] (taken off c's ring into it, the slot reserved):
+ * answered at once if bad (the slot given back), else sent to the disk.
+ * Returns 0, or -1 when the disk has no room (it stays held). */
+static int handle_request(struct blkback *bb, struct bb_client *c, unsigned k)
 {
-	const struct blkif_request *r = &c->next;
-	int st = blkif_request_check(r, c->size);
+	struct bb_req *q = &bb->req[k];
+	const struct blkif_request *r = &q->r;
+	int st = blkif_request_check_sectors(r, c->size, &q->sectors);
 
-	bb->stats.requests++;
 	if (st) {
 		st == BLKIF_ERR_RANGE ? bb->stats.range_errors++ : bb->stats.bad_requests++;
 		respond(c, r, st, 0);
+		release(bb, k);
 		return 0;
 	}
-	int k = free_slot(bb);
-	if (k < 0)
+	if (bb->inflight >= bb->depth)
 		return -1;
-	struct bb_req *q = &bb->req[k];
-	*q = (struct bb_req){ .client = (unsigned)(c - bb->c), .conn = c->conn, .r = *r,
-			      .sectors = blkif_request_sectors(r) };
+	q->client = (unsigned)(c - bb->c);
+	q->conn = c->conn;
+	q->nbuf = 0;
+	q->direct = 0;
 	if ((st = map_segments(bb, c, q)) == SEGS_WAIT) {
 		bb->stats.map_waits++;
 		return -1;
@@ -427,6 +463,7 @@ static int handle_request(struct blkback *bb, struct bb_client *c)
 	if (st != BLKIF_OK) {
 		bb->stats.grant_errors++;
 		respond(c, r, st, 0);
+		release(bb, k);
 		return 0;
 	}
 	q->direct = r->op != BLKIF_OP_FLUSH && direct_ok(q);
@@ -444,6 +481,7 @@ static int handle_request(struct blkback *bb, struct bb_client *c)
 	if (rc) {
 		bb->stats.io_errors++;
 		respond(c, r, BLKIF_ERR_IO, 0);
+		release(bb, k);
 		return 0;
 	}
 	q->used = 1;
@@ -456,22 +494,31 @@ static int handle_request(struct blkback *bb, struct bb_client *c)
 	return 0;
 }
 
-/* Take requests while the disk has room; ring violations disconnect. */
+/* Take requests while the disk has room; ring violations disconnect. A
+ * request is copied off the ring once, straight into a free slot (reserved
+ * for it until answered or completed); with no slot free it stays on the
+ * ring until a completion frees one. */
 static int serve(struct blkback *bb, struct bb_client *c)
 {
-	int n, done = 0;
+	int n = 0, done = 0;
 
 	for (;;) {
 		if (c->held) {
-			if (handle_request(bb, c))
+			if (handle_request(bb, c, c->held - 1u))
 				return done;            /* disk full: stays held */
 			c->held = 0;
 			done++;
 		}
-		if ((n = ring_back_final_check(&c->ring)) <= 0)
+		/* The index is read again only once what it showed is taken. */
+		if ((n <= 0 && (n = ring_back_final_check(&c->ring)) <= 0) || !bb->req_free)
 			break;
-		ring_back_copy_req(&c->ring, &c->next);
-		c->held = 1;
+		n--;
+		unsigned k = (unsigned)__builtin_ctz(bb->req_free);
+		bb->req_free &= ~(1u << k);
+		bb->stats.requests++;
+		copy_used(&bb->req[k].r, ring_slot(c->ring.s, c->ring.slot_size, c->ring.nslots,
+						   c->ring.req_cons++));
+		c->held = (int)k + 1;
 	}
 	if (n < 0)
 		disconnect(bb, c, "ring protocol violation");
@@ -487,6 +534,7 @@ static void completed(void *arg, uint64_t cookie, int status)
 	struct bb_req *q = &bb->req[cookie];
 	struct bb_client *c = &bb->c[q->client];
 	q->used = 0;
+	bb->req_free |= 1u << cookie;
 	bb->inflight--;
 	c->inflight--;
 	if (q->direct)
@@ -523,7 +571,7 @@ static FI_NOIPA void push_all(struct blkback *bb)
 			continue;
 		c->must_push = 0;
 		if (ring_back_push(&c->ring)) {
-			hv_evtchn_send((uint32_t)c->port);
+			rt_notify_later((uint32_t)c->port);     /* sent by the caller's next block */
 			bb->stats.notifications++;
 			FI_SITE(proto_back, c);
 			FI_SITE(proto_ahead, c);

@@ -47,6 +47,7 @@ _Static_assert(BLKBACK_CLIENTS * (BLKBACK_MAPS + 1) <= GRANT_MAPS_MAX,
 _Static_assert(BLKBACK_MAP_BASE + BLKBACK_CLIENTS * BLKBACK_MAP_SPAN <= GUEST_MMIO_GPA,
 	       "the windows are mapped by the guest page tables, below device BARs");
 _Static_assert((BLKBACK_MAPS + 1) * 4096ull <= BLKBACK_MAP_SPAN, "maps fit the window");
+_Static_assert(BLKBACK_INFLIGHT <= 32, "req_free has a bit per request");
 _Static_assert(BLKBACK_MAPS < 255, "a maps[] index + 1 fits map_of");
 _Static_assert(BLKBACK_BUF_PAGES % 64 == 0 && BLKBACK_BUF_PAGES <= 65536, "buffer page bitmap");
 _Static_assert(BLKBACK_BUFS_BYTES >= BLKBACK_BUF_BYTES, "the largest request fits the buffers");
@@ -77,8 +78,8 @@ struct bb_client {
 	unsigned inflight;              /* its requests at the disk */
 	int unmap_pending;              /* disconnected with requests at the disk: unmap at the last */
 	int must_push;
-	int held;                       /* 'next' taken off the ring, waiting for the disk */
-	struct blkif_request next;
+	int held;                       /* k + 1: req[k] holds a request taken off the ring,
+					 * waiting for the disk (its slot reserved); 0: none */
 };
 
 /* One request at the disk. */
@@ -104,6 +105,7 @@ struct blkback {
 	struct bb_client c[BLKBACK_CLIENTS];
 	unsigned n;
 	struct bb_req req[BLKBACK_INFLIGHT];
+	uint32_t req_free;              /* bit k set: req[k] neither at the disk nor held (no scan) */
 	unsigned inflight;
 	uint32_t generation;
 	uint32_t polls;                 /* blkback_poll calls (ports looked at now and then) */
@@ -127,7 +129,8 @@ const char *blkback_add_error(int err);
 /* Take disk completions and answer them, connect offered rings, take
  * requests to the disk, notify. 'events': pending event bits the caller took
  * (a client's port raised with an empty ring means it may be gone). Returns
- * requests taken plus completions answered. */
+ * requests taken plus completions answered. Clients are notified through
+ * rt_notify_later: the caller's next block (HC_BLOCK's notify) sends it. */
 int blkback_poll(struct blkback *bb, uint64_t events);
 unsigned blkback_connected(const struct blkback *bb);
 

@@ -42,7 +42,10 @@ unsigned blkfront_busy(const struct blkfront *bf)
 static void push(struct blkfront *bf)
 {
 	if (ring_front_push(&bf->ring)) {
-		hv_evtchn_send((uint32_t)bf->port);
+		/* Sent inside the next blkfront_wait's HC_BLOCK: one exit for
+		 * notify and block (the backend cannot run before we block on
+		 * one CPU anyway; every caller waits when a poll took nothing). */
+		rt_notify_later((uint32_t)bf->port);
 		bf->stats.notifications++;
 	}
 }
@@ -176,13 +179,15 @@ int blkfront_poll(struct blkfront *bf)
 	}
 	if (blkfront_ring_send(bf))
 		push(bf);
-	/* Our port raised with nothing to take, or now and then: is the
-	 * backend still there? (Its death raises our port.) */
+	/* Is the backend still there? Its death raises our port and sets the
+	 * hypervisor's hint (no exit); our port raised with nothing to take;
+	 * and now and then anyway (the hint is in our own page). A raise that
+	 * came with responses is theirs unless the hint says otherwise: no
+	 * status call per batch. */
 	uint64_t ev = bf->events, bit = 1ull << bf->port;
 	bf->events = 0;
-	if (got && (ev & bit)) {
-		bf->events = bit;               /* look again when the ring is quiet */
-	} else if ((ev & bit) || ++bf->idle_polls % STATUS_EVERY == 0) {
+	if (rt_port_gone((uint32_t)bf->port) || (!got && (ev & bit)) ||
+	    ++bf->idle_polls % STATUS_EVERY == 0) {
 		bf->stats.status_checks++;
 		if (hv_evtchn_status((uint32_t)bf->port) != EVTCHN_CONNECTED)
 			teardown(bf, "backend died");
@@ -198,7 +203,9 @@ int blkfront_submit(struct blkfront *bf, uint8_t op, uint64_t sector, void *buf,
 	int rc = blkfront_ring_submit(bf, op, sector, buf, bytes, flags, tag);
 	if (rc || bf->state != BF_CONNECTED)
 		return rc;
-	if (blkfront_ring_send(bf))
+	if (bf->nqueued)
+		blkfront_ring_send(bf);         /* what did not fit the ring at once */
+	if (bf->ring.req_prod_pvt != bf->ring.req_pub)
 		push(bf);
 	return 0;
 }

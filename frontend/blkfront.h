@@ -50,6 +50,7 @@
 
 _Static_assert(BLKFRONT_SLOTS <= BLKIF_RING_SLOTS, "a shadow slot per ring slot at most");
 _Static_assert(BLKFRONT_MAX_IO / 4096 <= BLKFRONT_PAGES, "one largest I/O fits the pool");
+_Static_assert(BLKFRONT_SLOTS == 32 && BLKFRONT_IOS == 32, "sh_free and io_free: a bit each");
 
 enum blkfront_state {
 	BF_IDLE,            /* waiting for the backend to offer itself */
@@ -114,10 +115,11 @@ struct blkfront {
 	/* Counts kept with the states above, so the hot path does not scan
 	 * every slot: shadows not free, shadows queued, I/O records used. */
 	unsigned nshadows, nqueued, nios;
-	/* Hints, checked before use: the shadow and I/O record freed last (the
-	 * next ones to take), and the only queued shadow + 1 while nqueued is 1
-	 * since it was queued (0: unknown). */
-	uint8_t sh_hint, io_hint, only_queued;
+	/* Bit i set: sh[i] (io[i]) is free; the next one is the lowest bit. */
+	uint32_t sh_free, io_free;
+	/* A hint, checked before use: the only queued shadow + 1 while nqueued
+	 * is 1 since it was queued (0: unknown). */
+	uint8_t only_queued;
 	uint64_t next_order;
 	struct blkfront_done done[BLKFRONT_IOS];   /* completions not yet reaped */
 	unsigned ndone;

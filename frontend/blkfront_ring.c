@@ -30,7 +30,8 @@ void blkfront_ring_reset(struct blkfront *bf)
 	bf->ndone = 0;
 	bf->next_order = 0;
 	bf->nshadows = bf->nqueued = bf->nios = 0;
-	bf->sh_hint = bf->io_hint = bf->only_queued = 0;
+	bf->sh_free = bf->io_free = ~0u;
+	bf->only_queued = 0;
 }
 
 static unsigned free_pages(const struct blkfront *bf)
@@ -84,7 +85,8 @@ void *blkfront_buf_alloc(struct blkfront *bf, uint32_t bytes)
 /* First pool page of an application's pool buffer [buf, buf + bytes), -1 if
  * buf is not in the pool, -2 if it is but does not start on a page or not
  * all of it is lent to the application. */
-static int app_first_page(const struct blkfront *bf, const uint8_t *buf, uint32_t bytes)
+static inline __attribute__((always_inline))
+int app_first_page(const struct blkfront *bf, const uint8_t *buf, uint32_t bytes)
 {
 	uintptr_t off = (uintptr_t)buf - (uintptr_t)bf->pages;
 
@@ -114,14 +116,9 @@ void blkfront_buf_free(struct blkfront *bf, void *buf, uint32_t bytes)
  * completion queue never overflows. */
 static int free_io(const struct blkfront *bf)
 {
-	if (bf->nios + bf->ndone >= BLKFRONT_IOS)
+	if (bf->nios + bf->ndone >= BLKFRONT_IOS || !bf->io_free)
 		return -1;
-	if (!bf->io[bf->io_hint].used)
-		return bf->io_hint;
-	for (unsigned i = 0; i < BLKFRONT_IOS; i++)
-		if (!bf->io[i].used)
-			return (int)i;
-	return -1;
+	return __builtin_ctz(bf->io_free);
 }
 
 /* Application data into a data page: 8-byte words (lengths are multiples of
@@ -135,23 +132,65 @@ static void copy_in(uint8_t *page, const uint8_t *src, uint32_t n)
 	}
 }
 
+/* Write shadow s (sh[k]) into the next ring slot (the caller checked there
+ * is one): the header and the npages segments the backend reads (it looks
+ * at no other slot bytes). */
+static void write_req(struct blkfront *bf, const struct bf_shadow *s, unsigned k)
+{
+	struct blkif_request *r = ring_front_next_req(&bf->ring);
+
+	r->id = BLKIF_ID(bf->conn, s->seq, k);
+	r->sector = s->sector;
+	r->op = s->op;
+	r->nr_segs = s->npages;
+	r->flags = s->flags;
+	r->reserved = 0;
+	for (unsigned p = 0; p < s->npages; p++) {
+		uint32_t left = s->nsect - p * BLKIF_SECTORS_PER_PAGE;
+		r->seg[p] = (struct blkif_segment){ .gref = (uint16_t)bf->gref[s->page[p]],
+			.last_sect = (uint8_t)((left < 8 ? left : 8) - 1) };
+	}
+	bf->stats.requests++;
+}
+
+/* Queued shadow s (sh[k]) into the ring. */
+static void send_one(struct blkfront *bf, struct bf_shadow *s, unsigned k)
+{
+	write_req(bf, s, k);
+	s->state = BFS_SENT;
+	bf->nqueued--;
+	bf->stats.replayed += s->sent_before;
+}
+
 /* One request of I/O 'io': sectors [sector, sector + nsect) at buf_off;
  * app >= 0: the I/O's buffer is the application's pool buffer from page app. */
-static void queue_piece(struct blkfront *bf, unsigned io, uint64_t sector, uint32_t nsect,
-			uint32_t buf_off, uint16_t flags, int app)
+static inline __attribute__((always_inline))
+void queue_piece(struct blkfront *bf, unsigned io, uint64_t sector, uint32_t nsect,
+		 uint32_t buf_off, uint16_t flags, int app)
 {
 	struct bf_io *o = &bf->io[io];
-	struct bf_shadow *s = bf->sh[bf->sh_hint].state == BFS_FREE ? &bf->sh[bf->sh_hint] : 0;
+	unsigned k = (unsigned)__builtin_ctz(bf->sh_free);     /* the caller checked there is one */
+	struct bf_shadow *s = &bf->sh[k];
+	/* Connected, nothing older waiting, room on the ring: into the ring at
+	 * once (what blkfront_ring_send would do next, without finding it). */
+	int now = bf->state == BF_CONNECTED && !bf->nqueued && ring_front_free(&bf->ring);
 
-	for (unsigned i = 0; i < BLKFRONT_SLOTS && !s; i++)
-		if (bf->sh[i].state == BFS_FREE)
-			s = &bf->sh[i];
-	uint32_t seq = s->seq + 1;
+	bf->sh_free &= ~(1u << k);
 	bf->nshadows++;
-	bf->only_queued = bf->nqueued++ ? 0 : (uint8_t)(s - bf->sh + 1);
-	*s = (struct bf_shadow){ .state = BFS_QUEUED, .op = o->op, .flags = flags, .seq = seq,
-				 .io = io, .nsect = nsect, .order = bf->next_order++,
-				 .sector = sector, .buf_off = buf_off };
+	if (!now)
+		bf->only_queued = bf->nqueued++ ? 0 : (uint8_t)(k + 1);
+	/* Field by field (page[] is written below, as far as npages): a
+	 * whole-struct assignment would zero all of it first. */
+	s->state = now ? BFS_SENT : BFS_QUEUED;
+	s->op = o->op;
+	s->flags = flags;
+	s->seq++;
+	s->io = io;
+	s->nsect = nsect;
+	s->order = bf->next_order++;
+	s->sector = sector;
+	s->buf_off = buf_off;
+	s->sent_before = 0;
 	s->npages = (uint8_t)((nsect + BLKIF_SECTORS_PER_PAGE - 1) / BLKIF_SECTORS_PER_PAGE);
 	s->app = app >= 0;
 	for (unsigned p = 0; p < s->npages; p++) {
@@ -166,6 +205,8 @@ static void queue_piece(struct blkfront *bf, unsigned io, uint64_t sector, uint3
 		copy_in(page_of(bf, s->page[p]), o->buf + off, left < 4096 ? left : 4096);
 	}
 	o->pieces++;
+	if (now)
+		write_req(bf, s, k);
 }
 
 int blkfront_ring_submit(struct blkfront *bf, uint8_t op, uint64_t sector, void *buf,
@@ -186,6 +227,7 @@ int blkfront_ring_submit(struct blkfront *bf, uint8_t op, uint64_t sector, void 
 	    (app < 0 && free_pages(bf) < (nsect + 7) / 8))
 		return BLKFRONT_EAGAIN;
 	bf->io[io] = (struct bf_io){ .used = 1, .op = op, .tag = tag, .buf = buf };
+	bf->io_free &= ~(1u << io);
 	bf->nios++;
 	if (op == BLKIF_OP_FLUSH)
 		queue_piece(bf, (unsigned)io, 0, 0, 0, 0, -1);
@@ -226,20 +268,7 @@ int blkfront_ring_send(struct blkfront *bf)
 	int n = 0;
 
 	while (ring_front_free(&bf->ring) && (s = oldest_queued(bf))) {
-		struct blkif_request r = { .id = BLKIF_ID(bf->conn, s->seq, s - bf->sh),
-					   .sector = s->sector, .op = s->op, .nr_segs = s->npages,
-					   .flags = s->flags };
-		for (unsigned p = 0; p < s->npages; p++) {
-			uint32_t left = s->nsect - p * BLKIF_SECTORS_PER_PAGE;
-			r.seg[p] = (struct blkif_segment){ .gref = (uint16_t)bf->gref[s->page[p]],
-				.last_sect = (uint8_t)((left < 8 ? left : 8) - 1) };
-		}
-		/* Written whole into the slot: the backend copies it once. */
-		*(struct blkif_request *)ring_front_next_req(&bf->ring) = r;
-		s->state = BFS_SENT;
-		bf->nqueued--;
-		bf->stats.replayed += s->sent_before;
-		bf->stats.requests++;
+		send_one(bf, s, (unsigned)(s - bf->sh));
 		n++;
 	}
 	return n;
@@ -274,7 +303,7 @@ static void complete_io(struct blkfront *bf, struct bf_io *o)
 	bf->stats.errors += o->status != 0;
 	o->used = 0;
 	bf->nios--;
-	bf->io_hint = (uint8_t)(o - bf->io);
+	bf->io_free |= 1u << (o - bf->io);
 }
 
 /* One checked response: copy read data out once, free the shadow. */
@@ -294,8 +323,8 @@ static void take_one(struct blkfront *bf, const struct blkif_response *r)
 	if (r->status != BLKIF_OK && !o->status)
 		o->status = r->status == BLKIF_ERR_RANGE ? BLKFRONT_ERANGE : BLKFRONT_EIO;
 	s->state = BFS_FREE;
+	bf->sh_free |= 1u << (s - bf->sh);
 	bf->nshadows--;
-	bf->sh_hint = (uint8_t)(s - bf->sh);
 	if (--o->pieces == 0)
 		complete_io(bf, o);
 }
@@ -307,11 +336,13 @@ int blkfront_ring_take(struct blkfront *bf, int *taken)
 	*taken = 0;
 	while ((n = ring_front_final_check(&bf->ring)) > 0) {
 		for (int k = 0; k < n; k++) {
-			union blkif_slot u;
-			ring_front_copy_rsp(&bf->ring, &u);
-			if (blkfront_check_response(bf, &u.rsp))
+			/* Only the response's 16 bytes of the slot, each read once. */
+			struct blkif_response rsp;
+			ring_copy_bytes(&rsp, ring_slot(bf->ring.s, bf->ring.slot_size, bf->ring.nslots,
+							bf->ring.rsp_cons++), sizeof(rsp));
+			if (blkfront_check_response(bf, &rsp))
 				return BF_RING_BAD_RESPONSE;
-			take_one(bf, &u.rsp);
+			take_one(bf, &rsp);
 			(*taken)++;
 		}
 	}
@@ -343,6 +374,7 @@ void blkfront_ring_fail_all(struct blkfront *bf, int status)
 		bf->nshadows--;
 		bf->only_queued = 0;
 		s->state = BFS_FREE;
+		bf->sh_free |= 1u << i;
 		if (!o->status)
 			o->status = status;
 		if (--o->pieces == 0)

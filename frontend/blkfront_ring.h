@@ -16,7 +16,9 @@ enum { BF_RING_OK, BF_RING_BAD_RESPONSE, BF_RING_BAD_INDICES };
 
 /* Reset shadows, I/Os and the page pool (pages and ring_page must be set). */
 void blkfront_ring_reset(struct blkfront *bf);
-/* Queue an application I/O (blkfront_submit's checks and split). */
+/* Queue an application I/O (blkfront_submit's checks and split). Connected,
+ * with nothing older queued, its requests go into the ring at once (the
+ * caller pushes); the rest wait for blkfront_ring_send. */
 int blkfront_ring_submit(struct blkfront *bf, uint8_t op, uint64_t sector, void *buf,
 			 uint32_t bytes, unsigned flags, uint64_t tag);
 /* A fresh ring on bf->ring_page for a new connection (conn + 1). */

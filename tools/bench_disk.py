@@ -24,8 +24,9 @@ replayed request), and blkfront's requests replayed per reconnection.
 
 Last, the qd 32 pair once under -icount shift=0 (disk_*_rr32_ic): guest time
 is then instructions (1 ns each), so IOPS in guest time and guest
-instructions per I/O (every domain, boot included) are repeatable figures of
-the guest-side cost, free of host noise (not of device or exit costs).
+instructions per I/O (every domain, boot included; then per domain, with its
+VM exits per I/O) are repeatable figures of the guest-side cost, free of host
+noise (not of device or exit costs).
 """
 import argparse
 import os
@@ -68,8 +69,11 @@ def boot(name):
     fig = dict(re.findall(r"(\w+)=(\S+)", m.group(1)))
     exits = events = run_us = 0
     detail = []
+    dom = {}                            # domain: (run_us, exits)
     for c in re.finditer(r"hvtest: counters (\S+): exits (\d+) hypercalls (\d+) events_sent \d+ "
                          r"events_received (\d+)(?: run_us (\d+))?", log):
+        d = dom.get(c.group(1), (0, 0))
+        dom[c.group(1)] = (d[0] + int(c.group(5) or 0), d[1] + int(c.group(2)))
         exits += int(c.group(2))
         events += int(c.group(4))
         run_us += int(c.group(5) or 0)
@@ -81,7 +85,8 @@ def boot(name):
     if int(fig["failed"]):
         sys.exit("bench-disk: %s: %s I/Os failed" % (name, fig["failed"]))
     return {"iops": float(fig["iops"]), "mbps": float(fig["mbps"]), "insns": run_us * 1000 / ops,
-            "exits": exits / ops, "events": events / ops, "detail": detail}
+            "exits": exits / ops, "events": events / ops, "detail": detail,
+            "domains": {n: (u * 1000 / ops, x / ops) for n, (u, x) in dom.items()}}
 
 
 def med(xs):
@@ -121,6 +126,8 @@ def icount_figures():
     for tag, r in (("(a)", a), ("(b)", b)):
         print("  %s %8.0f IOPS in guest time, %6.0f guest instructions per I/O (all domains, "
               "boot included)" % (tag, r["iops"], r["insns"]))
+        for name, (insns, exits) in sorted(r["domains"].items(), key=lambda d: -d[1][0]):
+            print("      %-10s %6.0f instructions, %5.2f exits per I/O" % (name, insns, exits))
     print("  (a)/(b) IOPS in guest time: %.2f" % (a["iops"] / max(1e-9, b["iops"])))
 
 

@@ -1036,6 +1036,80 @@ static void test_zero_copy(void)
 	CHECK_EQ(bb.stats.stale_completions, 1);
 }
 
+/* A request blkback took off the ring waits in its reserved slot while the
+ * disk is full; its client dying then must give the slot back, or every
+ * such death leaks one of the BLKBACK_INFLIGHT slots until none is left. */
+static void test_held_slot_released(void)
+{
+	static uint8_t w[4096], r[4096];
+
+	setup(0, 0);
+	md.d.depth = 4;
+	back_start(0, 0);               /* blkback takes the disk's smaller depth */
+	pump(4, 0);
+	CHECK(blkfront_connected(&fa));
+	CHECK_EQ(bb.depth, 4);
+	md.hold = 1;
+	fill(w, sizeof(w), 41);
+	fake_cur = 2;
+	for (unsigned i = 0; i < 6; i++)
+		CHECK_EQ(blkfront_submit(&fa, BLKIF_OP_WRITE, 8 * i, w, sizeof(w), 0, i), 0);
+	poll_back();
+	CHECK_EQ(md.qn, 4);
+	CHECK(bb.c[0].held != 0);       /* the fifth waits for the disk in its slot */
+	fake_kill(2);
+	poll_back();                    /* the hint: the death is seen in this poll */
+	CHECK(!bb.c[0].connected);
+	md.hold = 0;
+	poll_back();
+	CHECK_EQ(bb.stats.stale_completions, 4);
+	CHECK_EQ(bb.inflight, 0);
+	CHECK_EQ(bb.req_free, ~0u);     /* every slot free again, the held one too */
+	front_setup(&fa, 2);            /* the client's next incarnation */
+	pump(6, 0);
+	CHECK(blkfront_connected(&fa));
+	CHECK_EQ(io_sync(&fa, 2, BLKIF_OP_WRITE, 64, w, sizeof(w), 0), 0);
+	CHECK_EQ(io_sync(&fa, 2, BLKIF_OP_READ, 64, r, sizeof(r), 0), 0);
+	CHECK(!memcmp(r, w, sizeof(w)));
+	md.d.depth = 32;
+}
+
+/* blkfront looks at the backend's port status without an exit per batch:
+ * a notification that came with responses is theirs, unless the
+ * hypervisor's hint says the backend is gone; then the death is found in
+ * that very poll, even though responses were taken in it. */
+static void test_death_with_responses(void)
+{
+	static uint8_t b[4096];
+	struct blkfront_done d[8];
+
+	setup(0, 0);
+	pump(4, 0);
+	CHECK(blkfront_connected(&fa));
+	uint64_t checks = fa.stats.status_checks;
+	for (unsigned batch = 0; batch < 20; batch++) {
+		fake_cur = 2;
+		for (unsigned i = 0; i < 4; i++)
+			CHECK_EQ(blkfront_submit(&fa, BLKIF_OP_READ, 8 * i, b, sizeof(b), 0, i), 0);
+		poll_back();                    /* to the disk */
+		poll_back();                    /* completed and answered: our port raised */
+		poll_front(&fa, 2);
+		fake_cur = 2;
+		CHECK_EQ(blkfront_reap(&fa, d, 8), 4);
+		poll_front(&fa, 2);             /* the ring quiet again */
+	}
+	CHECK(fa.stats.status_checks - checks < 5);     /* not one per batch */
+	fake_cur = 2;
+	CHECK_EQ(blkfront_submit(&fa, BLKIF_OP_READ, 0, b, sizeof(b), 0, 9), 0);
+	poll_back();
+	poll_back();                    /* answered, then the backend dies */
+	kill_backend();
+	poll_front(&fa, 2);             /* takes the response and the death's raise */
+	fake_cur = 2;
+	CHECK_EQ(blkfront_reap(&fa, d, 8), 1);
+	CHECK(!blkfront_connected(&fa));
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc, (void)argv;
@@ -1057,6 +1131,8 @@ int main(int argc, char **argv)
 	test_dead_client_replaced();
 	test_pool_buffers();
 	test_zero_copy();
+	test_held_slot_released();
+	test_death_with_responses();
 	memdisk_free(&md);
 	free(bbufs);
 	return unit_done("blk");

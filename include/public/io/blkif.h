@@ -124,9 +124,12 @@ static inline uint32_t blkif_request_sectors(const struct blkif_request *r)
 }
 
 /* Backend-side check of a private copy against a disk of 'size' sectors:
- * BLKIF_OK or the error to answer with. */
-static inline int blkif_request_check(const struct blkif_request *r, uint64_t size)
+ * BLKIF_OK or the error to answer with; when BLKIF_OK, *sectors is the
+ * request's sector count (0 for FLUSH). */
+static inline int blkif_request_check_sectors(const struct blkif_request *r, uint64_t size,
+					      uint32_t *sectors)
 {
+	*sectors = 0;
 	if (r->reserved)
 		return BLKIF_ERR_BADREQ;
 	if (r->op == BLKIF_OP_FLUSH)
@@ -142,7 +145,15 @@ static inline int blkif_request_check(const struct blkif_request *r, uint64_t si
 		return BLKIF_ERR_BADREQ;
 	if (r->sector >= size || n > size - r->sector)
 		return BLKIF_ERR_RANGE;
+	*sectors = n;
 	return BLKIF_OK;
+}
+
+static inline int blkif_request_check(const struct blkif_request *r, uint64_t size)
+{
+	uint32_t n;
+
+	return blkif_request_check_sectors(r, size, &n);
 }
 
 #endif
