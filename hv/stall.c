@@ -20,6 +20,7 @@
 static uint64_t reported_at[HV_MAX_DOMAINS][HV_MAX_DOMAINS];
 static uint64_t reported_gen[HV_MAX_DOMAINS][HV_MAX_DOMAINS];
 static uint8_t verdict[HV_MAX_DOMAINS];  /* every client reported: restart at the next poll */
+static uint64_t declined_gen[HV_MAX_DOMAINS];   /* generation last told "no budget" */
 
 /* c holds a connected event channel whose other end is d. */
 static int connected_to(const struct domain *c, const struct domain *d)
@@ -91,13 +92,24 @@ int stall_verdict(struct domain *d, unsigned *clients)
 	verdict[d->id - 1] = 0;
 	/* Judged again now: a client may have connected or a report expired. */
 	*clients = clients_of(d, arch_time_ns(), &fresh);
-	return domain_alive(d) && *clients && fresh == *clients;
+	if (!domain_alive(d) || !*clients || fresh != *clients)
+		return 0;
+	if (supervise_stall_budget(d))
+		return 1;
+	/* Half the budget spent on reports: d runs on. Said once per
+	 * generation, since clients decide how often we get here. */
+	if (declined_gen[d->id - 1] != d->generation)
+		printk("hv: %s (generation %lu) reported stalled by every client, not restarted: "
+		       "reports spent half its restart budget\n", d->cfg.name, d->generation);
+	declined_gen[d->id - 1] = d->generation;
+	return 0;
 }
 
 void stall_forget(uint32_t id)
 {
 	BUG_ON(id == 0 || id > HV_MAX_DOMAINS);
 	verdict[id - 1] = 0;
+	declined_gen[id - 1] = 0;
 	memset(reported_at[id - 1], 0, sizeof(reported_at[id - 1]));
 	for (unsigned i = 0; i < HV_MAX_DOMAINS; i++)
 		reported_at[i][id - 1] = 0;     /* its reports as a client */

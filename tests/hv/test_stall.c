@@ -57,3 +57,27 @@ HVTEST(stall_alone)
 	domain_destroy(l);
 	domain_destroy(dd);
 }
+
+/*
+ * A lone liar against a driver whose budget is 2 restarts per 60 s
+ * (stall_budget.scn): reports may spend half of it, one restart, and never
+ * the restart that gives the driver up; later clients would find it gone.
+ * Over the liar's 7 s it would otherwise restart diskdd at once, again 2 s
+ * later, and have it given up at the third verdict.
+ */
+HVTEST(stall_budget)
+{
+	struct domain *dd = hvtest_create("diskdd"), *l = hvtest_create("liar");
+
+	EXPECT_EQ(tu_run_until_exit(l, TU_SECONDS(120)), SCHED_UNTIL_MET);
+	tu_expect_exit(l, 0);
+	uint64_t n = supervise_restarts(dd->id);
+	printk("hvtest: stall_budget: diskdd restarted %lu times, generation %lu, %s, %s\n", n,
+	       dd->generation, supervise_given_up(dd->id) ? "given up" : "not given up",
+	       domain_state_name(dd->state));
+	EXPECT_EQ(n, 1);
+	EXPECT(!supervise_given_up(dd->id));
+	EXPECT(domain_alive(dd));
+	domain_destroy(l);
+	domain_destroy(dd);
+}

@@ -90,6 +90,9 @@ int64_t peer_stalled(struct domain *d, domid_t peer);
  * at least one) reported d stalled within the window, and a restarted
  * generation of d had the window to serve first: restart it. */
 int stall_verdict(struct domain *d, unsigned *clients);
+/* A restart on clients' reports may still be spent on d: at most half of its
+ * restart budget goes to them (never the restart that would give it up). */
+int supervise_stall_budget(const struct domain *d);
 /* Slot 'id' is destroyed for good: its reports, made and received, go. */
 void stall_forget(uint32_t id);
 
