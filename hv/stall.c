@@ -16,9 +16,13 @@
 #include "public/hv_errno.h"
 
 /* [peer - 1][reporter - 1]: when the reporter last said peer is stalled, and
- * peer's generation then (a report against an older incarnation is void). */
+ * peer's and the reporter's generations then: a report against an older
+ * incarnation of the peer is void, and so is one an earlier incarnation of
+ * the reporter made (its restart keeps the slot; the new one, reconnected
+ * and perhaps served, has said nothing yet). */
 static uint64_t reported_at[HV_MAX_DOMAINS][HV_MAX_DOMAINS];
 static uint64_t reported_gen[HV_MAX_DOMAINS][HV_MAX_DOMAINS];
+static uint64_t reporter_gen[HV_MAX_DOMAINS][HV_MAX_DOMAINS];
 static uint8_t verdict[HV_MAX_DOMAINS];  /* every client reported: restart at the next poll */
 static uint64_t declined_gen[HV_MAX_DOMAINS];   /* generation last told "no budget" */
 
@@ -45,7 +49,8 @@ static unsigned clients_of(const struct domain *d, uint64_t now, unsigned *fresh
 		uint64_t at = reported_at[d->id - 1][id - 1];
 		n++;
 		*fresh += at && now - at < STALL_WINDOW_NS &&
-			  reported_gen[d->id - 1][id - 1] == d->generation;
+			  reported_gen[d->id - 1][id - 1] == d->generation &&
+			  reporter_gen[d->id - 1][id - 1] == c->generation;
 	}
 	return n;
 }
@@ -73,10 +78,12 @@ int64_t peer_stalled(struct domain *d, domid_t peer)
 		return -HV_EPERM;
 	uint64_t *at = &reported_at[p->id - 1][d->id - 1];
 	uint64_t *gen = &reported_gen[p->id - 1][d->id - 1];
-	if (*at && *gen == p->generation && now - *at < STALL_MIN_GAP_NS)
+	uint64_t *rgen = &reporter_gen[p->id - 1][d->id - 1];
+	if (*at && *gen == p->generation && *rgen == d->generation && now - *at < STALL_MIN_GAP_NS)
 		return -HV_EBUSY;       /* a flood: its own ports scanned, one comparison */
 	*at = now;
 	*gen = p->generation;
+	*rgen = d->generation;
 	unsigned fresh, n = clients_of(p, now, &fresh);
 	if (n && fresh == n && old_enough(p, now))
 		verdict[p->id - 1] = 1;

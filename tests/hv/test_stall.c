@@ -7,6 +7,8 @@
  * (The other half, a driver that really serves nobody being restarted, is
  * test stall_disk: hvtest fi_disk with the serve_none site fault.)
  */
+#include "hv/channel.h"
+#include "hv/hcargs.h"
 #include "hv/hvtest.h"
 #include "hv/printk.h"
 #include "hv/supervise.h"
@@ -79,5 +81,50 @@ HVTEST(stall_budget)
 	EXPECT(!supervise_given_up(dd->id));
 	EXPECT(domain_alive(dd));
 	domain_destroy(l);
+	domain_destroy(dd);
+}
+
+/* c connects an event channel to d, as a frontend does. */
+static void connect(struct domain *c, struct domain *d)
+{
+	int64_t port = evtchn_alloc(d, domid_of(c->id));
+
+	EXPECT(port > 0);
+	EXPECT(evtchn_bind(c, domid_of(d->id), evport_of((uint32_t)port)) > 0);
+}
+
+/*
+ * A report is void once its reporter's incarnation ends: client1 reports
+ * diskdd, is restarted (same slot, new generation) and connects again; the
+ * liar's report then must not find "every client" reporting, since the new
+ * client1 has said nothing (it may well be served). The domains are built
+ * but never run (stall_liar.scn); the test makes their calls itself, all
+ * well within STALL_WINDOW_NS.
+ */
+HVTEST(stall_gen)
+{
+	struct domain *dd = hvtest_create("diskdd"), *c = hvtest_create("client1");
+	struct domain *l = hvtest_create("liar");
+	unsigned n = 0;
+
+	connect(c, dd);
+	connect(l, dd);
+	EXPECT_EQ(peer_stalled(c, domid_of(dd->id)), 0);
+	uint64_t gen = c->generation;
+	EXPECT_EQ(supervise_restart_now(c), 0);
+	while (supervise_poll() & SUPERVISE_BUSY)
+		;
+	EXPECT_EQ(c->generation, gen + 1);
+	EXPECT(domain_alive(c));
+	connect(c, dd);
+	EXPECT_EQ(peer_stalled(l, domid_of(dd->id)), 0);
+	EXPECT_EQ(stall_verdict(dd, &n), 0);    /* the old client1's report is void */
+	EXPECT_EQ(peer_stalled(c, domid_of(dd->id)), 0);
+	EXPECT_EQ(stall_verdict(dd, &n), 1);    /* both now: a verdict (not carried out) */
+	EXPECT_EQ(n, 2);
+	printk("hvtest: stall_gen: a restarted client's earlier report did not count; "
+	       "its own did (%u of %u)\n", n, n);
+	domain_destroy(l);
+	domain_destroy(c);
 	domain_destroy(dd);
 }
