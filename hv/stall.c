@@ -74,7 +74,12 @@ int64_t peer_stalled(struct domain *d, domid_t peer)
 
 	if (!p || !domain_alive(p))
 		return -HV_ENOENT;
-	if (!(p->cfg.flags & BOOTCFG_F_RESTART) || !connected_to(d, p))
+	/* Only a driver serves work to be reported. Without the role check a
+	 * hostile driver, connected to its clients like they are to it, could
+	 * have a restartable client that uses it alone restarted: more than
+	 * the service it can withhold anyway. */
+	if (!(p->cfg.flags & BOOTCFG_F_RESTART) || p->cfg.role != BOOTCFG_ROLE_DRIVER ||
+	    !connected_to(d, p))
 		return -HV_EPERM;
 	uint64_t *at = &reported_at[p->id - 1][d->id - 1];
 	uint64_t *gen = &reported_gen[p->id - 1][d->id - 1];

@@ -12,6 +12,8 @@
 #include "hv/hvtest.h"
 #include "hv/printk.h"
 #include "hv/supervise.h"
+#include "public/bootcfg.h"
+#include "public/hv_errno.h"
 #include "tests_util.h"
 
 HVTEST(stall_liar)
@@ -125,6 +127,27 @@ HVTEST(stall_gen)
 	printk("hvtest: stall_gen: a restarted client's earlier report did not count; "
 	       "its own did (%u of %u)\n", n, n);
 	domain_destroy(l);
+	domain_destroy(c);
+	domain_destroy(dd);
+}
+
+/*
+ * Only a driver can be reported: diskdd (a driver, connected to client1 by
+ * the channel client1 uses) reports client1, made restartable for the test;
+ * refused, or a hostile driver could have the clients that use it alone
+ * restarted. Built, never run (stall_liar.scn).
+ */
+HVTEST(stall_role)
+{
+	struct domain *dd = hvtest_create("diskdd"), *c = hvtest_create("client1");
+	unsigned n = 0;
+
+	connect(c, dd);
+	c->cfg.flags |= BOOTCFG_F_RESTART;
+	EXPECT_EQ(peer_stalled(dd, domid_of(c->id)), -HV_EPERM);
+	EXPECT_EQ(stall_verdict(c, &n), 0);
+	EXPECT_EQ(peer_stalled(c, domid_of(dd->id)), 0);        /* the other way: taken */
+	printk("hvtest: stall_role: a driver's report of its restartable client refused\n");
 	domain_destroy(c);
 	domain_destroy(dd);
 }
