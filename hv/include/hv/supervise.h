@@ -78,7 +78,7 @@ int supervise_destroy(struct domain *d);
  * Service supervision (hv/stall.c): HC_PEER_STALLED. d reports that peer,
  * which it is connected to by an event channel, has left its work unanswered
  * longer than d's own timeout. 0 recorded; -HV_ENOENT peer missing or not
- * alive; -HV_EPERM peer not restartable (no `restart yes`) or d holds no
+ * alive; -HV_EPERM peer not a restartable driver (role, `restart yes`) or d holds no
  * connected event channel to it; -HV_EBUSY d reported peer less than
  * STALL_MIN_GAP_NS ago. Reports count for STALL_WINDOW_NS, against the
  * peer's generation they were made in.
