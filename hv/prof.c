@@ -60,6 +60,12 @@ uint64_t prof_init(void)
 
 	if (!us)
 		return SCHED_TICK_NS;
+	/* The scheduler acts on every (tick / period)-th firing: a period that
+	 * does not divide the tick would shorten the tick (prof=7000: every
+	 * 7 ms) and so change the schedule being measured. */
+	if (SCHED_TICK_NS % (us * 1000))
+		hv_finish(HV_STATUS_REFUSED, "prof=%lu: must divide the scheduler's tick, %lu us", us,
+			  (uint64_t)(SCHED_TICK_NS / 1000));
 	print_top = (unsigned)number_arg("prof_top", 0, 1, PROF_SLOTS);
 	prof_period_ns = us * 1000;
 	per_sched_tick = (unsigned)(SCHED_TICK_NS / prof_period_ns);

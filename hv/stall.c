@@ -16,10 +16,15 @@
 #include "public/hv_errno.h"
 
 /* [peer - 1][reporter - 1]: when the reporter last said peer is stalled, and
- * peer's generation then (a report against an older incarnation is void). */
+ * peer's and the reporter's generations then: a report against an older
+ * incarnation of the peer is void, and so is one an earlier incarnation of
+ * the reporter made (its restart keeps the slot; the new one, reconnected
+ * and perhaps served, has said nothing yet). */
 static uint64_t reported_at[HV_MAX_DOMAINS][HV_MAX_DOMAINS];
 static uint64_t reported_gen[HV_MAX_DOMAINS][HV_MAX_DOMAINS];
+static uint64_t reporter_gen[HV_MAX_DOMAINS][HV_MAX_DOMAINS];
 static uint8_t verdict[HV_MAX_DOMAINS];  /* every client reported: restart at the next poll */
+static uint64_t declined_gen[HV_MAX_DOMAINS];   /* generation last told "no budget" */
 
 /* c holds a connected event channel whose other end is d. */
 static int connected_to(const struct domain *c, const struct domain *d)
@@ -44,7 +49,8 @@ static unsigned clients_of(const struct domain *d, uint64_t now, unsigned *fresh
 		uint64_t at = reported_at[d->id - 1][id - 1];
 		n++;
 		*fresh += at && now - at < STALL_WINDOW_NS &&
-			  reported_gen[d->id - 1][id - 1] == d->generation;
+			  reported_gen[d->id - 1][id - 1] == d->generation &&
+			  reporter_gen[d->id - 1][id - 1] == c->generation;
 	}
 	return n;
 }
@@ -68,14 +74,21 @@ int64_t peer_stalled(struct domain *d, domid_t peer)
 
 	if (!p || !domain_alive(p))
 		return -HV_ENOENT;
-	if (!(p->cfg.flags & BOOTCFG_F_RESTART) || !connected_to(d, p))
+	/* Only a driver serves work to be reported. Without the role check a
+	 * hostile driver, connected to its clients like they are to it, could
+	 * have a restartable client that uses it alone restarted: more than
+	 * the service it can withhold anyway. */
+	if (!(p->cfg.flags & BOOTCFG_F_RESTART) || p->cfg.role != BOOTCFG_ROLE_DRIVER ||
+	    !connected_to(d, p))
 		return -HV_EPERM;
 	uint64_t *at = &reported_at[p->id - 1][d->id - 1];
 	uint64_t *gen = &reported_gen[p->id - 1][d->id - 1];
-	if (*at && *gen == p->generation && now - *at < STALL_MIN_GAP_NS)
+	uint64_t *rgen = &reporter_gen[p->id - 1][d->id - 1];
+	if (*at && *gen == p->generation && *rgen == d->generation && now - *at < STALL_MIN_GAP_NS)
 		return -HV_EBUSY;       /* a flood: its own ports scanned, one comparison */
 	*at = now;
 	*gen = p->generation;
+	*rgen = d->generation;
 	unsigned fresh, n = clients_of(p, now, &fresh);
 	if (n && fresh == n && old_enough(p, now))
 		verdict[p->id - 1] = 1;
@@ -91,13 +104,24 @@ int stall_verdict(struct domain *d, unsigned *clients)
 	verdict[d->id - 1] = 0;
 	/* Judged again now: a client may have connected or a report expired. */
 	*clients = clients_of(d, arch_time_ns(), &fresh);
-	return domain_alive(d) && *clients && fresh == *clients;
+	if (!domain_alive(d) || !*clients || fresh != *clients)
+		return 0;
+	if (supervise_stall_budget(d))
+		return 1;
+	/* Half the budget spent on reports: d runs on. Said once per
+	 * generation, since clients decide how often we get here. */
+	if (declined_gen[d->id - 1] != d->generation)
+		printk("hv: %s (generation %lu) reported stalled by every client, not restarted: "
+		       "reports spent half its restart budget\n", d->cfg.name, d->generation);
+	declined_gen[d->id - 1] = d->generation;
+	return 0;
 }
 
 void stall_forget(uint32_t id)
 {
 	BUG_ON(id == 0 || id > HV_MAX_DOMAINS);
 	verdict[id - 1] = 0;
+	declined_gen[id - 1] = 0;
 	memset(reported_at[id - 1], 0, sizeof(reported_at[id - 1]));
 	for (unsigned i = 0; i < HV_MAX_DOMAINS; i++)
 		reported_at[i][id - 1] = 0;     /* its reports as a client */

@@ -54,6 +54,22 @@ static unsigned recent_restarts(const struct domain *d, unsigned s, uint64_t now
 	return n;
 }
 
+static unsigned restart_max(const struct domain *d)
+{
+	return d->cfg.restart_max ? d->cfg.restart_max : BOOTCFG_RESTART_MAX_DEFAULT;
+}
+
+/* Restarts on clients' word (hv/stall.c) may spend at most half of d's
+ * restart budget: a lone hostile client, which can always get its driver
+ * restarted, must not get it given up (and the driver then lost to every
+ * client that comes later), nor leave no restart for a failure the
+ * hypervisor sees itself. earlier * 2 < max implies earlier < max, so such a
+ * restart is never the one that gives up. */
+int supervise_stall_budget(const struct domain *d)
+{
+	return recent_restarts(d, slot(d), arch_time_ns()) * 2 < restart_max(d);
+}
+
 static uint64_t backoff_ns(const struct domain *d, unsigned earlier)
 {
 	uint64_t ms = d->cfg.restart_backoff_ms;
@@ -91,7 +107,7 @@ void supervise_stopped(struct domain *d)
 	}
 	if (d->state != DOM_CRASHED || !(d->cfg.flags & BOOTCFG_F_RESTART))
 		return;
-	unsigned max = d->cfg.restart_max ? d->cfg.restart_max : BOOTCFG_RESTART_MAX_DEFAULT;
+	unsigned max = restart_max(d);
 	unsigned earlier = recent_restarts(d, s, now);
 	if (earlier >= max) {
 		give_up(s);

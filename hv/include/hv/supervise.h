@@ -78,7 +78,7 @@ int supervise_destroy(struct domain *d);
  * Service supervision (hv/stall.c): HC_PEER_STALLED. d reports that peer,
  * which it is connected to by an event channel, has left its work unanswered
  * longer than d's own timeout. 0 recorded; -HV_ENOENT peer missing or not
- * alive; -HV_EPERM peer not restartable (no `restart yes`) or d holds no
+ * alive; -HV_EPERM peer not a restartable driver (role, `restart yes`) or d holds no
  * connected event channel to it; -HV_EBUSY d reported peer less than
  * STALL_MIN_GAP_NS ago. Reports count for STALL_WINDOW_NS, against the
  * peer's generation they were made in.
@@ -90,6 +90,9 @@ int64_t peer_stalled(struct domain *d, domid_t peer);
  * at least one) reported d stalled within the window, and a restarted
  * generation of d had the window to serve first: restart it. */
 int stall_verdict(struct domain *d, unsigned *clients);
+/* A restart on clients' reports may still be spent on d: at most half of its
+ * restart budget goes to them (never the restart that would give it up). */
+int supervise_stall_budget(const struct domain *d);
 /* Slot 'id' is destroyed for good: its reports, made and received, go. */
 void stall_forget(uint32_t id);
 
