@@ -7,6 +7,7 @@
 #include "hv/arch.h"
 #include "hv/ctl.h"
 #include "hv/domain.h"
+#include "hv/hypercall.h"
 #include "hv/pci.h"
 #include "hv/supervise.h"
 #include "public/hypercall.h"
@@ -59,19 +60,6 @@ void ctl_list(void)
 	}
 }
 
-static const char *const exit_names[VCPU_EXIT_KINDS] = {
-	"hypercall", "hlt", "io", "msr", "npf", "shutdown", "intr", "invalid", "other",
-	"none", "breakpoint",
-};
-
-static const char *const hc_names[HC_CHANNEL_END] = {
-	"console_write", "yield", "block", "time", "self_info", "shutdown", "domain_lookup",
-	"evtchn_alloc", "evtchn_bind", "evtchn_send", "evtchn_close", "evtchn_status",
-	"grant_create", "grant_revoke", "grant_map", "grant_unmap", "reg_write", "reg_read",
-	"pci_cfg_read", "pci_cfg_write", "device_irq_bind", "device_irq_ack", "watchdog_kick",
-	"peer_stalled",
-};
-
 static void stats_restart(const struct domain *d)
 {
 	const struct restart_record *r = supervise_last(d->id);
@@ -120,16 +108,12 @@ int ctl_stats(const struct domain *d)
 	ctl_printf("stat run_ms %lu\n", v->run_ns / 1000000);
 	ctl_printf("stat exits %lu\n", v->exits);
 	for (unsigned k = 0; k < VCPU_EXIT_KINDS; k++)
-		if (v->exit_kinds[k] && exit_names[k])
-			ctl_printf("stat exits.%s %lu\n", exit_names[k], v->exit_kinds[k]);
+		if (v->exit_kinds[k])
+			ctl_printf("stat exits.%s %lu\n", exit_kind_name(k), v->exit_kinds[k]);
 	ctl_printf("stat hypercalls %lu\n", v->hypercalls);
 	for (unsigned k = 0; k < VCPU_HC_COUNTED; k++) {
-		if (!v->hc_by_nr[k])
-			continue;
-		if (k < HC_CHANNEL_END)
-			ctl_printf("stat hypercalls.%s %lu\n", hc_names[k], v->hc_by_nr[k]);
-		else
-			ctl_printf("stat hypercalls.unknown %lu\n", v->hc_by_nr[k]);
+		if (v->hc_by_nr[k])
+			ctl_printf("stat hypercalls.%s %lu\n", hypercall_name(k), v->hc_by_nr[k]);
 	}
 	ctl_printf("stat events.sent %lu\nstat events.received %lu\n", d->events_sent,
 		   d->events_received);
