@@ -58,17 +58,28 @@ unsigned netback_connected(const struct netback *nb)
 	return n;
 }
 
-/* The page behind gref, mapped (and cached) in the client's window. */
+/* The page behind gref, mapped (and cached) in the client's window. The
+ * hint table remembers where each gref's mapping was last found, so a pass
+ * over a client's 32 buffer pages is not a linear search per request; a
+ * stale hint (after a disconnect) fails the gref check and the search runs. */
 static uint8_t *map(struct netback *nb, struct nb_client *c, uint32_t gref, int readonly)
 {
+	uint8_t *h = &c->map_hint[gref % NETBACK_MAP_HINTS];
+	struct nb_map *m = &c->maps[*h];
+
+	if (*h < c->nmaps && m->gref == gref && (readonly || !m->readonly))
+		return (uint8_t *)(uintptr_t)m->gpa;
 	for (unsigned i = 0; i < c->nmaps; i++)
-		if (c->maps[i].gref == gref && (readonly || !c->maps[i].readonly))
+		if (c->maps[i].gref == gref && (readonly || !c->maps[i].readonly)) {
+			*h = (uint8_t)i;
 			return (uint8_t *)(uintptr_t)c->maps[i].gpa;
+		}
 	if (c->nmaps == NETBACK_MAPS)
 		return 0;
 	uint64_t gpa = window(nb, c) + (uint64_t)(c->nmaps + 1) * 4096;   /* page 0: the ring */
 	if (hv_grant_map(c->domid, gref, gpa, readonly ? GRANT_READONLY : 0))
 		return 0;
+	*h = (uint8_t)c->nmaps;
 	c->maps[c->nmaps++] = (struct nb_map){ gref, (uint8_t)readonly, gpa };
 	return (uint8_t *)(uintptr_t)gpa;
 }
@@ -192,10 +203,24 @@ static void deliver(struct netback *nb, struct nb_client *c, const uint8_t *fram
 	respond(c, b->id, NETIF_OP_RX, NETIF_OK, (uint16_t)len);
 }
 
+/* Two MACs equal: one 4-byte and one 2-byte compare, not a memcmp call per
+ * client on every frame. */
+static int mac_eq(const uint8_t *a, const uint8_t *b)
+{
+	uint32_t a4, b4;
+	uint16_t a2, b2;
+
+	__builtin_memcpy(&a4, a, 4);
+	__builtin_memcpy(&b4, b, 4);
+	__builtin_memcpy(&a2, a + 4, 2);
+	__builtin_memcpy(&b2, b + 4, 2);
+	return a4 == b4 && a2 == b2;
+}
+
 static struct nb_client *owner_of(struct netback *nb, const uint8_t *mac)
 {
 	for (unsigned i = 0; i < nb->n; i++)
-		if (nb->c[i].connected && nb->c[i].mac_known && !memcmp(nb->c[i].mac, mac, 6))
+		if (nb->c[i].connected && nb->c[i].mac_known && mac_eq(nb->c[i].mac, mac))
 			return &nb->c[i];
 	return 0;
 }
@@ -235,7 +260,7 @@ static int source_ok(struct netback *nb, struct nb_client *c, const uint8_t *f)
 	if (src[0] & 1 || (o && o != c))
 		return 0;
 	if (c->mac_known)
-		return !memcmp(c->mac, src, 6);
+		return o == c;          /* known, so owner_of found it iff it matches */
 	memcpy(c->mac, src, 6);
 	c->mac_known = 1;
 	if (nb->up.add_mac)
@@ -385,5 +410,6 @@ void netback_uplink_rx(struct netback *nb, const void *frame, size_t len)
 		return;
 	nb->stats.from_uplink++;
 	switch_frame(nb, 0, frame, len);
-	flush(nb);
+	/* Published (and the clients notified) by the caller's next
+	 * netback_poll, once for the whole batch of received frames. */
 }

@@ -23,6 +23,7 @@
  * budget, so a client offering page after page cannot use up what the other
  * clients need. */
 #define NETBACK_MAPS      40
+#define NETBACK_MAP_HINTS 64          /* map() lookup hints per client */
 #define NETBACK_MAP_BASE  0x20000000ull
 #define NETBACK_MAP_SPAN  0x100000ull   /* guest-physical window per client */
 
@@ -85,6 +86,7 @@ struct nb_client {
 	int mac_known;
 	struct nb_map maps[NETBACK_MAPS];
 	unsigned nmaps;
+	uint8_t map_hint[NETBACK_MAP_HINTS];    /* gref % NETBACK_MAP_HINTS -> maps[] index */
 	struct nb_rx rx[NETBACK_RX_POSTED];
 	unsigned rx_head, rx_count;
 	int must_push;
@@ -121,7 +123,8 @@ int netback_add_client(struct netback *nb, uint32_t domid);
  * the pending event bits the caller took (a client's port raised with an
  * empty ring means it may be gone). Returns the requests handled. */
 int netback_poll(struct netback *nb, uint64_t events);
-/* A frame from the NIC. */
+/* A frame from the NIC: switched (copied into a client's RX buffer) now,
+ * answered and notified by the next netback_poll. */
 void netback_uplink_rx(struct netback *nb, const void *frame, size_t len);
 /* Connected clients. */
 unsigned netback_connected(const struct netback *nb);
