@@ -335,6 +335,18 @@ static void handle_request(struct netback *nb, struct nb_client *c, const struct
 	respond(c, r->id, r->op, NETIF_OK, 0);
 }
 
+/* ring_back_copy_req for netif's 16-byte slots: two 8-byte loads, each
+ * shared byte read once, without the generic byte-count loop. */
+_Static_assert(sizeof(struct netif_request) == NETIF_SLOT_SIZE && NETIF_SLOT_SIZE == 16,
+	       "a request is one 16-byte slot");
+static void copy_req(struct ring_back *b, struct netif_request *r)
+{
+	const volatile uint64_t *s = ring_slot(b->s, NETIF_SLOT_SIZE, b->nslots, b->req_cons++);
+	uint64_t w[2] = { s[0], s[1] };
+
+	__builtin_memcpy(r, w, sizeof(w));
+}
+
 static int serve(struct netback *nb, struct nb_client *c)
 {
 	int n, done = 0;
@@ -342,7 +354,7 @@ static int serve(struct netback *nb, struct nb_client *c)
 	while ((n = ring_back_final_check(&c->ring)) > 0) {
 		for (int k = 0; k < n; k++) {
 			struct netif_request r;
-			ring_back_copy_req(&c->ring, &r);
+			copy_req(&c->ring, &r);
 			handle_request(nb, c, &r);
 			done++;
 		}
