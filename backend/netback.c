@@ -225,15 +225,24 @@ static struct nb_client *owner_of(struct netback *nb, const uint8_t *mac)
 	return 0;
 }
 
-/* Switch one frame from 'from' (NULL: the uplink). */
-static void switch_frame(struct netback *nb, struct nb_client *from, const uint8_t *f, size_t len)
+/* Send a switched frame to the uplink: f is either the uplink's own
+ * buffer (committed in place) or any other frame (tx copies it). */
+static int uplink_send(struct netback *nb, const uint8_t *f, size_t len, int in_place)
+{
+	return in_place ? nb->up.tx_commit(nb->up.ctx, len) : nb->up.tx(nb->up.ctx, f, len);
+}
+
+/* Switch one frame from 'from' (NULL: the uplink); in_place: f is the
+ * uplink's tx_buf. */
+static void switch_frame(struct netback *nb, struct nb_client *from, const uint8_t *f, size_t len,
+			 int in_place)
 {
 	if (f[0] & 1) {                         /* broadcast or multicast: flood */
 		for (unsigned i = 0; i < nb->n; i++)
 			if (&nb->c[i] != from && nb->c[i].connected)
 				deliver(nb, &nb->c[i], f, len);
 		if (from) {
-			nb->up.tx(nb->up.ctx, f, len);
+			uplink_send(nb, f, len, in_place);
 			nb->stats.copies++;
 			nb->stats.to_uplink++;
 		}
@@ -245,7 +254,7 @@ static void switch_frame(struct netback *nb, struct nb_client *from, const uint8
 		deliver(nb, to, f, len);
 	} else if (from && !to) {
 		nb->stats.copies++;
-		nb->stats.to_uplink += nb->up.tx(nb->up.ctx, f, len) == 0;
+		nb->stats.to_uplink += uplink_send(nb, f, len, in_place) == 0;
 	} else {
 		nb->stats.dropped_no_route++;
 	}
@@ -314,10 +323,16 @@ static void handle_request(struct netback *nb, struct nb_client *c, const struct
 		return;
 	}
 	/* TX: a private copy of the frame, or of its header when the payload
-	 * may go out in place; checked and switched on that copy only. */
-	static uint8_t frame[NETIF_MAX_FRAME];
+	 * may go out in place; checked and switched on that copy only. A whole
+	 * frame is copied straight into the uplink's next transmit buffer when
+	 * it offers one (private too): no second copy if it goes there. */
+	static uint8_t own[NETIF_MAX_FRAME];
 	const uint8_t *src = page + r->offset;
 	size_t hl = r->len > NETBACK_ZC_MIN && nb->up.tx_zc ? NETBACK_ZC_HDR : r->len;
+	uint8_t *frame = hl == r->len && nb->up.tx_buf ? nb->up.tx_buf(nb->up.ctx) : 0;
+	int in_place = frame != 0;
+	if (!frame)
+		frame = own;
 	memcpy(frame, src, hl);
 	if (r->len < 14 || !source_ok(nb, c, frame)) {
 		nb->stats.bad_requests++;
@@ -331,7 +346,7 @@ static void handle_request(struct netback *nb, struct nb_client *c, const struct
 		memcpy(frame + hl, src + hl, r->len - hl);      /* the header stays ours */
 	}
 	nb->stats.copies++;
-	switch_frame(nb, c, frame, r->len);
+	switch_frame(nb, c, frame, r->len, in_place);
 	respond(c, r->id, r->op, NETIF_OK, 0);
 }
 
@@ -421,7 +436,7 @@ void netback_uplink_rx(struct netback *nb, const void *frame, size_t len)
 	if (len < 14 || len > NETIF_MAX_FRAME)
 		return;
 	nb->stats.from_uplink++;
-	switch_frame(nb, 0, frame, len);
+	switch_frame(nb, 0, frame, len, 0);
 	/* Published (and the clients notified) by the caller's next
 	 * netback_poll, once for the whole batch of received frames. */
 }

@@ -49,6 +49,17 @@ struct netback_uplink {
 		     size_t payload_len, uint64_t *seq);
 	uint64_t (*tx_done)(void *ctx);
 	void (*tx_drain)(void *ctx);
+	/*
+	 * Copied transmit built in place (both NULL: netback copies into its
+	 * own buffer and calls tx, which copies again). tx_buf: a buffer of
+	 * the uplink's own (at least NETIF_MAX_FRAME bytes, no client can
+	 * write it, the device reads it only once committed), the same one
+	 * until tx_commit sends len bytes of it; NULL when none is free.
+	 * netback copies a client's frame there once, checks and switches on
+	 * that copy, and commits it when the frame goes to the uplink.
+	 */
+	void *(*tx_buf)(void *ctx);
+	int (*tx_commit)(void *ctx, size_t len);
 };
 
 /* TX frames longer than this go out zero-copy when the uplink can: the
