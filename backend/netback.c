@@ -264,12 +264,12 @@ static void switch_frame(struct netback *nb, struct nb_client *from, const uint8
 static int source_ok(struct netback *nb, struct nb_client *c, const uint8_t *f)
 {
 	const uint8_t *src = f + 6;
-	struct nb_client *o = owner_of(nb, src);
 
+	if (c->mac_known)       /* checked unicast and nobody else's when learned */
+		return mac_eq(c->mac, src);
+	struct nb_client *o = owner_of(nb, src);
 	if (src[0] & 1 || (o && o != c))
 		return 0;
-	if (c->mac_known)
-		return o == c;          /* known, so owner_of found it iff it matches */
 	memcpy(c->mac, src, 6);
 	c->mac_known = 1;
 	if (nb->up.add_mac)
