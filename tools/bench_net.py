@@ -171,10 +171,15 @@ def bench_net_icount():
         pkts = max(1, int(load["echoed"]))
         doms = [(m.group(1), int(m.group(2))) for m in
                 (re.match(r"hvtest: guesttime (\S+): run_us=(\d+)", l) for l in lines) if m]
+        # Wakes (HC_BLOCK exits) per echo per domain: how the datagrams
+        # batched, which moves the per-echo figures a little between runs.
+        blocks = {m.group(1): int(m.group(2)) for m in
+                  (re.match(r"hvtest: exitcauses (\S+):.* hc\.block=(\d+)", l) for l in lines) if m}
         total[tag] = sum(us for _, us in doms) * 1000 / pkts
-        print("  %s %-16s %s  total %6.0f  (echoed %d, lost %s)" % (
+        print("  %s %-17s %s  total %6.0f  (echoed %d, lost %s; blocks per echo %s)" % (
             tag, name, "  ".join("%s %6.0f" % (d, us * 1000 / pkts) for d, us in doms),
-            total[tag], pkts, load["lost"]))
+            total[tag], pkts, load["lost"],
+            " ".join("%s %.3f" % (d, n / pkts) for d, n in blocks.items())))
     print("  (b)/(a) guest instructions per echo: %.2f" % (
         total["(b)"] / max(1e-9, total["(a)"])))
 
