@@ -23,6 +23,7 @@
  * budget, so a client offering page after page cannot use up what the other
  * clients need. */
 #define NETBACK_MAPS      40
+#define NETBACK_MAP_HINTS 64          /* map() lookup hints per client */
 #define NETBACK_MAP_BASE  0x20000000ull
 #define NETBACK_MAP_SPAN  0x100000ull   /* guest-physical window per client */
 
@@ -48,15 +49,28 @@ struct netback_uplink {
 		     size_t payload_len, uint64_t *seq);
 	uint64_t (*tx_done)(void *ctx);
 	void (*tx_drain)(void *ctx);
+	/*
+	 * Copied transmit built in place (both NULL: netback copies into its
+	 * own buffer and calls tx, which copies again). tx_buf: a buffer of
+	 * the uplink's own (at least NETIF_MAX_FRAME bytes, no client can
+	 * write it, the device reads it only once committed), the same one
+	 * until tx_commit sends len bytes of it; NULL when none is free.
+	 * netback copies a client's frame there once, checks and switches on
+	 * that copy, and commits it when the frame goes to the uplink.
+	 */
+	void *(*tx_buf)(void *ctx);
+	int (*tx_commit)(void *ctx, size_t len);
 };
 
 /* TX frames longer than this go out zero-copy when the uplink can: the
  * first NETBACK_ZC_HDR bytes, the Ethernet header (every byte netback
  * checks or switches on), are copied, the rest is read by the device from
- * the client's page. Measured (docs/design.md "The network path"): even a
- * 106-byte frame costs netdd fewer instructions so; only minimal frames
- * are left to the copy, where it gains nothing. */
-#define NETBACK_ZC_MIN    64
+ * the client's page. Below it the two copies (qwords since lib/string.c
+ * moved to rep movsq) cost netdd less than the second descriptor and the
+ * deferred answer: measured under -icount (docs/design.md "The network
+ * path"), a 106-byte frame 714 -> 670 instructions per echo by copy, a
+ * 342-byte one about even (754 zero-copy, 779 copied). */
+#define NETBACK_ZC_MIN    256
 #define NETBACK_ZC_HDR    14
 /* Zero-copy TX frames per client whose response waits for the device. */
 #define NETBACK_ZC_PENDING 32
@@ -85,6 +99,7 @@ struct nb_client {
 	int mac_known;
 	struct nb_map maps[NETBACK_MAPS];
 	unsigned nmaps;
+	uint8_t map_hint[NETBACK_MAP_HINTS];    /* gref % NETBACK_MAP_HINTS -> maps[] index */
 	struct nb_rx rx[NETBACK_RX_POSTED];
 	unsigned rx_head, rx_count;
 	int must_push;
@@ -121,7 +136,8 @@ int netback_add_client(struct netback *nb, uint32_t domid);
  * the pending event bits the caller took (a client's port raised with an
  * empty ring means it may be gone). Returns the requests handled. */
 int netback_poll(struct netback *nb, uint64_t events);
-/* A frame from the NIC. */
+/* A frame from the NIC: switched (copied into a client's RX buffer) now,
+ * answered and notified by the next netback_poll. */
 void netback_uplink_rx(struct netback *nb, const void *frame, size_t len);
 /* Connected clients. */
 unsigned netback_connected(const struct netback *nb);

@@ -71,6 +71,20 @@ static void uplink_tx_drain(void *ctx)
 			rt_fail("e1000: transmit did not complete while a client's pages were unmapped");
 }
 
+/* Copied transmit built in place (netback_uplink): the e1000's own buffer. */
+static void *uplink_tx_buf(void *ctx)
+{
+	(void)ctx;
+	return e1000_tx_buf(&nic);
+}
+
+static int uplink_tx_commit(void *ctx, size_t len)
+{
+	(void)ctx;
+	forwarded++;
+	return e1000_tx_commit(&nic, len);
+}
+
 static int uplink_add_mac(void *ctx, const uint8_t mac[6])
 {
 	(void)ctx;
@@ -146,7 +160,8 @@ int main(void)
 	struct hv_self_info self;
 	uint64_t wd = rt_arg_u64("watchdog_ms", 500) * 1000000ull;
 	uint64_t tx_timeout = rt_arg_u64("tx_timeout_ms", 200) * 1000000ull;
-	struct netback_uplink up = { 0, uplink_tx, uplink_add_mac, 0, 0, 0 };
+	struct netback_uplink up = { 0, uplink_tx, uplink_add_mac, 0, 0, 0, uplink_tx_buf,
+				     uplink_tx_commit };
 	volatile int kick = 1;          /* wd_starve clears it */
 
 	hv_self_info(&self);

@@ -198,16 +198,20 @@ static int take_responses(struct netfront *nf, netfront_rx_fn rx, void *arg)
 {
 	struct nf_take t;
 
+	nf->in_take = 1;                /* frames rx sends are pushed after the batch */
 	netfront_ring_take(nf, rx, arg, &t);
+	nf->in_take = 0;
 	if (t.broken) {
+		nf->push_owed = 0;
 		nf->stats.bad_responses++;
 		teardown(nf, t.broken == NF_RING_BAD_INDICES ? "backend broke the ring indices" :
 			 "backend sent a bad response");
 		ring_broken(nf);
 		return t.got;
 	}
-	if (t.reposted)
+	if (t.reposted || nf->push_owed)
 		push(nf);
+	nf->push_owed = 0;
 	return t.got;
 }
 
@@ -252,7 +256,10 @@ int netfront_send(struct netfront *nf, const void *frame, size_t len)
 		nf->stats.tx_dropped++;
 		return NETFRONT_EAGAIN;
 	}
-	push(nf);
+	if (nf->in_take)
+		nf->push_owed = 1;      /* an answer to a received frame: one push per batch */
+	else
+		push(nf);
 	nf->stats.tx++;
 	return 0;
 }

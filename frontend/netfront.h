@@ -61,6 +61,8 @@ struct netfront {
 	uint64_t outstanding;           /* bit i: buffer i is with the backend */
 	uint32_t idle_polls;
 	uint64_t events;                /* event bits taken by netfront_wait */
+	int in_take;                    /* inside netfront_poll's rx callbacks */
+	int push_owed;                  /* frames sent from them, not yet pushed */
 	struct netfront_stats stats;
 	uint8_t *pages;                 /* NETFRONT_PAGES granted buffer pages */
 	uint8_t rx_frame[NETIF_MAX_FRAME];  /* private copy of the frame handed to rx */

@@ -4,6 +4,8 @@ tests/qemu/bench.conf one at a time, read the load generator's summary and the
 hypervisor's counters and restart records, and print figures and ratios.
 
     tools/bench_net.py net       (a) behind the driver domain vs (b) direct
+    tools/bench_net.py net --icount   window 32 once each under -icount shift=0:
+                                 guest instructions per echo, per domain
     tools/bench_net.py restart [host|virtual]   20 restarts: phases and datagrams lost
 Figures are measured in this run only; (a) and (b) alternate so drift of a
 noisy machine hits both.
@@ -27,15 +29,21 @@ def kv(line):
     return dict(re.findall(r"(\w+)=(\S+)", line))
 
 
-def boot(name):
-    """Run one bench.conf entry; returns its loadgen summary, counters, restart lines
-    and the exits of every domain by cause (summed over the domains)."""
+def run_lines(name):
+    """Boot one bench.conf entry; the lines it shows."""
     r = subprocess.run(RUN + ["--only", name], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        universal_newlines=True)
     lines = r.stdout.splitlines()
     if r.returncode:
         print("\n".join(lines[-40:]))
         sys.exit("bench: %s failed" % name)
+    return lines
+
+
+def boot(name):
+    """Run one bench.conf entry; returns its loadgen summary, counters, restart lines
+    and the exits of every domain by cause (summed over the domains)."""
+    lines = run_lines(name)
     load = [kv(l) for l in lines if l.startswith("loadgen:")]
     counters, causes = {}, {}
     for l in lines:
@@ -150,6 +158,32 @@ def bench_net():
                   a["events"] / max(1e-9, b["events"])))
 
 
+def bench_net_icount():
+    """Window 32 once each for (a) and (b) under -icount shift=0, where 1 us of guest
+    time is 1,000 guest instructions: guest instructions per echo for each domain (boot
+    included, so a few per echo are the boot's), repeatable run to run."""
+    total = {}
+    print("bench-net --icount: window 32, 64-byte datagrams, -icount shift=0; guest "
+          "instructions per echo (boot included)")
+    for tag, name in (("(a)", "net_dd_w32_ic"), ("(b)", "net_direct_w32_ic")):
+        lines = run_lines(name)
+        load = [kv(l) for l in lines if l.startswith("loadgen:")][0]
+        pkts = max(1, int(load["echoed"]))
+        doms = [(m.group(1), int(m.group(2))) for m in
+                (re.match(r"hvtest: guesttime (\S+): run_us=(\d+)", l) for l in lines) if m]
+        # Wakes (HC_BLOCK exits) per echo per domain: how the datagrams
+        # batched, which moves the per-echo figures a little between runs.
+        blocks = {m.group(1): int(m.group(2)) for m in
+                  (re.match(r"hvtest: exitcauses (\S+):.* hc\.block=(\d+)", l) for l in lines) if m}
+        total[tag] = sum(us for _, us in doms) * 1000 / pkts
+        print("  %s %-17s %s  total %6.0f  (echoed %d, lost %s; blocks per echo %s)" % (
+            tag, name, "  ".join("%s %6.0f" % (d, us * 1000 / pkts) for d, us in doms),
+            total[tag], pkts, load["lost"],
+            " ".join("%s %.3f" % (d, n / pkts) for d, n in blocks.items())))
+    print("  (b)/(a) guest instructions per echo: %.2f" % (
+        total["(b)"] / max(1e-9, total["(a)"])))
+
+
 def phases(line, names):
     vals = {}
     for p in names:
@@ -202,7 +236,9 @@ def bench_restart():
 
 if __name__ == "__main__":
     what = sys.argv[1] if len(sys.argv) > 1 else ""
-    if what == "net":
+    if what == "net" and "--icount" in sys.argv[2:]:
+        bench_net_icount()
+    elif what == "net":
         bench_net()
     elif what == "restart":
         bench_restart()

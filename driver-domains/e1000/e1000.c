@@ -211,6 +211,25 @@ int e1000_tx(struct e1000 *n, const void *frame, size_t len)
 	return tx_post(n, dma(tx_buf[n->tx_next]), len);
 }
 
+void *e1000_tx_buf(struct e1000 *n)
+{
+	tx_reclaim(n);
+	if ((n->tx_next + 1) % E1000_TX_RING == n->tx_clean)
+		return 0;
+	return tx_buf[n->tx_next];
+}
+
+int e1000_tx_commit(struct e1000 *n, size_t len)
+{
+	if (len == 0 || len > E1000_MAX_FRAME)
+		return E1000_EINVAL;
+	if ((n->tx_next + 1) % E1000_TX_RING == n->tx_clean) {
+		n->stats.tx_full++;
+		return E1000_EBUSY;     /* no e1000_tx_buf first: nothing was built */
+	}
+	return tx_post(n, dma(tx_buf[n->tx_next]), len);
+}
+
 int e1000_tx2(struct e1000 *n, const void *hdr, size_t hdr_len, uint64_t payload_dma,
 	      size_t payload_len, uint64_t *seq)
 {

@@ -55,6 +55,11 @@ int e1000_link_up(const struct e1000 *nic);
 int e1000_add_mac(struct e1000 *nic, const uint8_t mac[6]);
 /* Queue one frame (copied). E1000_EBUSY when the ring is full. */
 int e1000_tx(struct e1000 *nic, const void *frame, size_t len);
+/* The driver's own buffer (E1000_BUF_SIZE bytes, device-readable only once
+ * committed) the next frame may be built in, or NULL when the ring is full;
+ * the same buffer until e1000_tx_commit queues len bytes of it. */
+void *e1000_tx_buf(struct e1000 *nic);
+int e1000_tx_commit(struct e1000 *nic, size_t len);
 /* Queue one frame of two pieces (e1000 legacy TX: two descriptors, EOP on
  * the second): hdr is copied, the payload is read by the device in place at
  * payload_dma, which must stay valid until the frame completed. *seq: the

@@ -2,7 +2,8 @@
  * netback (backend/netback.c, unchanged) over the fake hypervisor of
  * fake_hv.c, with a client played by hand: how offers are taken across a
  * backend restart; zero-copy transmit (the device sends netback's copy of
- * the header, and the client hears back only after the device is done).
+ * the header, and the client hears back only after the device is done);
+ * copied transmit built in the uplink's own buffer.
  *
  * Domains: 1 the backend, 2 the client.
  */
@@ -29,7 +30,7 @@ static int uplink_tx(void *ctx, const void *frame, size_t len)
 
 static void back_start(void)
 {
-	static const struct netback_uplink up = { 0, uplink_tx, 0, 0, 0, 0 };
+	static const struct netback_uplink up = { 0, uplink_tx, 0, 0, 0, 0, 0, 0 };
 
 	fake_cur = BACK;
 	CHECK_EQ(netback_init(&nb, &up), 0);
@@ -201,7 +202,7 @@ static void dev_dma(void)
 
 static void test_zero_copy_tx(void)
 {
-	static const struct netback_uplink up = { 0, uplink_tx, 0, zc_tx, zc_done, zc_drain };
+	static const struct netback_uplink up = { 0, uplink_tx, 0, zc_tx, zc_done, zc_drain, 0, 0 };
 	static const uint8_t hdr[12] = { 0x52, 0x54, 0, 0x12, 0x34, 0x56, 2, 0, 0, 0, 0, 2 };
 	struct netif_request r = { .id = 7, .op = NETIF_OP_TX, .len = 600 };
 
@@ -275,10 +276,85 @@ static void test_zero_copy_tx(void)
 	CHECK_EQ(fake_maps_of(CLIENT), 0);
 }
 
+/* The uplink of the in-place test: its own transmit buffer (as e1000_tx_buf). */
+static struct { uint8_t buf[NETIF_MAX_FRAME]; size_t len; unsigned commits, asked; } txb;
+
+static void *own_buf(void *ctx)
+{
+	(void)ctx;
+	txb.asked++;
+	return txb.buf;
+}
+
+static int own_commit(void *ctx, size_t len)
+{
+	(void)ctx;
+	txb.len = len;
+	txb.commits++;
+	return 0;
+}
+
+/* Copied transmit built in place: netback copies a short client frame
+ * once, into the uplink's buffer, checks it there and commits it; a
+ * frame that fails the check (another source MAC than the one learned)
+ * is answered with an error and never committed, though it was copied. */
+static void test_tx_in_place(void)
+{
+	static const struct netback_uplink up = { 0, uplink_tx, 0, 0, 0, 0, own_buf, own_commit };
+	static const uint8_t hdr[12] = { 0x52, 0x54, 0, 0x12, 0x34, 0x56, 2, 0, 0, 0, 0, 2 };
+	struct netif_request r = { .id = 3, .op = NETIF_OP_TX, .len = 60 };
+	struct netif_response rsp;
+
+	fake_hv_init();
+	memset(&txb, 0, sizeof(txb));
+	fake_cur = CLIENT;
+	cl.ring_page = fake_alloc_pages(1);
+	cl.buf = fake_alloc_pages(1);
+	fake_cur = BACK;
+	CHECK_EQ(netback_init(&nb, &up), 0);
+	CHECK_EQ(netback_add_client(&nb, CLIENT), 0);
+	client_offer();
+	poll_back(1);
+	CHECK_EQ(netback_connected(&nb), 1);
+	fake_cur = CLIENT;
+	cl.buf_gref = (int)hv_grant_create(cl.buf, BACK, GRANT_READONLY);
+	r.gref = (uint32_t)cl.buf_gref;
+	memcpy(cl.buf, hdr, sizeof(hdr));
+	memset(cl.buf + sizeof(hdr), 0x5a, 60 - sizeof(hdr));
+	*(struct netif_request *)ring_front_next_req(&cl.ring) = r;
+	ring_front_push(&cl.ring);
+	unsigned copied = uplink_frames;
+	poll_back(1);
+	CHECK_EQ(txb.commits, 1);
+	CHECK_EQ(txb.len, 60);
+	CHECK_EQ(uplink_frames, copied);                /* not copied a second time */
+	CHECK(!memcmp(txb.buf, cl.buf, 60));
+	fake_cur = CLIENT;
+	CHECK_EQ(ring_front_pending(&cl.ring), 1);
+	ring_front_copy_rsp(&cl.ring, &rsp);
+	CHECK_EQ(rsp.status, NETIF_OK);
+
+	/* Another source MAC: copied into the buffer, checked, refused. */
+	cl.buf[11] = 3;
+	r.id = 4;
+	*(struct netif_request *)ring_front_next_req(&cl.ring) = r;
+	ring_front_push(&cl.ring);
+	poll_back(1);
+	CHECK_EQ(txb.asked, 2);
+	CHECK_EQ(txb.commits, 1);
+	CHECK_EQ(uplink_frames, copied);
+	fake_cur = CLIENT;
+	CHECK_EQ(ring_front_pending(&cl.ring), 1);
+	ring_front_copy_rsp(&cl.ring, &rsp);
+	CHECK_EQ(rsp.id, 4);
+	CHECK_EQ(rsp.status, NETIF_ERR_BADREQ);
+}
+
 int main(void)
 {
 	test_stale_offer_retried();
 	test_failed_offer_not_retried_every_poll();
 	test_zero_copy_tx();
+	test_tx_in_place();
 	return unit_done("netback");
 }
