@@ -59,11 +59,15 @@ static unsigned clients_of(const struct domain *d, uint64_t now, unsigned *fresh
  * clients' word may end it. An honest client reports only after its own
  * timeout without an answer in this generation anyway; a client that lies
  * alone restarts its driver at most once per window this way, not at every
- * scheduler pass (generation 1 was never restarted: no loop to slow). */
+ * scheduler pass. The first generation gets the window too: at boot a liar
+ * may connect before the honest clients do, and "every connected client"
+ * would then be the liar alone. */
 static int old_enough(const struct domain *d, uint64_t now)
 {
 	const struct restart_record *r = supervise_last(d->id);
 
+	if (now - d->started_ns < STALL_WINDOW_NS)
+		return 0;
 	return !r || r->generation != d->generation || now - r->started >= STALL_WINDOW_NS;
 }
 
