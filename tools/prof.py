@@ -65,8 +65,9 @@ def load_runner():
     return mod
 
 
-def boot(name, conf, period, count):
-    """Boot one conf entry with prof on under icount shift=0; its serial log text."""
+def boot(name, conf, period, count, host_time=False):
+    """Boot one conf entry with prof on under icount shift=0 (or in host time);
+    its serial log text."""
     run = load_runner()
     tests = [t for t in run.qemu_tests(conf) if t.test == name]
     if not tests:
@@ -74,7 +75,7 @@ def boot(name, conf, period, count):
     t = tests[0]
     t.hvtest = t.hvtest or t.test
     t.test = name + "_prof"             # its own build/tests/ folder
-    t.icount = "0"
+    t.icount = None if host_time else "0"
     keep = [a for a in (t.hvargs or "").split(",") if a and not a.startswith("prof=")]
     t.hvargs = ",".join(keep + ["prof=%d" % period])
     if count:
@@ -227,15 +228,21 @@ def cross_check(text, name, n, unit):
     return " (the scheduler's guest-mode time: %.0f ns per %s)" % (int(m.group(1)) * 1000 / n, unit)
 
 
-def report(label, text, per, top, out, inline=True):
+def report(label, text, per, top, out, inline=True, host_time=False):
     profs, period, total = parse(text)
     if not profs:
         sys.exit("prof: %s: no 'hv: prof' lines (was prof= on?)" % label)
     n, unit = units_from(text, per) if per else (None, None)
     insn = period * 1000                 # instructions a sample stands for (shift=0)
     w = out.write
+    iw = "host ns" if host_time else "instructions"
+    iu = "ns" if host_time else "insns"
     w("### %s\n\n" % label)
-    w("One sample every %d us of guest time under -icount shift=0 = %d instructions. " % (period, insn))
+    if host_time:
+        w("One sample every %d us of host time in guest mode (no -icount): a domain's figures are "
+          "host ns, the device emulation its instructions set off included. " % period)
+    else:
+        w("One sample every %d us of guest time under -icount shift=0 = %d instructions. " % (period, insn))
     if n:
         w("Per %s: %d %s in the run (boot included in the samples).\n\n" % (
             unit, n, {"echo": "echoes", "I/O": "I/Os"}.get(unit, "units")))
@@ -269,14 +276,14 @@ def report(label, text, per, top, out, inline=True):
             comps[comp] += c
         if p.rest or p.dropped:
             comps["(not listed: dropped or beyond prof_top)"] += p.rest + p.dropped
-        w("**%s** (image %s%s): %d samples, %s instructions per %s%s\n\n" % (
+        w("**%s** (image %s%s): %d samples, %s %s per %s%s\n\n" % (
             p.name, p.image, ", %d incarnations" % p.incarnations if p.incarnations > 1 else "",
-            p.samples, per_unit(p.samples), unit or "unit", cross_check(text, p.name, n, unit)))
-        w("| component | samples | %% of domain | insns/%s |\n|---|---:|---:|---:|\n" % (unit or "unit"))
+            p.samples, per_unit(p.samples), iw, unit or "unit", cross_check(text, p.name, n, unit)))
+        w("| component | samples | %% of domain | %s/%s |\n|---|---:|---:|---:|\n" % (iu, unit or "unit"))
         for what, c in comps.most_common():
             w("| %s | %d | %.1f | %s |\n" % (what, c, 100.0 * c / p.samples, per_unit(c)))
-        w("\n| function | source | component | samples | %% of domain | insns/%s |\n"
-          "|---|---|---|---:|---:|---:|\n" % (unit or "unit"))
+        w("\n| function | source | component | samples | %% of domain | %s/%s |\n"
+          "|---|---|---|---:|---:|---:|\n" % (iu, unit or "unit"))
         for fn, c in funcs.most_common(top):
             w("| %s | %s | %s | %d | %.1f | %s |\n" % (
                 fn, where[fn][0] or "?", where[fn][1], c, 100.0 * c / p.samples, per_unit(c)))
@@ -287,10 +294,10 @@ def report(label, text, per, top, out, inline=True):
         w("\n")
     if total:
         g, h, i = total.get("guest", 0), total.get("hypervisor", 0), total.get("idle", 0)
-        w("All domains: %d samples in guests (%s instructions per %s); the hypervisor's own "
-          "work %d samples (%s instructions per %s: exits, scheduling, its console); idle %d "
-          "(halted, waiting for the host: virtual time, not instructions).\n\n" % (
-              g, per_unit(g), unit or "unit", h, per_unit(h), unit or "unit", i))
+        w("All domains: %d samples in guests (%s %s per %s); the hypervisor's own "
+          "work %d samples (%s %s per %s: exits, scheduling, its console); idle %d "
+          "(halted, waiting for the host).\n\n" % (
+              g, per_unit(g), iw, unit or "unit", h, per_unit(h), iw, unit or "unit", i))
 
 
 def main():
@@ -303,6 +310,9 @@ def main():
     ap.add_argument("--top", type=int, default=25, help="functions listed per domain")
     ap.add_argument("--no-inline", action="store_true",
                     help="charge inlined code to the function it is inlined into")
+    ap.add_argument("--host-time", action="store_true",
+                    help="sample host time in guest mode, not instructions (no -icount): where the "
+                         "emulator's time goes, device emulation charged to the guest code that set it off")
     ap.add_argument("--log", action="append", default=[], help="analyse this serial log instead")
     a = ap.parse_args()
     conf = {"bench": os.path.join(ROOT, "tests", "qemu", "bench.conf"),
@@ -314,12 +324,13 @@ def main():
         lg = os.path.join(os.path.dirname(log), "loadgen.log")     # tests/run.py keeps it there
         if os.path.exists(lg) and "loadgen:" not in text:
             text += "\n" + open(lg, errors="replace").read()
-        report(log, text, a.per, a.top, sys.stdout, not a.no_inline)
+        report(log, text, a.per, a.top, sys.stdout, not a.no_inline, a.host_time)
     for name in a.names:
-        text = boot(name, conf, a.period, a.count)
-        report("%s (prof=%d, -icount shift=0%s)" % (
-            name, a.period, ", loadgen --count=%d" % a.count if a.count else ""),
-            text, a.per, a.top, sys.stdout, not a.no_inline)
+        text = boot(name, conf, a.period, a.count, a.host_time)
+        report("%s (prof=%d, %s%s)" % (
+            name, a.period, "host time" if a.host_time else "-icount shift=0",
+            ", loadgen --count=%d" % a.count if a.count else ""),
+            text, a.per, a.top, sys.stdout, not a.no_inline, a.host_time)
         sys.stdout.flush()
 
 
