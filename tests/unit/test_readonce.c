@@ -1,10 +1,11 @@
 /*
  * Every byte a peer can rewrite is read once: blkback and netback against
- * their clients' ring and data pages, blkfront against its ring and data
- * pages, counted by the read-once watcher (tests/unit/readonce.h) over one
- * poll, on the code as built for the images (lib/string.c's memcpy, no
- * sanitizers). Also that only the used part is read: the rest of a request
- * slot past its segments, the rest of a response slot past its 16 bytes,
+ * their clients' ring and data pages, blkfront and netfront's ring side
+ * against their own ring and data pages, counted by the read-once watcher
+ * (tests/unit/readonce.h) over one poll, on the code as built for the
+ * images (lib/string.c's memcpy, no sanitizers). Also that only the used
+ * part is read: the rest of a request slot past its segments, the rest of
+ * a response slot past its 16 bytes, an RX buffer past the frame's length,
  * sectors of a page a request does not name, and a zero-copy frame's
  * payload (the device reads it, netback does not).
  *
@@ -176,6 +177,7 @@ int main(void)
 
 #else /* READONCE_NET */
 #include "backend/netback.h"
+#include "frontend/netfront_ring.h"
 #include "public/io/netif.h"
 
 /* ---- netback: a client played by hand ---- */
@@ -263,9 +265,61 @@ static void test_netback_reads_once(void)
 	ro_clear();
 }
 
+/* ---- netfront's ring side against a backend played by hand ---- */
+
+static unsigned nf_frames;
+static void nf_rx(void *arg, const void *f, size_t len) { (void)arg, (void)f, (void)len; nf_frames++; }
+
+static void test_netfront_reads_once(void)
+{
+	static struct netfront nf;
+	struct nf_take t;
+	uint8_t *ring_page = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *pages = mmap(0, NETFRONT_PAGES * 4096, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct ring_back back = { 0 };
+
+	memset(&nf, 0, sizeof(nf));
+	nf.pages = pages;
+	CHECK_EQ(ring_front_init(&nf.ring, ring_page, NETIF_SLOT_SIZE), 0);
+	CHECK_EQ(netfront_ring_post_rx(&nf), NETFRONT_RX_BUFS);
+	ring_front_push(&nf.ring);
+	CHECK_EQ(ring_back_attach(&back, ring_page, NETIF_SLOT_SIZE), 0);
+	CHECK_EQ(ring_back_pending(&back), NETFRONT_RX_BUFS);
+	/* The backend fills buffers 0..3 with frames of 60, 300, 1514 and 14
+	 * bytes and answers them. */
+	static const uint16_t len[4] = { 60, 300, 1514, 14 };
+	for (unsigned i = 0; i < 4; i++) {
+		back.req_cons++;
+		memset(netfront_buf(&nf, i), 0x40 + (int)i, NETFRONT_BUF_SIZE);
+		*(struct netif_response *)ring_back_next_rsp(&back) =
+			(struct netif_response){ .id = (uint16_t)i, .op = NETIF_OP_RX, .len = len[i] };
+	}
+	ring_back_push(&back);
+
+	ro_watch(ring_page, 4096, PROT_READ | PROT_WRITE);
+	ro_watch(pages, NETFRONT_PAGES * 4096, PROT_READ | PROT_WRITE);
+	ro_start();
+	netfront_ring_take(&nf, nf_rx, 0, &t);
+	ro_stop();
+	CHECK_EQ(t.broken, NF_RING_OK);
+	CHECK_EQ(nf_frames, 4);
+	CHECK(ro_loads > 0);
+	CHECK_EQ(ro_max(0, 64, 4096 - 64), 1);                      /* each response once */
+	for (unsigned i = 0; i < 4; i++) {
+		size_t b = (size_t)(i / 2) * 4096 + (i % 2) * NETFRONT_BUF_SIZE;
+		CHECK_EQ(ro_max(1, b, len[i]), 1);                  /* the frame, once */
+		CHECK_EQ(ro_max(1, b + len[i], NETFRONT_BUF_SIZE - len[i]), 0);
+	}
+	ro_clear();
+	munmap(ring_page, 4096);
+	munmap(pages, NETFRONT_PAGES * 4096);
+}
+
 int main(void)
 {
 	test_netback_reads_once();
+	test_netfront_reads_once();
 	return unit_done("readonce_net");
 }
 #endif

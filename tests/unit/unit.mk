@@ -140,7 +140,8 @@ READONCE_FLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointe
                   -Iinclude -Ilib -Ihv/include -Itools -I. -Itests/fuzz/fake
 READONCE_BLK_SRCS := tests/unit/test_readonce.c tests/unit/fake_hv.c tests/unit/memdisk.c \
                      backend/blkback.c frontend/blkfront.c frontend/blkfront_ring.c lib/string.c
-READONCE_NET_SRCS := tests/unit/test_readonce.c tests/unit/fake_hv.c backend/netback.c lib/string.c
+READONCE_NET_SRCS := tests/unit/test_readonce.c tests/unit/fake_hv.c backend/netback.c \
+                     frontend/netfront_ring.c lib/string.c
 UNIT_BINS += build/unit/test_readonce_blk build/unit/test_readonce_net
 build/unit/test_readonce_blk: $(READONCE_BLK_SRCS) tests/unit/readonce.h tests/unit/unit.h \
 		$(wildcard tests/unit/*.h backend/*.h frontend/*.h include/public/*.h include/public/io/*.h \
@@ -148,7 +149,7 @@ build/unit/test_readonce_blk: $(READONCE_BLK_SRCS) tests/unit/readonce.h tests/u
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(READONCE_FLAGS) -o $@ $(READONCE_BLK_SRCS)
 build/unit/test_readonce_net: $(READONCE_NET_SRCS) tests/unit/readonce.h tests/unit/unit.h \
-		$(wildcard tests/unit/*.h backend/*.h include/public/*.h include/public/io/*.h \
+		$(wildcard tests/unit/*.h backend/*.h frontend/*.h include/public/*.h include/public/io/*.h \
 			   tests/fuzz/fake/rt/*.h)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(READONCE_FLAGS) -DREADONCE_NET -o $@ $(READONCE_NET_SRCS)
