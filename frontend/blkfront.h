@@ -151,7 +151,11 @@ void blkfront_buf_free(struct blkfront *bf, void *buf, uint32_t bytes);
 int blkfront_poll(struct blkfront *bf);
 /* Completed I/Os (up to max) into out; returns how many. */
 int blkfront_reap(struct blkfront *bf, struct blkfront_done *out, int max);
-/* Block until an event arrives or timeout_ns passes. */
+/* Block until an event arrives or timeout_ns passes. The backend's
+ * notification for what submit/send/poll queued goes out here (rt_notify_later:
+ * inside this HC_BLOCK, or at once when an event is already pending), or when
+ * main returns: a caller that polls without ever waiting leaves the backend
+ * to find its requests by its own polling period (milliseconds). */
 void blkfront_wait(struct blkfront *bf, uint64_t timeout_ns);
 int blkfront_connected(const struct blkfront *bf);
 int blkfront_gone(const struct blkfront *bf);

@@ -80,7 +80,11 @@ int netfront_send(struct netfront *nf, const void *frame, size_t len);
  * received, or 0. */
 int netfront_poll(struct netfront *nf, netfront_rx_fn rx, void *arg);
 int netfront_connected(const struct netfront *nf);
-/* Block until an event arrives or timeout_ns passes. */
+/* Block until an event arrives or timeout_ns passes. The backend's
+ * notification for what submit/send/poll queued goes out here (rt_notify_later:
+ * inside this HC_BLOCK, or at once when an event is already pending), or when
+ * main returns: a caller that polls without ever waiting leaves the backend
+ * to find its requests by its own polling period (milliseconds). */
 void netfront_wait(struct netfront *nf, uint64_t timeout_ns);
 
 #endif

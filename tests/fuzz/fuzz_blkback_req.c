@@ -9,6 +9,12 @@
  * (memdisk counts BLKDISK_EINVAL); nothing outside the two slices is ever
  * written; the honest client's writes of a fixed pattern read back intact;
  * every honest I/O completes with status 0; ASan watches every access.
+ * After every poll the backend's books balance (check_books): each request
+ * slot is exactly one of free, held for a client, or at the disk; every DMA
+ * buffer page is free or owned by exactly one copied request at the disk;
+ * each mapping's busy count is the zero-copy writes at the disk through it.
+ * A slot or page that leaks on some error path, or one given out twice,
+ * fails at once rather than only when the last one is gone.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +44,47 @@ static uint8_t wbuf[8192], rbuf[8192];
 static unsigned pending_io;
 static int written;              /* the honest write completed: reads may check */
 
+static void check_books(void)
+{
+	unsigned at_disk = 0, client_at_disk[BLKBACK_CLIENTS] = { 0 };
+	uint16_t busy[BLKBACK_CLIENTS][BLKBACK_MAPS] = { { 0 } };
+	uint64_t pages[BLKBACK_BUF_PAGES / 64] = { 0 };
+
+	for (unsigned k = 0; k < BLKBACK_INFLIGHT; k++) {
+		const struct bb_req *q = &bb.req[k];
+		unsigned holders = 0;
+		for (unsigned i = 0; i < bb.n; i++)
+			holders += bb.c[i].held == (int)k + 1;
+		if ((bb.req_free >> k & 1) + (q->used != 0) + holders != 1)
+			die("a request slot is not exactly one of free, held, at the disk");
+		if (!q->used)
+			continue;
+		at_disk++;
+		client_at_disk[q->client]++;
+		for (unsigned b = 0; b < q->nbuf; b++) {
+			if (pages[q->buf[b] / 64] >> (q->buf[b] % 64) & 1 ||
+			    bb.buf_free[q->buf[b] / 64] >> (q->buf[b] % 64) & 1)
+				die("a DMA buffer page is free and used, or used twice");
+			pages[q->buf[b] / 64] |= 1ull << (q->buf[b] % 64);
+		}
+		if (q->direct && q->r.op == BLKIF_OP_WRITE)
+			for (unsigned i = 0; i < q->r.nr_segs; i++)
+				busy[q->client][q->slot[i]]++;
+	}
+	for (unsigned i = 0; i < BLKBACK_BUF_PAGES / 64; i++)
+		if ((pages[i] | bb.buf_free[i]) != ~0ull)
+			die("a DMA buffer page leaked");
+	if (bb.inflight != at_disk)
+		die("the backend's count of requests at the disk is off");
+	for (unsigned i = 0; i < bb.n; i++) {
+		if (bb.c[i].inflight != client_at_disk[i])
+			die("a client's count of requests at the disk is off");
+		for (unsigned m = 0; m < bb.c[i].nmaps; m++)
+			if (bb.c[i].maps[m].busy != busy[i][m])
+				die("a mapping's busy count is not its zero-copy writes at the disk");
+	}
+}
+
 static void poll_back(void)
 {
 	if (!back_alive)
@@ -46,6 +93,7 @@ static void poll_back(void)
 	blkback_poll(&bb, rt_events_take());
 	if (md.einval)
 		die("the disk got a request blkback should have refused");
+	check_books();
 }
 
 static void poll_front(void)
