@@ -104,7 +104,7 @@ static void disconnect(struct netback *nb, struct nb_client *c, const char *why)
 	c->rx_count = c->rx_head = 0;
 	c->urgent = c->owed = 0;
 	c->quiet_tx = 0;
-	c->mac_known = 0;
+	c->mac_known = c->assigned;    /* a learned MAC was this connection's only */
 	c->offer_gen = 0;       /* the client's next offer is new, even if its grefs repeat */
 	nb->stats.disconnects++;
 	announce(nb, c);
@@ -217,11 +217,48 @@ static int mac_eq(const uint8_t *a, const uint8_t *b)
 	return a4 == b4 && a2 == b2;
 }
 
+/* The client that owns mac: a connected client's learned MAC, or any
+ * client's assigned one, connected or not (frames to an absent client are
+ * dropped, never sent elsewhere, and nobody else may claim its MAC). */
 static struct nb_client *owner_of(struct netback *nb, const uint8_t *mac)
 {
 	for (unsigned i = 0; i < nb->n; i++)
-		if (nb->c[i].connected && nb->c[i].mac_known && mac_eq(nb->c[i].mac, mac))
+		if (nb->c[i].mac_known && mac_eq(nb->c[i].mac, mac))
 			return &nb->c[i];
+	return 0;
+}
+
+static void log_mac(const struct nb_client *c, const char *how)
+{
+	const uint8_t *m = c->mac;
+
+	gprintf("netback: client %u has MAC %02x:%02x:%02x:%02x:%02x:%02x (%s)\n", c->domid,
+		m[0], m[1], m[2], m[3], m[4], m[5], how);
+}
+
+int netback_assign_mac(struct netback *nb, uint32_t domid, const uint8_t mac[6])
+{
+	struct nb_client *c = 0;
+
+	if (mac[0] & 1)
+		return NETBACK_EMAC;
+	for (unsigned i = 0; i < nb->n; i++)
+		if (nb->c[i].domid == domid)
+			c = &nb->c[i];
+	if (!c)
+		return NETBACK_ENOCLIENT;
+	if (c->assigned)
+		return NETBACK_EASSIGNED;
+	struct nb_client *o = owner_of(nb, mac);
+	if (o && o != c)
+		return NETBACK_ETAKEN;
+	/* Before any client connects (netdd assigns at start): nothing learned
+	 * to undo. */
+	memcpy(c->mac, mac, 6);
+	c->mac_known = c->assigned = 1;
+	if (nb->up.add_mac)
+		nb->up.add_mac(nb->up.ctx, mac);
+	log_mac(c, "assigned");
 	return 0;
 }
 
@@ -249,7 +286,9 @@ static void switch_frame(struct netback *nb, struct nb_client *from, const uint8
 		return;
 	}
 	struct nb_client *to = owner_of(nb, f);
-	if (to && to != from) {
+	if (to && !to->connected) {
+		nb->stats.dropped_no_route++;   /* an assigned MAC whose client is away */
+	} else if (to && to != from) {
 		nb->stats.local += from != 0;
 		deliver(nb, to, f, len);
 	} else if (from && !to) {
@@ -260,13 +299,19 @@ static void switch_frame(struct netback *nb, struct nb_client *from, const uint8
 	}
 }
 
-/* The source MAC is learned once and then must not change or be another's. */
-static int source_ok(struct netback *nb, struct nb_client *c, const uint8_t *f)
+/* The source MAC must be the client's: its assigned one, or else (not
+ * strict) the one learned from its first frame, which must be unicast and
+ * nobody else's, assigned or learned. First-come learning cannot keep a
+ * client from claiming a MAC outside netback (the gateway's): only an
+ * assignment, or strict, does. */
+static int source_check(struct netback *nb, struct nb_client *c, const uint8_t *f)
 {
 	const uint8_t *src = f + 6;
 
-	if (c->mac_known)       /* checked unicast and nobody else's when learned */
+	if (c->mac_known)       /* checked unicast and nobody else's when set */
 		return mac_eq(c->mac, src);
+	if (nb->strict)
+		return 0;
 	struct nb_client *o = owner_of(nb, src);
 	if (src[0] & 1 || (o && o != c))
 		return 0;
@@ -274,9 +319,16 @@ static int source_ok(struct netback *nb, struct nb_client *c, const uint8_t *f)
 	c->mac_known = 1;
 	if (nb->up.add_mac)
 		nb->up.add_mac(nb->up.ctx, src);
-	gprintf("netback: client %u has MAC %02x:%02x:%02x:%02x:%02x:%02x\n", c->domid,
-		src[0], src[1], src[2], src[3], src[4], src[5]);
+	log_mac(c, "learned");
 	return 1;
+}
+
+static int source_ok(struct netback *nb, struct nb_client *c, const uint8_t *f)
+{
+	int ok = source_check(nb, c, f);
+
+	nb->stats.bad_source += !ok;
+	return ok;
 }
 
 /* A checked frame for the uplink alone (unicast, no client owns its

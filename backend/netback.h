@@ -2,7 +2,11 @@
  * netback: the network backend inside the NIC driver domain. It serves up to
  * NETBACK_CLIENTS client VMs over netif rings and switches Ethernet frames
  * between them and an uplink (the NIC driver) by destination MAC. A client's
- * MAC is learned from its first frame and then locked to it. Frames move by
+ * MAC is the one its driver domain's configuration assigns it
+ * (netback_assign_mac): known from the start, and the only source MAC its
+ * frames may carry. A client without one has its MAC learned from its first
+ * frame and then locked to it (never a MAC assigned to another client), unless
+ * the backend is strict (no assignment: every frame refused). Frames move by
  * copy through the clients' granted pages, mapped into the backend outside its
  * RAM. Every request is validated; a bad one is answered with an error and the
  * loop goes on; a client that breaks the ring protocol loses only its own
@@ -80,6 +84,7 @@ struct netback_stats {
 	uint64_t dropped_no_buffer, dropped_no_route, bad_requests, grant_errors;
 	uint64_t copies, notifications, connects, disconnects;
 	uint64_t zero_copy;             /* TX frames sent with the payload in place */
+	uint64_t bad_source;            /* TX frames refused for their source MAC (also bad_requests) */
 };
 
 struct nb_map { uint32_t gref; uint8_t readonly; uint64_t gpa; };
@@ -96,7 +101,10 @@ struct nb_client {
 	struct ring_back ring;
 	int port;
 	uint8_t mac[6];
+	/* mac is the client's: assigned (for good), or learned (until it
+	 * disconnects). A MAC is known only for a connected or assigned client. */
 	int mac_known;
+	int assigned;
 	struct nb_map maps[NETBACK_MAPS];
 	unsigned nmaps;
 	uint8_t map_hint[NETBACK_MAP_HINTS];    /* gref % NETBACK_MAP_HINTS -> maps[] index */
@@ -126,12 +134,23 @@ struct netback {
 	unsigned n;
 	uint32_t generation;
 	uint32_t polls;                 /* netback_poll calls, for the now-and-then port check */
+	int strict;                     /* clients without an assigned MAC are refused every frame */
 	struct netback_stats stats;
 };
 
 int netback_init(struct netback *nb, const struct netback_uplink *up);
 /* Serve client domain domid; announces the backend in the registry. */
 int netback_add_client(struct netback *nb, uint32_t domid);
+/* Assign client domid (added already) its MAC, trusted configuration: the
+ * only source MAC accepted from it, and where frames to that MAC go, whether
+ * it has connected yet or not. 0, or NETBACK_EMAC (a group MAC),
+ * NETBACK_ENOCLIENT (not a client), NETBACK_EASSIGNED (the client has one
+ * already), NETBACK_ETAKEN (another client's). */
+#define NETBACK_EMAC      (-1)
+#define NETBACK_ENOCLIENT (-2)
+#define NETBACK_EASSIGNED (-3)
+#define NETBACK_ETAKEN    (-4)
+int netback_assign_mac(struct netback *nb, uint32_t domid, const uint8_t mac[6]);
 /* Connect offered rings, take TX/RX requests, answer, notify. 'events' are
  * the pending event bits the caller took (a client's port raised with an
  * empty ring means it may be gone). Returns the requests handled. */

@@ -1,6 +1,10 @@
 /*
  * The NIC driver domain: the e1000 driver and netback in one image. Client
- * VMs named in clients=a,b,... reach the network only through it. It arms
+ * VMs named in clients=a,b,... reach the network only through it.
+ * mac.NAME=xx:xx:xx:xx:xx:xx assigns client NAME its MAC (netback_assign_mac:
+ * the only source MAC it may send from, known before it sends); mac_strict=1
+ * refuses every frame of a client without one (otherwise its MAC is learned
+ * first-come). A bad assignment fails us at start. It arms
  * its hang watchdog (watchdog_ms=, default 500) and feeds it from its loop.
  *
  * Crash triggers for restart tests (a first step toward fault injection):
@@ -24,6 +28,7 @@
 #include "backend/netback.h"
 #include "driver-domains/e1000/e1000.h"
 #include "faultinject/nicfaults.h"
+#include "guest/net/net.h"
 #include "rt/channel.h"
 #include "rt/fisite.h"
 #include "rt/rt.h"
@@ -119,6 +124,52 @@ static void add_clients(void)
 	}
 }
 
+/* One mac.NAME=MAC argument (w: its first byte, n: its length). */
+static void assign_one(const char *w, size_t n)
+{
+	char name[32], mac_s[24];
+	uint8_t mac[6];
+	size_t k = 4;                   /* past "mac." */
+
+	while (k < n && w[k] != '=')
+		k++;
+	if (k == n || k - 4 == 0 || k - 4 >= sizeof(name) || n - k - 1 >= sizeof(mac_s))
+		rt_fail("%.*s: want mac.NAME=xx:xx:xx:xx:xx:xx", (int)n, w);
+	memcpy(name, w + 4, k - 4);
+	name[k - 4] = 0;
+	memcpy(mac_s, w + k + 1, n - k - 1);
+	mac_s[n - k - 1] = 0;
+	if (net_parse_mac(mac_s, mac))
+		rt_fail("mac.%s=%s: not a MAC (xx:xx:xx:xx:xx:xx)", name, mac_s);
+	int64_t id = hv_domain_lookup(name, strlen(name));
+	int rc = id < 0 ? NETBACK_ENOCLIENT : netback_assign_mac(&nb, (uint32_t)id, mac);
+	if (rc == NETBACK_EMAC)
+		rt_fail("mac.%s=%s: a group (multicast) MAC", name, mac_s);
+	if (rc == NETBACK_ENOCLIENT)
+		rt_fail("mac.%s: %s is not one of clients=", name, name);
+	if (rc == NETBACK_EASSIGNED)
+		rt_fail("mac.%s: assigned twice", name);
+	if (rc == NETBACK_ETAKEN)
+		rt_fail("mac.%s=%s: assigned to another client already", name, mac_s);
+}
+
+/* Every mac.NAME= argument, after add_clients. */
+static void assign_macs(void)
+{
+	const char *p = rt_info.args;
+
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		const char *w = p;
+		while (*p && *p != ' ')
+			p++;
+		if (p - w > 4 && !memcmp(w, "mac.", 4))
+			assign_one(w, (size_t)(p - w));
+	}
+	nb.strict = rt_arg_u64("mac_strict", 0) != 0;
+}
+
 /* The control channel asks for a crash kind through the shared page
  * ("inject netdd KIND"): carried out at once, like crash= with after=0. */
 static void crash_requested(void)
@@ -180,6 +231,7 @@ int main(void)
 	}
 	netback_init(&nb, &up);
 	add_clients();
+	assign_macs();
 	gprintf("netdd: generation %lu, MAC %02x:%02x:%02x:%02x:%02x:%02x, link %s, %s\n",
 		generation, nic.mac[0], nic.mac[1], nic.mac[2], nic.mac[3], nic.mac[4], nic.mac[5],
 		e1000_link_up(&nic) ? "up" : "down",

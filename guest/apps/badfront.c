@@ -6,9 +6,14 @@
  * greedy=1 instead sends frames from page after page of its own (each a new
  * grant the backend must map), holds what the backend mapped for hold_ms=
  * and leaves: the backend maps at most its per-client share.
+ * spy=1 (with mac=, its assigned MAC, and victim=, another client's) tries
+ * to send from the gateway's MAC and the victim's (each must be refused),
+ * sends one frame from its own, then listens for listen_ms= (default 20000):
+ * every unicast frame it receives must be addressed to its own MAC.
  * Exit code: the number of failed checks.
  */
 #include "guest/hostile/hostile.h"
+#include "guest/net/net.h"
 #include "public/io/netif.h"
 #include "public/ring.h"
 #include "rt/channel.h"
@@ -79,6 +84,73 @@ static int greedy(const uint8_t mac[6])
 	return rt_test_result();
 }
 
+/* Post RX buffer i (greedy_pages[i], granted writable as grefs[i]). */
+static void post_rx(uint16_t i, const uint32_t *grefs)
+{
+	*(struct netif_request *)ring_front_next_req(&hf.ring) = (struct netif_request){
+		.id = i, .op = NETIF_OP_RX, .gref = grefs[i], .len = NETIF_MAX_FRAME };
+	if (ring_front_push(&hf.ring))
+		hv_evtchn_send((uint32_t)hf.port);
+}
+
+static int spy(void)
+{
+	static const uint8_t gateway[6] = { 0x52, 0x55, 0x0a, 0x00, 0x02, 0x02 };  /* 10.0.2.2 */
+	enum { BUFS = 8 };
+	uint8_t mine[6], victim[6];
+	uint32_t grefs[BUFS];
+	char s[24];
+	unsigned got = 0, theirs = 0;
+
+	if (!rt_arg_str("mac", s, sizeof(s)) || net_parse_mac(s, mine) ||
+	    !rt_arg_str("victim", s, sizeof(s)) || net_parse_mac(s, victim))
+		rt_fail("spy=1 wants mac= and victim=");
+	for (uint16_t i = 0; i < BUFS; i++) {
+		int64_t g = hv_grant_create(greedy_pages[i], hf.backend, 0);
+		GCHECK(g >= 0);
+		grefs[i] = (uint32_t)g;
+	}
+	/* Claims, before any buffer is posted (each answer is the claim's). */
+	arp_frame(greedy_pages[0], gateway);
+	int st_gw = transact((struct netif_request){ .id = 100, .op = NETIF_OP_TX, .gref = grefs[0], .len = 42 });
+	arp_frame(greedy_pages[0], victim);
+	int st_victim = transact((struct netif_request){ .id = 101, .op = NETIF_OP_TX, .gref = grefs[0], .len = 42 });
+	arp_frame(greedy_pages[0], mine);
+	GCHECK_EQ(transact((struct netif_request){ .id = 102, .op = NETIF_OP_TX, .gref = grefs[0], .len = 42 }),
+		  NETIF_OK);
+	GCHECK_EQ(st_gw, NETIF_ERR_BADREQ);
+	GCHECK_EQ(st_victim, NETIF_ERR_BADREQ);
+	if (st_gw == NETIF_ERR_BADREQ && st_victim == NETIF_ERR_BADREQ)
+		gprintf("badfront: spy: claims of the gateway's and the victim's MAC refused\n");
+	for (uint16_t i = 0; i < BUFS; i++)
+		post_rx(i, grefs);
+	uint64_t end = hv_time() + rt_arg_u64("listen_ms", 20000) * 1000000ull;
+	while (hv_time() < end) {
+		struct netif_response rsp;
+		while (ring_front_final_check(&hf.ring) > 0) {
+			ring_front_copy_rsp(&hf.ring, &rsp);
+			GCHECK(rsp.op == NETIF_OP_RX && rsp.id < BUFS);
+			if (rsp.op != NETIF_OP_RX || rsp.id >= BUFS)
+				continue;
+			const uint8_t *f = greedy_pages[rsp.id];
+			if (rsp.status == NETIF_OK && rsp.len >= 14) {
+				got++;
+				if (!(f[0] & 1) && memcmp(f, mine, 6)) {
+					theirs++;
+					gprintf("badfront: spy: got a frame for %02x:%02x:%02x:%02x:%02x:%02x\n",
+						f[0], f[1], f[2], f[3], f[4], f[5]);
+				}
+			}
+			post_rx(rsp.id, grefs);
+		}
+		rt_wait_event(5000000ull);
+		rt_events_take();
+	}
+	gprintf("badfront: spy: %u frames received, %u of them unicast to another MAC\n", got, theirs);
+	GCHECK_EQ(theirs, 0);
+	return rt_test_result();
+}
+
 int main(void)
 {
 	static const uint8_t mine[6] = { 0x52, 0x54, 0x00, 0x00, 0x00, 0x66 };
@@ -97,6 +169,8 @@ int main(void)
 		mac[5] = (uint8_t)me.domid;
 		return greedy(mac);
 	}
+	if (rt_arg_u64("spy", 0))
+		return spy();
 #define RQ(op_, gref_, off_, len_) \
 	((struct netif_request){ .id = id++, .op = (op_), .gref = (gref_), .offset = (off_), .len = (len_) })
 	struct netif_request r;

@@ -12,7 +12,9 @@
  * outside what was granted or a write to a read-only grant faults). Invariants:
  * netback maps only into the window of the client it talks about, never over a
  * live mapping, sends only on bound ports, forwards only frames of 14..1514
- * bytes whose source MAC is the learned one of a connected client, never lets
+ * bytes whose source MAC is the learned or assigned one of a connected client
+ * (the second client has one assigned, the MAC its pages are filled with; the
+ * first learns, and must never learn that one), never lets
  * two clients own one MAC, keeps its counts within its arrays, and a frontend
  * that followed the ring protocol always sees a well-formed response stream.
  */
@@ -200,7 +202,7 @@ static int uplink_tx(void *ctx, const void *frame, size_t len)
 	for (unsigned i = 0; i < nb.n; i++)
 		if (nb.c[i].connected && nb.c[i].mac_known && !memcmp(nb.c[i].mac, src, 6))
 			return 0;
-	die("uplink got a frame whose source is no client's learned MAC");
+	die("uplink got a frame whose source is no client's learned or assigned MAC");
 	return 0;
 }
 
@@ -271,8 +273,15 @@ static void zc_check_unmap(uint64_t dest)
 
 /* ---- invariants after every step ---- */
 
+/* The second client's assigned MAC (fill_page's source MAC for it). */
+static const uint8_t assigned_mac[6] = { 2, 0, 0, 0, 0, 2 };
+
 static void check_state(void)
 {
+	if (!nb.c[1].assigned || !nb.c[1].mac_known || memcmp(nb.c[1].mac, assigned_mac, 6))
+		die("the assigned MAC changed");
+	if (nb.c[0].mac_known && !memcmp(nb.c[0].mac, assigned_mac, 6))
+		die("a client learned another's assigned MAC");
 	for (unsigned i = 0; i < nb.n; i++) {
 		const struct nb_client *c = &nb.c[i];
 		if (c->nmaps > NETBACK_MAPS || c->rx_count > NETBACK_RX_POSTED ||
@@ -281,7 +290,7 @@ static void check_state(void)
 		if (c->connected && c->port != peers[i].port)
 			die("connected on a port it did not bind");
 		for (unsigned j = 0; j < i; j++)
-			if (c->connected && nb.c[j].connected && c->mac_known && nb.c[j].mac_known &&
+			if (c->mac_known && nb.c[j].mac_known &&
 			    !memcmp(c->mac, nb.c[j].mac, 6))
 				die("two clients own one MAC");
 	}
@@ -401,6 +410,8 @@ static void reset(void)
 		peers[i].fe = (struct reg_entry){ REG_INITIALISING, RING_GREF, 3, 1 };
 		netback_add_client(&nb, i + 1);
 	}
+	if (netback_assign_mac(&nb, 2, assigned_mac))
+		die("assignment refused");
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -3,9 +3,10 @@
  * fake_hv.c, with a client played by hand: how offers are taken across a
  * backend restart; zero-copy transmit (the device sends netback's copy of
  * the header, and the client hears back only after the device is done);
- * copied transmit built in the uplink's own buffer.
+ * copied transmit built in the uplink's own buffer; MACs assigned by the
+ * configuration (netback_assign_mac) against clients claiming others'.
  *
- * Domains: 1 the backend, 2 the client.
+ * Domains: 1 the backend, 2 the client (3 and 4: more clients).
  */
 #include <string.h>
 #include "backend/netback.h"
@@ -350,11 +351,231 @@ static void test_tx_in_place(void)
 	CHECK_EQ(rsp.status, NETIF_ERR_BADREQ);
 }
 
+/* ---- assigned MACs: several clients, each played by hand ---- */
+
+struct peer { uint32_t dom; uint8_t *ring_page, *buf, *rxbuf; struct ring_front ring; int gref, buf_gref, rx_gref, port; };
+
+static const uint8_t mac_a[6] = { 0x52, 0x54, 0, 0, 0, 0x15 };     /* assigned to domain 2 */
+static const uint8_t mac_b[6] = { 0x52, 0x54, 0, 0, 0, 0x16 };     /* assigned to domain 4 */
+static const uint8_t mac_gw[6] = { 0x52, 0x55, 0x0a, 0, 2, 2 };     /* the gateway's */
+static const uint8_t mac_c[6] = { 0x52, 0x54, 0, 0, 0, 0x17 };     /* nobody's */
+
+static void peer_offer(struct peer *p, uint32_t dom)
+{
+	memset(p, 0, sizeof(*p));
+	p->dom = dom;
+	fake_cur = dom;
+	p->ring_page = fake_alloc_pages(1);
+	p->buf = fake_alloc_pages(1);
+	p->rxbuf = fake_alloc_pages(1);
+	ring_front_init(&p->ring, p->ring_page, NETIF_SLOT_SIZE);
+	p->gref = (int)hv_grant_create(p->ring_page, BACK, 0);
+	p->buf_gref = (int)hv_grant_create(p->buf, BACK, GRANT_READONLY);
+	p->rx_gref = (int)hv_grant_create(p->rxbuf, BACK, 0);
+	p->port = (int)hv_evtchn_alloc(BACK);
+	CHECK(p->gref >= 0 && p->buf_gref >= 0 && p->rx_gref >= 0 && p->port > 0);
+	struct reg_entry me = { REG_INITIALISING, (uint32_t)p->gref, (uint32_t)p->port, 0 };
+	CHECK_EQ(hv_reg_write(BACK, NETIF_REG_DEVID, &me), 0);
+}
+
+/* The peer sends a 60-byte frame from src to dst: the status of its answer. */
+static int peer_send(struct peer *p, const uint8_t dst[6], const uint8_t src[6])
+{
+	struct netif_request r = { .id = 1, .op = NETIF_OP_TX, .gref = (uint32_t)p->buf_gref, .len = 60 };
+	struct netif_response rsp;
+
+	fake_cur = p->dom;
+	memcpy(p->buf, dst, 6);
+	memcpy(p->buf + 6, src, 6);
+	p->buf[12] = 8;
+	*(struct netif_request *)ring_front_next_req(&p->ring) = r;
+	ring_front_push(&p->ring);
+	poll_back(1);
+	fake_cur = p->dom;
+	if (ring_front_pending(&p->ring) != 1)
+		return 1000;
+	ring_front_copy_rsp(&p->ring, &rsp);
+	return rsp.status;
+}
+
+static void peer_post_rx(struct peer *p)
+{
+	struct netif_request r = { .id = 2, .op = NETIF_OP_RX, .gref = (uint32_t)p->rx_gref, .len = 1514 };
+
+	fake_cur = p->dom;
+	memset(p->rxbuf, 0, 64);
+	*(struct netif_request *)ring_front_next_req(&p->ring) = r;
+	ring_front_push(&p->ring);
+	poll_back(1);
+}
+
+/* Frames received by the peer (answers to its posted RX buffer). */
+static unsigned peer_received(struct peer *p)
+{
+	unsigned n = 0;
+	struct netif_response rsp;
+
+	fake_cur = p->dom;
+	while (ring_front_pending(&p->ring)) {
+		ring_front_copy_rsp(&p->ring, &rsp);
+		n += rsp.op == NETIF_OP_RX && rsp.status == NETIF_OK;
+	}
+	return n;
+}
+
+static void uplink_sends(const uint8_t dst[6])
+{
+	uint8_t f[60] = { 0 };
+
+	memcpy(f, dst, 6);
+	memcpy(f + 6, mac_gw, 6);
+	fake_cur = BACK;
+	netback_uplink_rx(&nb, f, sizeof(f));
+	poll_back(1);
+}
+
+static unsigned added_macs;
+static int count_add_mac(void *ctx, const uint8_t mac[6])
+{
+	(void)ctx, (void)mac;
+	added_macs++;
+	return 0;
+}
+
+static void assigned_start(int strict)
+{
+	static const struct netback_uplink up = { 0, uplink_tx, count_add_mac, 0, 0, 0, 0, 0 };
+
+	fake_hv_init();
+	added_macs = 0;
+	fake_cur = BACK;
+	CHECK_EQ(netback_init(&nb, &up), 0);
+	nb.strict = strict;
+	CHECK_EQ(netback_add_client(&nb, 2), 0);
+	CHECK_EQ(netback_add_client(&nb, 3), 0);
+	CHECK_EQ(netback_add_client(&nb, 4), 0);
+	CHECK_EQ(netback_assign_mac(&nb, 2, mac_a), 0);
+	CHECK_EQ(netback_assign_mac(&nb, 4, mac_b), 0);
+	CHECK_EQ(added_macs, 2);                /* the NIC accepts them from the start */
+}
+
+/* Bad assignments are refused, each with its own error. */
+static void test_assign_errors(void)
+{
+	static const uint8_t group[6] = { 0x53, 0x54, 0, 0, 0, 0x15 };
+
+	assigned_start(0);
+	CHECK_EQ(netback_assign_mac(&nb, 3, group), NETBACK_EMAC);
+	CHECK_EQ(netback_assign_mac(&nb, 9, mac_c), NETBACK_ENOCLIENT);
+	CHECK_EQ(netback_assign_mac(&nb, 2, mac_c), NETBACK_EASSIGNED);
+	CHECK_EQ(netback_assign_mac(&nb, 3, mac_a), NETBACK_ETAKEN);
+	CHECK_EQ(netback_assign_mac(&nb, 3, mac_c), 0);
+}
+
+/* A client with an assignment sends only from it: another source MAC (the
+ * gateway's, an unassigned one, another client's) is refused and counted,
+ * before and after its good frames, and nothing of it leaves. */
+static void test_assigned_source_only(void)
+{
+	static struct peer a;
+
+	assigned_start(0);
+	peer_offer(&a, 2);
+	poll_back(1);
+	CHECK_EQ(netback_connected(&nb), 1);
+	unsigned up0 = uplink_frames;
+	CHECK_EQ(peer_send(&a, mac_gw, mac_gw), NETIF_ERR_BADREQ);     /* its first frame */
+	CHECK_EQ(peer_send(&a, mac_gw, mac_c), NETIF_ERR_BADREQ);
+	CHECK_EQ(peer_send(&a, mac_gw, mac_b), NETIF_ERR_BADREQ);
+	CHECK_EQ(uplink_frames, up0);
+	CHECK_EQ(nb.stats.bad_source, 3);
+	CHECK_EQ(peer_send(&a, mac_gw, mac_a), NETIF_OK);
+	CHECK_EQ(uplink_frames, up0 + 1);
+	CHECK_EQ(peer_send(&a, mac_gw, mac_c), NETIF_ERR_BADREQ);
+	CHECK_EQ(nb.stats.bad_source, 4);
+	CHECK_EQ(added_macs, 2);                /* nothing learned */
+}
+
+/* A client without one learns first-come, but never a MAC assigned to
+ * another client, connected or not: frames to that MAC never reach it. */
+static void test_unassigned_cannot_claim(void)
+{
+	static struct peer a, c;
+
+	assigned_start(0);
+	peer_offer(&c, 3);
+	poll_back(1);
+	CHECK_EQ(peer_send(&c, mac_gw, mac_b), NETIF_ERR_BADREQ);      /* 4's, not connected */
+	CHECK_EQ(peer_send(&c, mac_gw, mac_a), NETIF_ERR_BADREQ);      /* 2's, not connected */
+	CHECK_EQ(nb.stats.bad_source, 2);
+	peer_post_rx(&c);
+	uplink_sends(mac_a);
+	uplink_sends(mac_b);
+	CHECK_EQ(peer_received(&c), 0);
+	CHECK_EQ(peer_send(&c, mac_gw, mac_c), NETIF_OK);              /* learned */
+	CHECK_EQ(added_macs, 3);
+	/* Once 2 is connected too, still not: its MAC is its own. */
+	peer_offer(&a, 2);
+	poll_back(1);
+	CHECK_EQ(netback_connected(&nb), 2);
+	CHECK_EQ(peer_send(&a, mac_c, mac_a), NETIF_OK);              /* to c: local */
+	CHECK_EQ(peer_received(&c), 1);
+	peer_post_rx(&c);
+	CHECK_EQ(peer_send(&a, mac_b, mac_a), NETIF_OK);              /* to absent 4: dropped */
+	CHECK_EQ(peer_received(&c), 0);
+	CHECK_EQ(nb.stats.local, 1);
+}
+
+/* A frame from the uplink to an assigned MAC reaches its client before
+ * the client sent anything; one to an absent client's goes nowhere. */
+static void test_uplink_to_assigned_before_send(void)
+{
+	static struct peer a;
+
+	assigned_start(0);
+	peer_offer(&a, 2);
+	poll_back(1);
+	peer_post_rx(&a);
+	uplink_sends(mac_a);
+	CHECK_EQ(peer_received(&a), 1);
+	CHECK(!memcmp(a.rxbuf, mac_a, 6));
+	peer_post_rx(&a);
+	unsigned route0 = (unsigned)nb.stats.dropped_no_route;
+	uplink_sends(mac_b);
+	CHECK_EQ(peer_received(&a), 0);
+	CHECK_EQ(nb.stats.dropped_no_route, route0 + 1);
+	/* A disconnect keeps the assignment (a learned MAC would go). */
+	fake_cur = 2;
+	CHECK_EQ(hv_evtchn_close((uint32_t)a.port), 0);
+	poll_back(STATUS_POLLS);
+	CHECK_EQ(netback_connected(&nb), 0);
+	CHECK(nb.c[0].mac_known && nb.c[0].assigned);
+}
+
+/* Strict: a client without an assignment is refused every frame. */
+static void test_strict(void)
+{
+	static struct peer c;
+
+	assigned_start(1);
+	peer_offer(&c, 3);
+	poll_back(1);
+	CHECK_EQ(peer_send(&c, mac_gw, mac_c), NETIF_ERR_BADREQ);
+	CHECK_EQ(peer_send(&c, mac_gw, mac_c), NETIF_ERR_BADREQ);
+	CHECK_EQ(added_macs, 2);
+	CHECK_EQ(nb.stats.from_client, 0);
+}
+
 int main(void)
 {
 	test_stale_offer_retried();
 	test_failed_offer_not_retried_every_poll();
 	test_zero_copy_tx();
 	test_tx_in_place();
+	test_assign_errors();
+	test_assigned_source_only();
+	test_unassigned_cannot_claim();
+	test_uplink_to_assigned_before_send();
+	test_strict();
 	return unit_done("netback");
 }
