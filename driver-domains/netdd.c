@@ -32,6 +32,7 @@
 #include "rt/channel.h"
 #include "rt/fisite.h"
 #include "rt/rt.h"
+#include "kvargs.h"
 
 static struct e1000 nic;
 static struct netback nb;
@@ -156,17 +157,12 @@ static void assign_one(const char *w, size_t n)
 /* Every mac.NAME= argument, after add_clients. */
 static void assign_macs(void)
 {
-	const char *p = rt_info.args;
+	const char *p = rt_info.args, *w;
+	size_t len;
 
-	while (*p) {
-		while (*p == ' ')
-			p++;
-		const char *w = p;
-		while (*p && *p != ' ')
-			p++;
-		if (p - w > 4 && !memcmp(w, "mac.", 4))
-			assign_one(w, (size_t)(p - w));
-	}
+	while ((w = kv_word(&p, &len)))
+		if (len > 4 && !memcmp(w, "mac.", 4))
+			assign_one(w, len);
 	nb.strict = rt_arg_u64("mac_strict", 0) != 0;
 }
 

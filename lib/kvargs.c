@@ -8,24 +8,34 @@ static int prefix(const char *w, const char *key, size_t klen)
 	return 1;
 }
 
+const char *kv_word(const char **pos, size_t *len)
+{
+	const char *p = *pos, *w;
+
+	while (*p == ' ')
+		p++;
+	if (!*p)
+		return 0;
+	w = p;
+	while (*p && *p != ' ')
+		p++;
+	*pos = p;
+	*len = (size_t)(p - w);
+	return w;
+}
+
 const char *kv_find(const char *list, const char *key, size_t *vlen)
 {
-	size_t klen = 0;
-	const char *p = list;
+	size_t klen = 0, wlen;
+	const char *p = list, *w;
 
 	while (key[klen])
 		klen++;
-	while (*p) {
-		while (*p == ' ')
-			p++;
-		const char *w = p;
-		while (*p && *p != ' ')
-			p++;
-		if ((size_t)(p - w) > klen && prefix(w, key, klen) && w[klen] == '=') {
-			*vlen = (size_t)(p - w) - klen - 1;
+	while ((w = kv_word(&p, &wlen)))
+		if (wlen > klen && prefix(w, key, klen) && w[klen] == '=') {
+			*vlen = wlen - klen - 1;
 			return w + klen + 1;
 		}
-	}
 	return 0;
 }
 

@@ -28,5 +28,12 @@ int main(void)
 	CHECK(!strcmp(buf, "alp"));                 /* truncated, terminated */
 	CHECK(kv_copy("x=1", "name", buf, sizeof(buf)) == 0);
 	CHECK(kv_copy("x=1", "x", buf, 0) == 0);
+	const char *p = "  mac.a=1   b ", *w;
+	size_t len;
+	CHECK((w = kv_word(&p, &len)) && len == 7 && !strncmp(w, "mac.a=1", 7));
+	CHECK((w = kv_word(&p, &len)) && len == 1 && *w == 'b');
+	CHECK(kv_word(&p, &len) == 0);              /* trailing spaces: the end */
+	p = "";
+	CHECK(kv_word(&p, &len) == 0);
 	return unit_done("kvargs");
 }
