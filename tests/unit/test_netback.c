@@ -201,30 +201,39 @@ static void dev_dma(void)
 	dev.done = dev.queued;
 }
 
-static void test_zero_copy_tx(void)
+/* A fresh netback on uplink up with one connected client, which sends r
+ * (its gref filled in, in *r too) from a read-only granted page: hdr, then fill bytes
+ * up to r.len. Leaves fake_cur on the client. */
+static void connect_and_send_tx(const struct netback_uplink *up, struct netif_request *r,
+				const uint8_t hdr[12], uint8_t fill)
 {
-	static const struct netback_uplink up = { 0, uplink_tx, 0, zc_tx, zc_done, zc_drain, 0, 0 };
-	static const uint8_t hdr[12] = { 0x52, 0x54, 0, 0x12, 0x34, 0x56, 2, 0, 0, 0, 0, 2 };
-	struct netif_request r = { .id = 7, .op = NETIF_OP_TX, .len = 600 };
-
 	fake_hv_init();
-	memset(&dev, 0, sizeof(dev));
 	fake_cur = CLIENT;
 	cl.ring_page = fake_alloc_pages(1);
 	cl.buf = fake_alloc_pages(1);
 	fake_cur = BACK;
-	CHECK_EQ(netback_init(&nb, &up), 0);
+	CHECK_EQ(netback_init(&nb, up), 0);
 	CHECK_EQ(netback_add_client(&nb, CLIENT), 0);
 	client_offer();
 	poll_back(1);
 	CHECK_EQ(netback_connected(&nb), 1);
 	fake_cur = CLIENT;
 	cl.buf_gref = (int)hv_grant_create(cl.buf, BACK, GRANT_READONLY);
-	r.gref = (uint32_t)cl.buf_gref;
-	memcpy(cl.buf, hdr, sizeof(hdr));
-	memset(cl.buf + sizeof(hdr), 0xaa, 600 - sizeof(hdr));
-	*(struct netif_request *)ring_front_next_req(&cl.ring) = r;
+	r->gref = (uint32_t)cl.buf_gref;
+	memcpy(cl.buf, hdr, 12);
+	memset(cl.buf + 12, fill, r->len - 12u);
+	*(struct netif_request *)ring_front_next_req(&cl.ring) = *r;
 	ring_front_push(&cl.ring);
+}
+
+static void test_zero_copy_tx(void)
+{
+	static const struct netback_uplink up = { 0, uplink_tx, 0, zc_tx, zc_done, zc_drain, 0, 0 };
+	static const uint8_t hdr[12] = { 0x52, 0x54, 0, 0x12, 0x34, 0x56, 2, 0, 0, 0, 0, 2 };
+	struct netif_request r = { .id = 7, .op = NETIF_OP_TX, .len = 600 };
+
+	memset(&dev, 0, sizeof(dev));
+	connect_and_send_tx(&up, &r, hdr, 0xaa);
 	unsigned copied = uplink_frames;
 	poll_back(1);
 	CHECK_EQ(dev.queued, 1);                /* zero-copy: not the copy path */
@@ -306,24 +315,8 @@ static void test_tx_in_place(void)
 	struct netif_request r = { .id = 3, .op = NETIF_OP_TX, .len = 60 };
 	struct netif_response rsp;
 
-	fake_hv_init();
 	memset(&txb, 0, sizeof(txb));
-	fake_cur = CLIENT;
-	cl.ring_page = fake_alloc_pages(1);
-	cl.buf = fake_alloc_pages(1);
-	fake_cur = BACK;
-	CHECK_EQ(netback_init(&nb, &up), 0);
-	CHECK_EQ(netback_add_client(&nb, CLIENT), 0);
-	client_offer();
-	poll_back(1);
-	CHECK_EQ(netback_connected(&nb), 1);
-	fake_cur = CLIENT;
-	cl.buf_gref = (int)hv_grant_create(cl.buf, BACK, GRANT_READONLY);
-	r.gref = (uint32_t)cl.buf_gref;
-	memcpy(cl.buf, hdr, sizeof(hdr));
-	memset(cl.buf + sizeof(hdr), 0x5a, 60 - sizeof(hdr));
-	*(struct netif_request *)ring_front_next_req(&cl.ring) = r;
-	ring_front_push(&cl.ring);
+	connect_and_send_tx(&up, &r, hdr, 0x5a);
 	unsigned copied = uplink_frames;
 	poll_back(1);
 	CHECK_EQ(txb.commits, 1);
