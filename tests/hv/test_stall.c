@@ -40,9 +40,9 @@ HVTEST(stall_liar)
 /*
  * A client that lies alone: the driver's only client, so its reports do
  * restart the driver (that harms only itself), but a new generation gets
- * STALL_WINDOW_NS (2 s) to serve before a report can end it: over the
- * liar's 6 s, one restart of generation 1 at once and at most one per 2 s
- * after it, never a restart at every scheduler pass that would spend the
+ * STALL_WINDOW_NS (2 s) to serve before a report can end it, the first
+ * generation included: over the liar's 6 s, at most one restart per 2 s,
+ * never a restart at every scheduler pass that would spend the
  * driver's restart budget (32 per minute) and have it given up.
  */
 HVTEST(stall_alone)
@@ -66,8 +66,8 @@ HVTEST(stall_alone)
  * A lone liar against a driver whose budget is 2 restarts per 60 s
  * (stall_budget.scn): reports may spend half of it, one restart, and never
  * the restart that gives the driver up; later clients would find it gone.
- * Over the liar's 7 s it would otherwise restart diskdd at once, again 2 s
- * later, and have it given up at the third verdict.
+ * Over the liar's 7 s it would otherwise restart diskdd every 2 s and
+ * have it given up at the third verdict.
  */
 HVTEST(stall_budget)
 {
